@@ -1,0 +1,92 @@
+/**
+ * The resolved experiment config: what a YAML file becomes after `extends`, `--set` overrides
+ * and defaults. Keys are the contract in DESIGN.md (camelCase, as in tfjs).
+ */
+
+/** One entry of `model.layers`: a registered `type` plus that layer's own keys. */
+export interface LayerSpec {
+  type: string;
+  /** Optional name; defaults to `${type}_${index}`. Used as the key of per-layer sparsity. */
+  name?: string;
+  [key: string]: unknown;
+}
+
+/** `data.*` */
+export interface DataConfig {
+  dataset: string;
+  /** Folder with the dataset's files; default `data/<dataset>`. */
+  root?: string;
+  normalize: 'none' | 'mean-image' | 'standardize' | 'zca';
+  batchSize: number;
+  /** Use only the first N training examples (null: all). */
+  trainLimit: number | null;
+  /** Use only the first N test examples (null: all). */
+  testLimit: number | null;
+  augment: { crop?: number; flip?: boolean } | null;
+  [key: string]: unknown;
+}
+
+/** `sparsity.*` */
+export interface SparsityConfig {
+  /** A weight is pruned when log alpha >= threshold. */
+  threshold: number;
+  /** log alpha is clipped to [-logAlphaClip, logAlphaClip]. */
+  logAlphaClip: number;
+  /** Initial log sigma^2 of every Sparse VD weight. */
+  logSigma2Init: number;
+  /** Apply the pruning mask in the training forward pass too. */
+  trainClip: boolean;
+}
+
+/** `kl.*`: the KL weight per epoch (0-based epoch e, fractional within an epoch). */
+export interface KlConfig {
+  /** `linear`: 0 until `start`, linear to `weight` at `end`; `constant`: always `weight`. */
+  schedule: string;
+  start: number;
+  end: number;
+  weight: number;
+}
+
+/** `optimizer.schedule`: learning-rate schedule over epochs. */
+export interface LrScheduleConfig {
+  /** constant | linear (to 0 at the last epoch) | constant-then-linear (from `start`) | step */
+  type: string;
+  start?: number;
+  every?: number;
+  gamma?: number;
+}
+
+/** `optimizer.*` */
+export interface OptimizerConfig {
+  type: string;
+  lr: number;
+  momentum?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  weightDecay?: number;
+  schedule: LrScheduleConfig;
+}
+
+/** `training.*` */
+export interface TrainingConfig {
+  epochs: number;
+  evalEvery: number;
+  checkpointEvery: number;
+  /** Stop each epoch after this many steps (null: a full pass). For quick tests and benches. */
+  stepsPerEpoch: number | null;
+}
+
+/** The whole resolved config. */
+export interface ExperimentConfig {
+  name: string;
+  seed: number;
+  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  data: DataConfig;
+  model: { layers: LayerSpec[]; width?: number };
+  sparsity: SparsityConfig;
+  kl: KlConfig;
+  optimizer: OptimizerConfig;
+  training: TrainingConfig;
+  init: { from: string | null };
+}

@@ -1,0 +1,73 @@
+/**
+ * Learning-rate and KL-weight schedules, evaluated once per epoch (0-based epoch index).
+ * Each schedule registers its JSON schema fragment with its function, so the config schema's
+ * list of schedule types comes from this registry.
+ */
+import { KL_SCHEDULES, LR_SCHEDULES } from '../registry/registries.js';
+import type { KlConfig, LrScheduleConfig } from '../config/types.js';
+
+/** A learning-rate schedule: the lr for epoch `epoch` of `epochs`, given the base lr. */
+export interface LrScheduleEntry {
+  description: string;
+  /** Schema of the schedule's own keys besides `type`. */
+  properties: Record<string, object>;
+  required: string[];
+  lr(base: number, epoch: number, epochs: number, cfg: LrScheduleConfig): number;
+}
+
+/** A KL-weight schedule: the weight of the KL term at `epoch`. */
+export interface KlScheduleEntry {
+  description: string;
+  weight(epoch: number, cfg: KlConfig): number;
+}
+
+const origin = 'src/train/schedules.ts';
+
+LR_SCHEDULES.register('constant', {
+  description: 'the base lr throughout',
+  properties: {},
+  required: [],
+  lr: (base) => base,
+}, origin);
+
+LR_SCHEDULES.register('linear', {
+  description: 'linear from the base lr at epoch 0 to 0 after the last epoch',
+  properties: {},
+  required: [],
+  lr: (base, epoch, epochs) => base * Math.max(0, 1 - epoch / epochs),
+}, origin);
+
+LR_SCHEDULES.register('constant-then-linear', {
+  description: 'the base lr until epoch `start`, then linear to 0 after the last epoch (the paper\'s LeNet-300-100 recipe)',
+  properties: { start: { type: 'integer', minimum: 0, description: 'epoch where the linear decay begins' } },
+  required: ['start'],
+  lr: (base, epoch, epochs, cfg) => {
+    const start = cfg.start ?? 0;
+    if (epoch < start) return base;
+    return base * Math.max(0, 1 - (epoch - start) / Math.max(1, epochs - start));
+  },
+}, origin);
+
+LR_SCHEDULES.register('step', {
+  description: 'the base lr times gamma every `every` epochs',
+  properties: {
+    every: { type: 'integer', minimum: 1, description: 'epochs between decays' },
+    gamma: { type: 'number', exclusiveMinimum: 0, description: 'decay factor' },
+  },
+  required: ['every', 'gamma'],
+  lr: (base, epoch, _epochs, cfg) => base * Math.pow(cfg.gamma ?? 1, Math.floor(epoch / (cfg.every ?? 1))),
+}, origin);
+
+KL_SCHEDULES.register('linear', {
+  description: '0 until epoch `start`, then linear to `weight` at epoch `end` (the paper\'s warm-up)',
+  weight: (epoch, cfg) => {
+    if (epoch < cfg.start) return 0;
+    if (epoch >= cfg.end) return cfg.weight;
+    return cfg.weight * (epoch - cfg.start) / (cfg.end - cfg.start);
+  },
+}, origin);
+
+KL_SCHEDULES.register('constant', {
+  description: '`weight` throughout',
+  weight: (_epoch, cfg) => cfg.weight,
+}, origin);
