@@ -26,6 +26,8 @@ export interface BuildContext {
   sparsity: SparsityConfig;
   /** A fresh integer seed for one initializer, drawn from the run's seeded stream. */
   nextSeed(): number;
+  /** Creates the variable `${name}/${param}` owned by this model; takes ownership of `init`. */
+  variable(param: string, init: tf.Tensor, trainable?: boolean): tf.Variable;
 }
 
 /** What a forward pass gets. */
@@ -65,6 +67,8 @@ export function isSparse(layer: Layer): layer is SparseLayer {
 /** A registered layer family. */
 export interface LayerEntry {
   schema: LayerSchema;
+  /** A valid spec (without `type`) and an input shape it accepts; tests loop over these. */
+  example: { spec: Record<string, unknown>; input: Shape };
   /** Output shape for `input`, or a ShapeError saying why the layer cannot take it. */
   outputShape(spec: LayerSpec, input: Shape): Shape;
   build(spec: LayerSpec, input: Shape, ctx: BuildContext): Layer;

@@ -1,0 +1,79 @@
+/**
+ * A sequential model built from `model.layers` through the layer registry, with the Sparse VD
+ * quantities the trainer needs (total KL) and named access to every variable for checkpoints.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LAYERS } from '../registry/registries.js';
+import type { LayerSpec, SparsityConfig } from '../config/types.js';
+import { isSparse, type ForwardContext, type Layer, type Shape, type SparseLayer } from './layer.js';
+import { makeVariable, nextModelPrefix } from './variables.js';
+import { klSum } from '../svd/kl.js';
+import { logAlpha } from '../svd/log-alpha.js';
+import type { RandomStream } from '../train/rng.js';
+
+/** Default layer name: `${type}_${index}` (index in model.layers). */
+export function layerName(spec: LayerSpec, index: number): string {
+  return spec.name ?? `${spec.type}_${index}`;
+}
+
+/** A stack of registered layers. */
+export class Model {
+  private constructor(readonly layers: Layer[], readonly inputShape: Shape) {}
+
+  /** Builds the layers in order; initialisers draw their seeds from `init`. */
+  static build(specs: LayerSpec[], inputShape: Shape, sparsity: SparsityConfig, init: RandomStream): Model {
+    const prefix = nextModelPrefix();
+    const layers: Layer[] = [];
+    let shape = inputShape;
+    specs.forEach((spec, index) => {
+      const name = layerName(spec, index);
+      const layer = LAYERS.get(spec.type).build(spec, shape, {
+        name,
+        sparsity,
+        nextSeed: () => init.nextSeed(),
+        variable: (param, value, trainable = true) => makeVariable(prefix, name, param, value, trainable),
+      });
+      layers.push(layer);
+      shape = layer.outputShape;
+    });
+    return new Model(layers, inputShape);
+  }
+
+  /** Logits for a batch [batch, ...inputShape]. */
+  apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    return this.layers.reduce((h, layer) => layer.apply(h, ctx), x);
+  }
+
+  /** The Sparse VD layers. */
+  get sparseLayers(): SparseLayer[] {
+    return this.layers.filter(isSparse);
+  }
+
+  /** Every variable the optimizer updates, in layer order. */
+  get trainable(): tf.Variable[] {
+    return this.layers.flatMap((l) => l.trainable);
+  }
+
+  /** Every variable by logical name `${layer}/${param}` (trainable and not), for checkpoints. */
+  namedVariables(): Map<string, tf.Variable> {
+    const named = new Map<string, tf.Variable>();
+    for (const layer of this.layers) {
+      for (const v of [...layer.trainable, ...layer.nonTrainable]) {
+        named.set(v.name.slice(v.name.indexOf('/') + 1), v);
+      }
+    }
+    return named;
+  }
+
+  /** Sum of the approximate KL over every Sparse VD weight (0 for a model without any). */
+  kl(clip: number): tf.Scalar {
+    return tf.tidy(() => {
+      const terms = this.sparseLayers.map((l) => klSum(logAlpha(l.theta, l.logSigma2, clip)));
+      return (terms.length ? tf.addN(terms) : tf.scalar(0)) as tf.Scalar;
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.namedVariables().values()) v.dispose();
+  }
+}

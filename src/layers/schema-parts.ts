@@ -1,0 +1,20 @@
+/**
+ * JSON-schema pieces shared by several layer families (so each is written once).
+ */
+import { ACTIVATION_NAMES } from './activations.js';
+
+/** `activation`: one of the registered activation names. */
+export const activationProperty = { enum: ACTIVATION_NAMES, default: 'linear', description: 'activation applied to the output' };
+/** `useBias`: whether the layer adds a learned bias. */
+export const useBiasProperty = { type: 'boolean', default: true, description: 'add a learned bias' };
+/** A positive integer or a [height, width] pair (kernel sizes, pool sizes, strides). */
+export const sizePairProperty = (description: string, dflt?: number) => ({
+  anyOf: [
+    { type: 'integer', minimum: 1 },
+    { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 },
+  ],
+  ...(dflt === undefined ? {} : { default: dflt }),
+  description,
+});
+/** `padding`: 'valid' (no padding) or 'same' (output size = ceil(input / stride)). */
+export const paddingProperty = { enum: ['valid', 'same'], default: 'valid', description: 'valid: no padding; same: output size ceil(input / stride)' };

@@ -1,0 +1,58 @@
+/**
+ * The Sparse VD layer core shared by dense-svd and conv2d-svd: weights theta with learned
+ * log sigma^2 (additive reparameterisation), and the local reparameterisation trick.
+ *
+ * Training:  mu = op(x, W) + b,  var = op(x^2, alpha * W^2),  out = mu + sqrt(var + 1e-8) * eps,
+ *            where W = theta (times the keep mask when trainClip) and alpha = exp(log alpha).
+ * Evaluation: op(x, theta * mask) + b, deterministic.
+ * `op` is matMul for dense layers and conv2d for conv layers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BuildContext, ForwardContext } from './layer.js';
+import { logAlpha } from '../svd/log-alpha.js';
+import { keepMask } from '../svd/mask.js';
+
+/** Added to the LRT variance before the square root. */
+export const VAR_EPS = 1e-8;
+
+/** A linear operator of the layer: matMul or conv2d with fixed attributes. */
+export type LinearOp = (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+
+/** The variational parameters of one Sparse VD layer and its forward pass. */
+export class SparseVdWeights {
+  readonly theta: tf.Variable;
+  readonly logSigma2: tf.Variable;
+  readonly bias: tf.Variable | null;
+
+  constructor(ctx: BuildContext, thetaInit: tf.Tensor, biasSize: number | null) {
+    this.theta = ctx.variable('theta', thetaInit);
+    this.logSigma2 = ctx.variable('logSigma2', tf.fill(this.theta.shape, ctx.sparsity.logSigma2Init));
+    this.bias = biasSize === null ? null : ctx.variable('bias', tf.zeros([biasSize]));
+  }
+
+  /** Trainable variables in a fixed order. */
+  get variables(): tf.Variable[] {
+    return this.bias ? [this.theta, this.logSigma2, this.bias] : [this.theta, this.logSigma2];
+  }
+
+  /** Applies the layer: noisy LRT output when training, masked mean output otherwise. */
+  forward(x: tf.Tensor, ctx: ForwardContext, op: LinearOp): tf.Tensor {
+    const { threshold, logAlphaClip, trainClip } = ctx.sparsity;
+    const la = logAlpha(this.theta, this.logSigma2, logAlphaClip);
+    if (!ctx.training) {
+      const mu = op(x, tf.mul(this.theta, keepMask(la, threshold)));
+      return this.bias ? tf.add(mu, this.bias) : mu;
+    }
+    const w = trainClip ? tf.mul(this.theta, keepMask(la, threshold)) : this.theta;
+    let mu = op(x, w);
+    if (this.bias) mu = tf.add(mu, this.bias);
+    const variance = op(tf.square(x), tf.mul(tf.exp(la), tf.square(w)));
+    const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', ctx.nextSeed());
+    return tf.add(mu, tf.mul(tf.sqrt(tf.add(variance, VAR_EPS)), eps));
+  }
+
+  /** Clipped log alpha of every weight. */
+  logAlpha(clip: number): tf.Tensor {
+    return logAlpha(this.theta, this.logSigma2, clip);
+  }
+}

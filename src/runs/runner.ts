@@ -1,0 +1,150 @@
+/**
+ * Runs an experiment into a run directory: everything that can be wrong with the config, the
+ * backend or the data is found before the directory is created (exit 2, nothing written); then
+ * the contract files are written, the model is trained, and metrics, checkpoints and the summary
+ * are kept up to date. `resumeRun` continues a run from its latest checkpoint.
+ */
+import * as fs from 'node:fs';
+import type { ExperimentConfig } from '../config/types.js';
+import { DATASETS, OPTIMIZERS } from '../registry/registries.js';
+import { selectBackend, type BackendInfo } from '../backend.js';
+import type { Dataset } from '../data/dataset.js';
+import { Model } from '../layers/model.js';
+import { RunRandom } from '../train/rng.js';
+import { DeviceData } from '../train/device-data.js';
+import { train, type EpochMetrics } from '../train/trainer.js';
+import { Progress } from '../train/progress.js';
+import { sparsityStats } from '../svd/sparsity.js';
+import { SvdError } from '../errors.js';
+import { createRunLogger, type Logger } from '../log.js';
+import { createRunDir, openRunDir, type RunPaths } from './run-dir.js';
+import { writeFileAtomic, writeJsonAtomic, readJson } from './atomic.js';
+import { envInfo } from './env-info.js';
+import { writeSummary, type RunSummary } from './summary.js';
+import { loadLatestCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Parent of `runs/<name>/...`. */
+  runsDir: string;
+  /** The command line, recorded in env.json. */
+  argv: string[];
+}
+
+/** The backend and the loaded data: everything checked before a run directory exists. */
+interface Prepared {
+  backend: BackendInfo;
+  dataset: Dataset;
+}
+
+async function prepare(config: ExperimentConfig): Promise<Prepared> {
+  if (config.init.from !== null) {
+    throw new SvdError('E_CONFIG_CHECK', 'initialising from a pretrained run is not available in this version; remove init.from', { path: 'init.from' });
+  }
+  const backend = await selectBackend(config.backend);
+  const dataset = await DATASETS.get(config.data.dataset).load(config.data);
+  return { backend, dataset };
+}
+
+/** Starts a new run of `config` (source text `text`); resolves to its directory's paths. */
+export async function startRun(config: ExperimentConfig, text: string, opts: RunOptions): Promise<RunPaths> {
+  const prepared = await prepare(config);
+  const paths = createRunDir(opts.runsDir, config.name);
+  writeFileAtomic(paths.config, text);
+  writeJsonAtomic(paths.resolved, config);
+  writeJsonAtomic(paths.env, envInfo(prepared.backend, config.seed, opts.argv));
+  await execute(paths, config, prepared, null);
+  return paths;
+}
+
+/** Continues the run in `dir` from its latest checkpoint (from scratch if it has none). */
+export async function resumeRun(dir: string, opts: RunOptions): Promise<RunPaths> {
+  const paths = openRunDir(dir);
+  const config = readJson<ExperimentConfig>(paths.resolved);
+  const checkpoint = loadLatestCheckpoint(paths.checkpoints);
+  const prepared = await prepare(config);
+  const env = readJson<Record<string, unknown>>(paths.env);
+  const resumes = Array.isArray(env.resumes) ? env.resumes : [];
+  writeJsonAtomic(paths.env, { ...env, resumes: [...resumes, { at: new Date().toISOString(), fromEpoch: checkpoint?.epoch ?? 0, command: opts.argv, backend: prepared.backend }] });
+  await execute(paths, config, prepared, checkpoint);
+  return paths;
+}
+
+async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prepared, checkpoint: Checkpoint | null): Promise<void> {
+  const log = createRunLogger(paths.log);
+  const { sparsity } = config;
+  let random = RunRandom.fromSeed(config.seed);
+  const model = Model.build(config.model.layers, prepared.dataset.inputShape, sparsity, random.init);
+  const optimizer = OPTIMIZERS.get(config.optimizer.type).create(config.optimizer, config.optimizer.lr);
+  const data = new DeviceData(prepared.dataset);
+  const summary: RunSummary = {
+    status: 'running', name: config.name, epochs: checkpoint?.epoch ?? 0, testError: null, testAccuracy: null,
+    sparsity: {}, compression: null, params: null, seconds: checkpoint?.seconds ?? 0, backend: prepared.backend.name,
+  };
+  try {
+    if (checkpoint) {
+      await restoreCheckpoint(checkpoint, model.namedVariables(), optimizer);
+      random = RunRandom.fromState(checkpoint.rng);
+      truncateMetrics(paths.metrics, checkpoint.epoch);
+      log.info({ epoch: checkpoint.epoch, checkpoint: checkpoint.dir }, 'resumed');
+    } else {
+      log.info({ name: config.name, backend: prepared.backend, sources: prepared.dataset.sources }, 'started');
+    }
+    writeSummary(paths.summary, summary);
+    const progress = new Progress(config.training.epochs);
+    const saveAt = async (epoch: number, seconds: number) => {
+      const dir = await saveCheckpoint(paths.checkpoints, { epoch, seconds, rng: random.state(), variables: model.namedVariables(), optimizer });
+      log.info({ epoch, dir }, 'checkpoint');
+    };
+    const final = await train({
+      config, model, optimizer, data, random,
+      start: { epoch: checkpoint?.epoch ?? 0, seconds: checkpoint?.seconds ?? 0 },
+      hooks: {
+        onStep: (step, steps, epoch) => progress.step(step, steps, epoch),
+        onEpochEnd: async (state, metrics) => {
+          if (metrics) {
+            fs.appendFileSync(paths.metrics, JSON.stringify(metrics) + '\n');
+            log.info(metrics, 'epoch');
+            progress.epoch(metrics);
+            updateSummary(summary, metrics);
+          }
+          summary.epochs = state.epoch;
+          summary.seconds = state.seconds;
+          const due = state.epoch % config.training.checkpointEvery === 0 || state.epoch === config.training.epochs;
+          if (due) await saveAt(state.epoch, state.seconds);
+          writeSummary(paths.summary, summary);
+        },
+      },
+    });
+    const stats = sparsityStats(model.layers, sparsity.threshold, sparsity.logAlphaClip);
+    Object.assign(summary, { status: 'completed', epochs: final.epoch, seconds: final.seconds, sparsity: stats.sparsity, compression: stats.compression, params: stats.params });
+    writeSummary(paths.summary, summary);
+    log.info(summary, 'completed');
+  } catch (err) {
+    const e = err instanceof SvdError ? err : new SvdError('E_TRAIN', (err as Error).stack ?? String(err), {}, 1);
+    summary.status = 'failed';
+    summary.error = { code: e.code, message: e.message };
+    writeSummary(paths.summary, summary);
+    log.error({ code: e.code, err: e.message }, 'failed');
+    throw new SvdError(e.code, `run ${paths.dir} failed: ${e.message}`, e.location, 1);
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+    data.dispose();
+    log.flush();
+  }
+}
+
+function updateSummary(summary: RunSummary, m: EpochMetrics): void {
+  summary.testError = m.testError;
+  summary.testAccuracy = 1 - m.testError;
+  summary.sparsity = m.sparsity;
+  summary.compression = m.compression;
+}
+
+/** Drops metric lines past `epoch` (written after the checkpoint a resumed run starts from). */
+function truncateMetrics(file: string, epoch: number): void {
+  if (!fs.existsSync(file)) return;
+  const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() && (JSON.parse(line) as { epoch: number }).epoch <= epoch);
+  writeFileAtomic(file, kept.map((l) => l + '\n').join(''));
+}

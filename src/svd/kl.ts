@@ -1,0 +1,32 @@
+/**
+ * The paper's approximation of KL(q(w|theta, alpha) || p(w)) for the log-uniform prior:
+ * -KL ~= k1 * sigmoid(k2 + k3 * log alpha) - 0.5 * log1p(exp(-log alpha)) - k1  (eq. 14).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Constants of the approximation (Molchanov et al. 2017, section 4.2). */
+export const KL_K1 = 0.63576;
+export const KL_K2 = 1.8732;
+export const KL_K3 = 1.48695;
+
+/** Elementwise approximate KL divergence (a non-negative tensor) for the given log alpha. */
+export function klApprox(logAlpha: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const negKl = tf.sub(
+      tf.sub(tf.mul(KL_K1, tf.sigmoid(tf.add(KL_K2, tf.mul(KL_K3, logAlpha)))), tf.mul(0.5, tf.log1p(tf.exp(tf.neg(logAlpha))))),
+      KL_K1,
+    );
+    return tf.neg(negKl);
+  });
+}
+
+/** Sum of the approximate KL over all weights of a layer. */
+export function klSum(logAlpha: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.sum(klApprox(logAlpha)) as tf.Scalar);
+}
+
+/** The same approximation on one number (for tests and reports). */
+export function klApproxScalar(logAlpha: number): number {
+  const sigmoid = 1 / (1 + Math.exp(-(KL_K2 + KL_K3 * logAlpha)));
+  return -(KL_K1 * sigmoid - 0.5 * Math.log1p(Math.exp(-logAlpha)) - KL_K1);
+}

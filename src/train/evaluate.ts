@@ -1,0 +1,39 @@
+/**
+ * Deterministic evaluation: mean weights with the pruning mask, no noise, in large batches.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Model } from '../layers/model.js';
+import type { SparsityConfig } from '../config/types.js';
+import { disposeBatch, type DeviceData, type DeviceSplit } from './device-data.js';
+import { correctCount, meanCrossEntropy } from './loss.js';
+
+/** Test error (fraction) and mean negative log-likelihood. */
+export interface EvalResult {
+  error: number;
+  nll: number;
+}
+
+/** Evaluation batch size: large batches amortise per-op overhead. */
+export const EVAL_BATCH = 1000;
+
+/** Evaluates `model` on `split` with masked mean weights (`sparsity.threshold` decides the mask). */
+export function evaluate(model: Model, data: DeviceData, split: DeviceSplit, sparsity: SparsityConfig): EvalResult {
+  const ctx = { training: false, sparsity, nextSeed: () => 1 };
+  let correct = tf.scalar(0);
+  let nllSum = tf.scalar(0);
+  for (let start = 0; start < split.count; start += EVAL_BATCH) {
+    const end = Math.min(split.count, start + EVAL_BATCH);
+    const batch = data.slice(split, start, end);
+    const [c, n] = tf.tidy(() => {
+      const logits = model.apply(batch.x, ctx);
+      return [tf.add(correct, correctCount(logits, batch.y)), tf.add(nllSum, tf.mul(meanCrossEntropy(logits, batch.oneHot), end - start))];
+    });
+    tf.dispose([correct, nllSum]);
+    disposeBatch(batch);
+    correct = c as tf.Scalar;
+    nllSum = n as tf.Scalar;
+  }
+  const [c, n] = [correct.dataSync()[0], nllSum.dataSync()[0]];
+  tf.dispose([correct, nllSum]);
+  return { error: 1 - c / split.count, nll: n / split.count };
+}

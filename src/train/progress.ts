@@ -1,0 +1,52 @@
+/**
+ * Progress on stderr (stdout is kept for the run directory line). On a terminal: a bar redrawn
+ * in place with steps/s and ETA; otherwise one plain line per epoch.
+ */
+import type { EpochMetrics } from './trainer.js';
+
+const BAR_WIDTH = 24;
+const REDRAW_MS = 200;
+
+/** Formats seconds as `1h02m`, `3m05s` or `12s`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** Reports training progress for `epochs` epochs. */
+export class Progress {
+  private lastDraw = 0;
+  private stepsDone = 0;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly epochs: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly tty = Boolean(process.stderr.isTTY),
+  ) {}
+
+  /** Called after every step. */
+  step(step: number, stepsPerEpoch: number, epoch: number): void {
+    this.stepsDone += 1;
+    if (!this.tty) return;
+    const now = performance.now();
+    if (now - this.lastDraw < REDRAW_MS && step !== stepsPerEpoch) return;
+    this.lastDraw = now;
+    const rate = this.stepsDone / ((now - this.started) / 1000);
+    const remaining = (this.epochs - epoch - 1) * stepsPerEpoch + (stepsPerEpoch - step);
+    const filled = Math.round((step / stepsPerEpoch) * BAR_WIDTH);
+    const bar = '='.repeat(filled) + ' '.repeat(BAR_WIDTH - filled);
+    this.stream.write(`\repoch ${epoch + 1}/${this.epochs} [${bar}] ${step}/${stepsPerEpoch} ${rate.toFixed(1)} steps/s ETA ${formatDuration(remaining / rate)}   `);
+  }
+
+  /** Called after every evaluated epoch. */
+  epoch(m: EpochMetrics): void {
+    const layers = Object.values(m.sparsity).map((s) => (100 * s).toFixed(1)).join('/');
+    const line = `epoch ${m.epoch}/${this.epochs} loss ${m.trainLoss.toFixed(4)} test error ${(100 * m.testError).toFixed(2)}% ` +
+      `sparsity ${layers || '-'}% compression ${m.compression.toFixed(1)}x lr ${m.lr.toPrecision(3)} kl weight ${m.klWeight.toFixed(3)} ${formatDuration(m.seconds)}`;
+    this.stream.write(this.tty ? `\r${line}\x1b[K\n` : `${line}\n`);
+  }
+}
