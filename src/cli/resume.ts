@@ -1,0 +1,24 @@
+/**
+ * `svd resume RUN_DIR`: continues a run from its latest complete checkpoint.
+ */
+import type { Command } from './command.js';
+import { parseCommandArgs } from './args.js';
+import { resumeRun } from '../runs/runner.js';
+import * as path from 'node:path';
+
+const usage = 'usage: svd resume RUN_DIR';
+
+const command: Command = {
+  name: 'resume',
+  summary: 'continue a run from its latest checkpoint',
+  usage,
+  async run(argv) {
+    const parsed = parseCommandArgs('resume', usage, argv, {}, { min: 1, max: 1 });
+    if (!parsed) return 0;
+    const { values, positionals } = parsed;
+    const paths = await resumeRun(positionals[0], { runsDir: path.dirname(path.dirname(positionals[0])), argv: process.argv.slice(1) });
+    console.log(paths.dir);
+    return 0;
+  },
+};
+export default command;
