@@ -1,0 +1,96 @@
+/**
+ * Cross-field rules, run after the schema passed (after Ludwig's config_validation/checks.py):
+ * each is a small named rule that returns E_CONFIG_CHECK errors located at the relevant key.
+ * All rules run and all failures are reported.
+ */
+import { SvdError, type SourceLocation } from '../errors.js';
+import { DATASETS } from '../registry/registries.js';
+import type { ExperimentConfig } from './types.js';
+import { formatShape, walkLayerShapes } from './shapes.js';
+
+/** The location of a dotted config path (`sparsity.threshold`). */
+export type Locate = (dottedPath: string) => SourceLocation;
+
+/** One cross-field rule. */
+export interface CheckRule {
+  name: string;
+  /** What goes wrong when the rule is broken. */
+  description: string;
+  check(config: ExperimentConfig, locate: Locate): SvdError[];
+}
+
+/** A rule from its name, description and a function listing [path, message] failures. */
+function rule(name: string, description: string, failures: (config: ExperimentConfig) => Array<[string, string]>): CheckRule {
+  return {
+    name,
+    description,
+    check: (config, locate) =>
+      failures(config).map(([path, message]) => new SvdError('E_CONFIG_CHECK', `${message} [${name}]`, locate(path))),
+  };
+}
+
+/** The shape walk of the config's layers from its dataset's input shape. */
+function walk(config: ExperimentConfig) {
+  return walkLayerShapes(config.model.layers, DATASETS.get(config.data.dataset).inputShape);
+}
+
+/** Every rule, in the order they run. */
+export const CHECKS: readonly CheckRule[] = [
+  rule('threshold-below-clip', 'log alpha never exceeds the clip, so a threshold at or above it prunes nothing', ({ sparsity: s }) =>
+    s.threshold < s.logAlphaClip ? [] : [[
+      'sparsity.threshold',
+      `must be below sparsity.logAlphaClip (${s.logAlphaClip}), got ${s.threshold}: log alpha is clipped to ${s.logAlphaClip}, so no weight could ever be pruned`,
+    ]]),
+
+  rule('kl-end-after-start', 'the linear KL warm-up needs end > start', ({ kl }) =>
+    kl.schedule !== 'linear' || kl.end > kl.start ? [] : [[
+      'kl.end',
+      `must be greater than kl.start (${kl.start}) for the linear KL schedule, got ${kl.end}`,
+    ]]),
+
+  rule('layers-connect', 'each layer must accept the shape the previous one outputs', (config) => {
+    const { failure } = walk(config);
+    if (!failure) return [];
+    const type = config.model.layers[failure.index].type;
+    return [[`model.layers.${failure.index}`, `${type} cannot take input of shape ${formatShape(failure.input)}: ${failure.reason}`]];
+  }),
+
+  rule('classes-match-dataset', 'the last layer must output one score per class of the dataset', (config) => {
+    const { shapes, failure } = walk(config);
+    if (failure) return []; // layers-connect reports it
+    const { numClasses } = DATASETS.get(config.data.dataset);
+    const layers = config.model.layers;
+    const output = shapes[shapes.length - 1];
+    if (output.length !== 1) {
+      return [[`model.layers.${layers.length - 1}`, `the model outputs shape ${formatShape(output)}; it must output a vector of ${numClasses} class scores (end with flatten and a dense layer)`]];
+    }
+    if (output[0] === numClasses) return [];
+    const sized = layers.map((spec, i) => ({ spec, i })).reverse().find(({ spec }) => 'units' in spec || 'filters' in spec);
+    const path = sized ? `model.layers.${sized.i}.${'units' in sized.spec ? 'units' : 'filters'}` : 'model.layers';
+    return [[path, `the model outputs ${output[0]} values but dataset '${config.data.dataset}' has ${numClasses} classes`]];
+  }),
+
+  rule('layer-names-unique', 'layer names key per-layer sparsity and checkpoint variables', (config) => {
+    const firstUse = new Map<string, number>();
+    const failures: Array<[string, string]> = [];
+    config.model.layers.forEach((spec, i) => {
+      const name = spec.name ?? `${spec.type}_${i}`;
+      const first = firstUse.get(name);
+      if (first === undefined) firstUse.set(name, i);
+      else failures.push([`model.layers.${i}${spec.name === undefined ? '' : '.name'}`, `layer name '${name}' is already used by model.layers.${first}`]);
+    });
+    return failures;
+  }),
+
+  rule('limits-fit-batch', 'a training limit below the batch size leaves no full batch', ({ data }) =>
+    data.trainLimit === null || data.trainLimit >= data.batchSize ? [] : [[
+      'data.trainLimit',
+      `must be >= data.batchSize (${data.batchSize}), got ${data.trainLimit}: not even one full batch per epoch`,
+    ]]),
+
+];
+
+/** Runs every rule on a schema-valid config; returns all failures. */
+export function runChecks(config: ExperimentConfig, locate: Locate): SvdError[] {
+  return CHECKS.flatMap((r) => r.check(config, locate));
+}

@@ -1,0 +1,179 @@
+/**
+ * The JSON schema (draft-07) of an experiment config, composed at run time from a fixed base and
+ * the registries (after Ludwig): every `type` enum is a registry's names, with one if/then clause
+ * per entry holding that entry's own keys, so schema and registries cannot drift. The schema's
+ * `default`s and `description`s are the config reference; schemas/config.schema.json is this
+ * schema written out by write-schemas.ts.
+ */
+import { DATASETS, KL_SCHEDULES, LAYERS, LR_SCHEDULES, OPTIMIZERS } from '../registry/registries.js';
+import type { Registry } from '../registry/registry.js';
+
+/** A JSON schema node. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+/** Annotation on an enum generated from a registry: the registry's kind ("layer type"). */
+export const REGISTRY_KEYWORD = 'x-registry';
+
+/** What an entry with its own keys contributes to a type switch. */
+interface TypedEntry {
+  description: string;
+  properties: Record<string, object>;
+  required?: string[];
+}
+
+/** The composed config schema (a fresh object each call). */
+export function composeSchema(): JsonSchema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'svd experiment config',
+    description: 'One Sparse Variational Dropout experiment. Generated from the registries by src/config/write-schemas.ts; do not edit.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['data', 'model'],
+    properties: {
+      extends: { type: 'string', description: 'a config file this one builds on (relative to this file): mappings merge key by key, other values (lists too) and mappings whose type changes are replaced by this file\'s' },
+      name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'experiment name; runs go to runs/<name>/. Default: the config file name without extension' },
+      seed: { type: 'integer', minimum: 0, default: 0, description: 'seed of every random draw (initialisation, noise, shuffling)' },
+      backend: { enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto', description: 'TensorFlow.js backend; auto picks the fastest available' },
+      data: dataSchema(),
+      model: modelSchema(),
+      sparsity: sparsitySchema(),
+      kl: klSchema(),
+      optimizer: optimizerSchema(),
+      training: trainingSchema(),
+      init: section('where the weights start from', {
+        from: { type: ['string', 'null'], default: null, description: 'run directory or checkpoint to initialise from (e.g. a dense model pretrained with binary dropout); null: random initialisation' },
+      }),
+    },
+  };
+}
+
+/** The composed schema as written to schemas/config.schema.json. */
+export function schemaJson(): string {
+  return `${JSON.stringify(composeSchema(), null, 2)}\n`;
+}
+
+/**
+ * A mapping section. Without required keys it defaults to `{}`, which lets ajv fill the nested
+ * defaults when the section is absent; with required keys it must be given.
+ */
+function section(description: string, properties: Record<string, object>, required: string[] = []): JsonSchema {
+  return { type: 'object', description, ...(required.length ? { required } : { default: {} }), additionalProperties: false, properties };
+}
+
+/** An enum of a registry's names, marked with the registry's kind for error messages. */
+function registryEnum<T>(registry: Registry<T>, description: string, dflt?: string): JsonSchema {
+  return { enum: registry.names(), [REGISTRY_KEYWORD]: registry.kind, ...(dflt === undefined ? {} : { default: dflt }), description };
+}
+
+/**
+ * One if/then clause per registry entry: when `type` is that entry, the mapping holds the
+ * `shared` keys (checked by the enclosing schema) and the entry's own, nothing else. The entry
+ * named `defaultType` also applies when `type` is absent (it is filled in as the default).
+ */
+function typeSwitch(entries: Array<[string, TypedEntry]>, shared: string[], defaultType?: string): JsonSchema[] {
+  return entries.map(([name, entry]) => ({
+    if: { properties: { type: { const: name } }, ...(name === defaultType ? {} : { required: ['type'] }) },
+    then: {
+      description: entry.description,
+      properties: { ...Object.fromEntries(shared.map((key) => [key, true])), ...entry.properties },
+      ...(entry.required?.length ? { required: entry.required } : {}),
+      additionalProperties: false,
+    },
+  }));
+}
+
+function dataSchema(): JsonSchema {
+  const limit = (what: string) => ({ type: ['integer', 'null'], minimum: 1, default: null, description: `use only the first N ${what} examples; null: all` });
+  return section('the dataset and how it is fed', {
+    dataset: registryEnum(DATASETS, 'registered dataset name'),
+    root: { type: ['string', 'null'], default: null, description: 'folder with the dataset files; null: the dataset\'s default (data/<dataset>)' },
+    normalize: { enum: ['none', 'mean-image', 'standardize', 'zca'], default: 'none', description: 'input normalisation from training statistics: none, subtract the mean image, per-channel standardize, or ZCA whitening' },
+    batchSize: { type: 'integer', minimum: 1, default: 100, description: 'examples per minibatch' },
+    trainLimit: limit('training'),
+    testLimit: limit('test'),
+    augment: {
+      type: ['object', 'null'],
+      default: null,
+      additionalProperties: false,
+      description: 'training-time augmentation; null: none',
+      properties: {
+        crop: { type: 'integer', minimum: 0, description: 'pad by this many pixels and crop randomly back to size' },
+        flip: { type: 'boolean', description: 'random horizontal flips' },
+      },
+    },
+  }, ['dataset']);
+}
+
+function modelSchema(): JsonSchema {
+  const layerEntries = LAYERS.list().map(([name, entry]): [string, TypedEntry] => [name, entry.schema]);
+  return section('the network: layers applied in order to each input', {
+    layers: {
+      type: 'array',
+      minItems: 1,
+      description: 'the layers, input first; the last one outputs one score per class',
+      items: {
+        type: 'object',
+        description: 'one layer: a registered `type` and that type\'s keys',
+        required: ['type'],
+        properties: {
+          type: registryEnum(LAYERS, 'layer type'),
+          name: { type: 'string', minLength: 1, description: 'layer name (keys per-layer sparsity); default: <type>_<index>' },
+        },
+        allOf: typeSwitch(layerEntries, ['type', 'name']),
+      },
+    },
+    width: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'width multiplier k of the layer sizes (the paper\'s VGG-like widths 64k..512k)' },
+  }, ['layers']);
+}
+
+function sparsitySchema(): JsonSchema {
+  return section('Sparse VD: pruning threshold and log alpha clipping', {
+    threshold: { type: 'number', default: 3, description: 'a weight is pruned when its log alpha >= threshold' },
+    logAlphaClip: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'log alpha is clipped to [-logAlphaClip, logAlphaClip]' },
+    logSigma2Init: { type: 'number', default: -10, description: 'initial log sigma^2 of every Sparse VD weight' },
+    trainClip: { type: 'boolean', default: true, description: 'apply the pruning mask in the training forward pass too' },
+  });
+}
+
+function klSchema(): JsonSchema {
+  return section('weight of the KL term of the loss over epochs', {
+    schedule: registryEnum(KL_SCHEDULES, 'KL-weight schedule over epochs (see start, end, weight)', 'linear'),
+    start: { type: 'number', minimum: 0, default: 5, description: 'epoch where the linear warm-up begins' },
+    end: { type: 'number', minimum: 0, default: 20, description: 'epoch where the linear warm-up reaches weight' },
+    weight: { type: 'number', minimum: 0, default: 1, description: 'final KL weight' },
+  });
+}
+
+function optimizerSchema(): JsonSchema {
+  const optimizers = OPTIMIZERS.list().map(([name, entry]): [string, TypedEntry] => [name, entry]);
+  const schedules = LR_SCHEDULES.list().map(([name, entry]): [string, TypedEntry] => [name, entry]);
+  return {
+    type: 'object',
+    description: 'the optimizer and its learning-rate schedule; further keys depend on type',
+    default: {},
+    properties: {
+      type: registryEnum(OPTIMIZERS, 'optimizer', 'adam'),
+      lr: { type: 'number', exclusiveMinimum: 0, default: 0.001, description: 'base learning rate' },
+      weightDecay: { type: 'number', minimum: 0, default: 0, description: 'L2 penalty on the weights' },
+      schedule: {
+        type: 'object',
+        description: 'learning rate over epochs; further keys depend on type',
+        default: {},
+        properties: { type: registryEnum(LR_SCHEDULES, 'learning-rate schedule', 'constant') },
+        allOf: typeSwitch(schedules, ['type'], 'constant'),
+      },
+    },
+    allOf: typeSwitch(optimizers, ['type', 'lr', 'weightDecay', 'schedule'], 'adam'),
+  };
+}
+
+function trainingSchema(): JsonSchema {
+  const every = (what: string) => ({ type: 'integer', minimum: 1, default: 1, description: `${what} every this many epochs` });
+  return section('the training loop', {
+    epochs: { type: 'integer', minimum: 1, default: 200, description: 'passes over the training set' },
+    evalEvery: every('evaluate on the test set'),
+    checkpointEvery: every('write a checkpoint'),
+    stepsPerEpoch: { type: ['integer', 'null'], minimum: 1, default: null, description: 'stop each epoch after this many steps (quick tests, benchmarks); null: a full pass' },
+  });
+}

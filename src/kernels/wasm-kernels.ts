@@ -1,0 +1,16 @@
+/**
+ * Everything we add to or change in the tfjs wasm backend (4.22); importing this module
+ * registers it all. See each module's header for why and for its timings.
+ */
+import './wasm-conv2d-backprop-filter.js';
+import './wasm-max-pool-grad.js';
+import './wasm-conv2d-backprop-input.js';
+import './wasm-batch-mat-mul.js';
+
+/** The wasm kernels we register, with what we did to each, for logs and run metadata. */
+export const WASM_KERNEL_PATCHES: Readonly<Record<string, 'added' | 'fixed' | 'faster'>> = {
+  Conv2DBackpropFilter: 'added', // missing in 4.22
+  MaxPoolGrad: 'fixed', // stock one mishandles windows with no value above FLT_MIN
+  Conv2DBackpropInput: 'faster', // XNNPACK for stride 1, stock otherwise
+  BatchMatMul: 'faster', // XNNPACK for transposed unbatched products, stock otherwise
+};

@@ -1,0 +1,96 @@
+/**
+ * selectBackend: auto falls back to wasm where no native package is installed and says
+ * why, explicit cpu/wasm work (repeatedly), an unavailable explicit 'tensorflow' is an
+ * E_BACKEND error, and the cpu backend's Node.js notice is not printed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../src/backend.js';
+import { SvdError } from '../src/errors.js';
+
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+/** Whether a native 'tensorflow' backend package is installed here (tests adapt to it). */
+function nativeInstalled(): boolean {
+  const require = createRequire(import.meta.url);
+  return NATIVE_PACKAGES.some((pkg) => {
+    try {
+      require.resolve(pkg);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Console warnings and logs printed while `body` runs. */
+async function captureConsole(body: () => Promise<void>): Promise<string[]> {
+  const printed: string[] = [];
+  const saved = { warn: console.warn, log: console.log };
+  console.warn = (...args: unknown[]) => void printed.push(args.join(' '));
+  console.log = (...args: unknown[]) => void printed.push(args.join(' '));
+  try {
+    await body();
+  } finally {
+    Object.assign(console, saved);
+  }
+  return printed;
+}
+
+// First in this file (each file runs in its own process): the notice comes on first cpu use.
+test('the cpu backend\'s "install the node backend" notice is not printed', async () => {
+  const printed = await captureConsole(async () => {
+    await selectBackend('cpu');
+    tf.tidy(() => tf.add(tf.tensor1d([1, 2]), 1).dataSync());
+  });
+  assert.deepEqual(printed.filter((line) => /running TensorFlow\.js in Node\.js|node backend/i.test(line)), []);
+});
+
+test('auto picks the best available backend and says why faster ones were skipped', async () => {
+  const info = await selectBackend('auto');
+  assert.equal(info.requested, 'auto');
+  assert.equal(info.name, tf.getBackend());
+  if (nativeInstalled()) {
+    assert.equal(info.name, 'tensorflow');
+    return;
+  }
+  assert.equal(info.name, 'wasm');
+  assert.equal(info.package, '@tensorflow/tfjs-backend-wasm');
+  assert.equal(typeof info.simd, 'boolean');
+  assert.equal(typeof info.threads, 'boolean');
+  assert.match(info.reason ?? '', /@tensorflow\/tfjs-node-gpu: not installed/);
+  assert.match(info.reason ?? '', /@tensorflow\/tfjs-node: not installed/);
+});
+
+test('explicit cpu and wasm work, repeatedly and in either order', async () => {
+  for (const requested of ['cpu', 'wasm', 'wasm', 'cpu', 'wasm'] as const) {
+    const info = await selectBackend(requested);
+    assert.equal(info.name, requested);
+    assert.equal(info.requested, requested);
+    assert.equal(info.reason, undefined);
+    assert.deepEqual(Array.from(tf.tidy(() => tf.mul(tf.tensor1d([1, 2, 3]), 2).dataSync())), [2, 4, 6]);
+  }
+});
+
+test('wasm selection brings the Conv2DBackpropFilter kernel', async () => {
+  await selectBackend('wasm');
+  assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
+  const grad = tf.tidy(() =>
+    tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid')))(tf.ones([2, 2, 1, 1])).dataSync());
+  assert.deepEqual(Array.from(grad), [4, 4, 4, 4]);
+});
+
+test('an unavailable explicit "tensorflow" is E_BACKEND with exit code 2', { skip: nativeInstalled() && 'a native backend is installed' }, async () => {
+  const before = tf.getBackend();
+  await assert.rejects(selectBackend('tensorflow'), (err: unknown) => {
+    assert.ok(err instanceof SvdError);
+    assert.equal(err.code, 'E_BACKEND');
+    assert.equal(err.exitCode, 2);
+    assert.match(err.message, /^backend "tensorflow" is not available: /);
+    assert.match(err.message, /install @tensorflow\/tfjs-node-gpu \(CUDA\) or @tensorflow\/tfjs-node, or use --backend wasm/);
+    return true;
+  });
+  assert.equal(tf.getBackend(), before, 'a failed request leaves the active backend alone');
+});

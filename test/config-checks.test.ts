@@ -1,0 +1,66 @@
+/**
+ * Cross-field checks: the named rules exist, every failing rule is reported (E_CONFIG_CHECK at
+ * the relevant key), and rules that do not apply stay quiet.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { CHECKS, loadConfig } from '../src/config/index.js';
+import { loadErrors, tempConfigs } from './config-support.js';
+
+test('the documented rules are registered, each named and described', () => {
+  const names = CHECKS.map((c) => c.name);
+  for (const name of ['threshold-below-clip', 'kl-end-after-start', 'layers-connect', 'classes-match-dataset', 'limits-fit-batch', 'layer-names-unique']) {
+    assert.ok(names.includes(name), name);
+  }
+  for (const c of CHECKS) assert.ok(c.description.length > 0, c.name);
+});
+
+test('all failing rules are reported, each at its key', async () => {
+  const dir = await tempConfigs({
+    'c.yaml': `data: { dataset: mnist, batchSize: 64, trainLimit: 10 }
+model:
+  layers:
+    - { type: flatten }
+    - { type: dense-svd, units: 7 }
+sparsity: { threshold: 9 }
+kl: { start: 4, end: 4 }
+training: { epochs: 2, checkpointEvery: 3 }
+`,
+  });
+  const errors = await loadErrors(path.join(dir, 'c.yaml'));
+  assert.deepEqual(errors.map((e) => [e.code, e.location.line, e.location.path, /\[([a-z-]+)\]$/.exec(e.message)?.[1]]), [
+    ['E_CONFIG_CHECK', 6, 'sparsity.threshold', 'threshold-below-clip'],
+    ['E_CONFIG_CHECK', 7, 'kl.end', 'kl-end-after-start'],
+    ['E_CONFIG_CHECK', 5, 'model.layers.1.units', 'classes-match-dataset'],
+    ['E_CONFIG_CHECK', 1, 'data.trainLimit', 'limits-fit-batch'],
+  ]);
+});
+
+test('a broken layer chain is reported once, at the layer, not again as a class mismatch', async () => {
+  const dir = await tempConfigs({
+    'c.yaml': `data: { dataset: mnist }
+model:
+  layers:
+    - { type: flatten }
+    - { type: maxpool }
+    - { type: dense, units: 3 }
+`,
+  });
+  const errors = await loadErrors(path.join(dir, 'c.yaml'));
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].location.path, 'model.layers.1');
+  assert.match(errors[0].message, /^maxpool cannot take input of shape \[784\]: /);
+});
+
+test('the constant KL schedule does not need end > start; default layer names are unique', async () => {
+  const dir = await tempConfigs({
+    'c.yaml': `data: { dataset: mnist }
+model:
+  layers: [{ type: flatten }, { type: dense, units: 10 }, { type: dense, units: 10 }]
+kl: { schedule: constant, start: 3, end: 3 }
+`,
+  });
+  const { config } = await loadConfig(path.join(dir, 'c.yaml'));
+  assert.equal(config.kl.schedule, 'constant');
+});

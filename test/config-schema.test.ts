@@ -1,0 +1,56 @@
+/**
+ * The composed schema: its registry-driven enums match the registries, and the committed
+ * schemas/config.schema.json is exactly the freshly composed one (rerun `npm run schemas`).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { composeSchema, schemaJson } from '../src/config/index.js';
+import { createAjv } from '../src/config/validate.js';
+import { DATASETS, KL_SCHEDULES, LAYERS, LR_SCHEDULES, OPTIMIZERS } from '../src/registry/registries.js';
+import { ROOT } from './config-support.js';
+
+type Node = { [k: string]: Node } & { enum?: string[]; allOf?: Node[] };
+
+test('schemas/config.schema.json equals the composed schema', () => {
+  const committed = readFileSync(path.join(ROOT, 'schemas', 'config.schema.json'), 'utf8');
+  assert.equal(committed, schemaJson(), 'schemas/config.schema.json is stale: run `npm run schemas`');
+});
+
+test('every type enum is its registry, with one if/then clause per entry', () => {
+  const s = composeSchema() as unknown as Node;
+  const layerItems = s.properties.model.properties.layers.items;
+  assert.deepEqual(layerItems.properties.type.enum, LAYERS.names());
+  assert.deepEqual(layerItems.allOf?.map((c) => c.if.properties.type.const), LAYERS.names());
+  assert.deepEqual(s.properties.data.properties.dataset.enum, DATASETS.names());
+  assert.deepEqual(s.properties.optimizer.properties.type.enum, OPTIMIZERS.names());
+  assert.equal(s.properties.optimizer.allOf?.length, OPTIMIZERS.names().length);
+  assert.deepEqual(s.properties.optimizer.properties.schedule.properties.type.enum, LR_SCHEDULES.names());
+  assert.deepEqual(s.properties.kl.properties.schedule.enum, KL_SCHEDULES.names());
+});
+
+test('every layer type has its own keys in its clause, besides type and name', () => {
+  const s = composeSchema() as unknown as Node;
+  const clauses = s.properties.model.properties.layers.items.allOf ?? [];
+  for (const [i, [name, entry]] of LAYERS.list().entries()) {
+    assert.deepEqual(Object.keys(clauses[i].then.properties), ['type', 'name', ...Object.keys(entry.schema.properties)], name);
+  }
+});
+
+test('the schema compiles in strict mode and documents every key outside registry fragments', () => {
+  const schema = composeSchema();
+  assert.doesNotThrow(() => createAjv().compile(schema));
+  const undocumented: string[] = [];
+  const visit = (node: unknown, where: string): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const props = (node as { properties?: Record<string, unknown> }).properties ?? {};
+    for (const [key, sub] of Object.entries(props)) {
+      if (typeof sub === 'object' && sub !== null && !('description' in sub)) undocumented.push(`${where}.${key}`);
+    }
+    // `if` only selects a clause; `then` holds registry fragments, documented by their owners.
+    for (const [k, v] of Object.entries(node)) if (k !== 'if' && k !== 'then') visit(v, `${where}/${k}`);
+  };
+  visit(schema, '#');
+  assert.deepEqual(undocumented, []);
+});

@@ -1,0 +1,271 @@
+/**
+ * The wasm kernels we add or replace (src/kernels/wasm-kernels.ts: Conv2DBackpropFilter,
+ * MaxPoolGrad, Conv2DBackpropInput, BatchMatMul) against the cpu backend's, the full
+ * gradient of a small conv net on both backends, every other gradient training uses, and
+ * leaks across repeated calls.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { selectBackend } from '../src/backend.js';
+import { wasmConv2DBackpropFilter } from '../src/kernels/wasm-conv2d-backprop-filter.js';
+
+type Shape4 = [number, number, number, number];
+type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/** Deterministic values in [-1, 1) so both backends see identical inputs. */
+function pseudoRandom(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(pseudoRandom(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
+
+/** Runs `compute` on `backend` and downloads every result. */
+async function valuesOn(backend: 'cpu' | 'wasm', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await selectBackend(backend);
+  const out = tf.tidy(compute);
+  const list = Array.isArray(out) ? out : [out];
+  const values = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(list);
+  return values;
+}
+
+/** Asserts max |actual - expected| <= rel * max(1, max |expected|). */
+function assertClose(actual: Float32Array, expected: Float32Array, rel: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let maxDiff = 0;
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  assert.ok(maxDiff <= rel * scale, `${what}: max difference ${maxDiff} exceeds ${rel} x ${scale}`);
+}
+
+/** Both backends' results for the same computation, compared elementwise. */
+async function assertSameOnWasmAndCpu(compute: () => tf.Tensor | tf.Tensor[], rel: number, what: string): Promise<void> {
+  const expected = await valuesOn('cpu', compute);
+  const actual = await valuesOn('wasm', compute);
+  assert.equal(actual.length, expected.length);
+  actual.forEach((values, i) => assertClose(values, expected[i]!, rel, `${what} [output ${i}]`));
+}
+
+before(async () => {
+  await selectBackend('wasm');
+});
+
+interface ConvCase {
+  x: Shape4;
+  filter: Shape4;
+  strides: number | [number, number];
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const convCases: ConvCase[] = [
+  { x: [1, 5, 5, 1], filter: [3, 3, 1, 1], strides: 1, pad: 'valid' },
+  { x: [3, 7, 6, 4], filter: [3, 2, 4, 5], strides: 1, pad: 'valid' },
+  { x: [3, 7, 6, 4], filter: [3, 2, 4, 5], strides: 1, pad: 'same' },
+  { x: [3, 9, 8, 3], filter: [2, 3, 3, 4], strides: 2, pad: 'valid' },
+  { x: [1, 9, 8, 1], filter: [3, 3, 1, 2], strides: 2, pad: 'same' },
+  { x: [3, 10, 10, 2], filter: [4, 4, 2, 3], strides: [2, 3], pad: 'same' },
+  { x: [2, 9, 9, 3], filter: [3, 3, 3, 5], strides: [2, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { x: [3, 8, 8, 2], filter: [3, 3, 2, 4], strides: 2, pad: 1, dimRoundingMode: 'floor' },
+  { x: [2, 4, 4, 3], filter: [5, 5, 3, 2], strides: 1, pad: 'same' },
+  { x: [2, 1, 1, 3], filter: [1, 1, 3, 4], strides: 1, pad: 'valid' },
+  { x: [1, 28, 28, 1], filter: [5, 5, 1, 6], strides: 1, pad: 'valid' },
+  { x: [3, 12, 12, 20], filter: [5, 5, 20, 50], strides: 1, pad: 'valid' },
+];
+
+function describeCase(c: ConvCase): string {
+  return `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${JSON.stringify(c.pad)}`;
+}
+
+/** The Conv2DBackpropFilter kernel run as tfjs-core's conv2d gradient runs it. */
+function filterGradient(c: ConvCase): tf.Tensor {
+  const outShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode).outShape;
+  const x = randomTensor(c.x, 1);
+  const dy = randomTensor(outShape, 2);
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: c.filter };
+  return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+for (const c of convCases) {
+  test(`Conv2DBackpropFilter on wasm equals cpu: ${describeCase(c)}`, async () => {
+    await assertSameOnWasmAndCpu(() => filterGradient(c), 1e-4, describeCase(c));
+  });
+}
+
+/** The Conv2DBackpropInput kernel run as tfjs-core's conv2d gradient runs it. */
+function inputGradient(c: ConvCase): tf.Tensor {
+  const outShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode).outShape;
+  const dy = randomTensor(outShape, 3);
+  const filter = randomTensor(c.filter, 4);
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
+  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+// Stride 1 takes our XNNPACK path, stride > 1 the stock kernel; both must match cpu.
+for (const c of [...convCases, { x: [2, 6, 6, 2], filter: [3, 3, 2, 3], strides: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] } as ConvCase]) {
+  test(`Conv2DBackpropInput on wasm equals cpu: ${describeCase(c)}`, async () => {
+    await assertSameOnWasmAndCpu(() => inputGradient(c), 1e-4, describeCase(c));
+  });
+}
+
+// Transposed unbatched products take our XNNPACK path, the rest the stock kernel.
+for (const [aShape, bShape, transposeA, transposeB] of [
+  [[7, 5], [5, 3], false, false],
+  [[7, 5], [3, 5], false, true],
+  [[5, 7], [5, 3], true, false],
+  [[5, 7], [3, 5], true, true],
+  [[1, 5, 7], [1, 3, 5], true, true],
+  [[1, 1], [3, 1], false, true],
+  [[2, 5, 7], [2, 5, 3], true, false],
+  [[100, 80], [50, 80], false, true],
+] as const) {
+  test(`BatchMatMul on wasm equals cpu: ${aShape}${transposeA ? '^T' : ''} x ${bShape}${transposeB ? '^T' : ''}`, async () => {
+    await assertSameOnWasmAndCpu(
+      () => tf.matMul(randomTensor([...aShape], 5), randomTensor([...bShape], 6), transposeA, transposeB), 1e-5, 'matMul');
+  });
+}
+
+test('tf.grad of conv2d w.r.t. filter and input matches cpu (stride 2, same)', async () => {
+  await assertSameOnWasmAndCpu(() => {
+    const x = randomTensor([2, 9, 7, 3], 3);
+    const filter = randomTensor([3, 3, 3, 4], 4);
+    const weights = randomTensor([2, 5, 4, 4], 5);
+    const loss = (xIn: tf.Tensor, f: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(xIn as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'), weights));
+    return tf.grads(loss)([x, filter]);
+  }, 1e-4, 'conv2d grads');
+});
+
+test('MaxPoolGrad on wasm equals cpu, negative inputs and overlapping windows', async () => {
+  for (const [shape, size, stride, pad] of [
+    [[3, 8, 8, 5], 2, 2, 'valid'],
+    [[2, 7, 9, 3], 3, 1, 'same'],
+    [[2, 7, 7, 4], 3, 2, 'same'],
+  ] as const) {
+    await assertSameOnWasmAndCpu(() => {
+      const x = tf.sub(randomTensor([...shape], 6), 0.8); // mostly negative: windows of all-negative values
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size, stride, pad), 3)))(x);
+    }, 1e-6, `maxPool grad ${shape} ${size}/${stride} ${pad}`);
+  }
+});
+
+/** Variables of the small conv net, as plain tensors made from fixed values. */
+function smallNetParams(): tf.Tensor[] {
+  return [
+    randomTensor([3, 3, 3, 6], 11), // conv filter
+    randomTensor([6], 12), // conv bias
+    tf.mul(randomTensor([150, 10], 13), 0.2), // dense weights
+    randomTensor([10], 14), // dense bias
+  ];
+}
+
+/** conv2d -> relu -> maxPool -> dense -> softmax cross-entropy, on a fixed batch. */
+function smallNetLoss(poolBeforeRelu: boolean): (...params: tf.Tensor[]) => tf.Scalar {
+  return (filter, convBias, dense, denseBias) => {
+    const x = randomTensor([4, 10, 10, 3], 15) as tf.Tensor4D;
+    const labels = tf.oneHot(tf.tensor1d([0, 3, 7, 9], 'int32'), 10);
+    const conv = tf.add(tf.conv2d(x, filter as tf.Tensor4D, 1, 'same'), convBias) as tf.Tensor4D;
+    const pooled = poolBeforeRelu ? tf.relu(tf.maxPool(conv, 2, 2, 'valid')) : tf.maxPool(tf.relu(conv), 2, 2, 'valid');
+    const logits = tf.add(tf.matMul(tf.reshape(pooled, [4, 150]), dense as tf.Tensor2D), denseBias);
+    return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+  };
+}
+
+for (const poolBeforeRelu of [false, true]) {
+  const order = poolBeforeRelu ? 'conv -> maxPool -> relu' : 'conv -> relu -> maxPool';
+  test(`full gradient of a small conv net matches cpu (${order})`, async () => {
+    await assertSameOnWasmAndCpu(() => {
+      const { grads, value } = tf.valueAndGrads(smallNetLoss(poolBeforeRelu))(smallNetParams());
+      return [value, ...grads];
+    }, 1e-4, order);
+  });
+}
+
+/** Every other differentiable op that training uses, as f(x) for x: [8,12]. */
+const otherOps: Record<string, (x: tf.Tensor) => tf.Tensor> = {
+  conv2dInput: (x) => tf.conv2d(tf.reshape(x, [2, 4, 4, 3]) as tf.Tensor4D, tf.ones([3, 3, 3, 2]) as tf.Tensor4D, 2, 'same'),
+  relu: (x) => tf.relu(x),
+  matMul: (x) => tf.matMul(tf.reshape(x, [8, 12]), tf.reshape(x, [12, 8])),
+  matMulTransposed: (x) => tf.matMul(x, x, true, false),
+  softmaxCrossEntropy: (x) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([1, 0, 3, 2, 1, 0, 11, 2], 'int32'), 12), x),
+  logSoftmax: (x) => tf.logSoftmax(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  log1p: (x) => tf.log1p(tf.abs(x)),
+  exp: (x) => tf.exp(x),
+  log: (x) => tf.log(tf.add(tf.abs(x), 0.1)),
+  sqrt: (x) => tf.sqrt(tf.add(tf.abs(x), 0.1)),
+  rsqrt: (x) => tf.rsqrt(tf.add(tf.abs(x), 0.1)),
+  square: (x) => tf.square(x),
+  clipByValue: (x) => tf.clipByValue(x, -0.5, 0.5),
+  whereGreaterEqual: (x) => tf.where(tf.greaterEqual(x, 0), x, tf.mul(x, 2)),
+  moments: (x) => {
+    const { mean, variance } = tf.moments(x, [0]);
+    return tf.add(mean, variance);
+  },
+  batchNorm: (x) => {
+    const { mean, variance } = tf.moments(x, [0]);
+    return tf.batchNorm(x, mean, variance, tf.zeros([12]), tf.ones([12]), 1e-3);
+  },
+  mean: (x) => tf.mean(x, 0),
+  sum: (x) => tf.sum(x, 1),
+  divPow: (x) => tf.div(tf.pow(tf.add(tf.abs(x), 0.1), 2.5), tf.add(tf.abs(x), 1)),
+  softplusTanh: (x) => tf.add(tf.softplus(x), tf.tanh(x)),
+  broadcastMulAdd: (x) => tf.add(tf.mul(x, tf.slice(x, [0, 0], [1, 12])), tf.slice(x, [1, 0], [1, 12])),
+  maximumMinimum: (x) => tf.add(tf.maximum(x, 0.1), tf.minimum(x, -0.1)),
+};
+
+for (const [name, op] of Object.entries(otherOps)) {
+  test(`gradient of ${name} runs on wasm and matches cpu`, async () => {
+    await assertSameOnWasmAndCpu(() => tf.grad((x: tf.Tensor) => tf.sum(op(x)))(randomTensor([8, 12], 21)), 1e-4, name);
+  });
+}
+
+/** Live tensors and wasm data ids, which must not grow across repeated calls. */
+function liveCounts(): { tensors: number; dataIds: number } {
+  return { tensors: tf.memory().numTensors, dataIds: tf.backend().numDataIds() };
+}
+
+test('no tensors or wasm buffers leak across repeated calls', async () => {
+  await selectBackend('wasm');
+  const runOnce = () =>
+    tf.tidy(() => {
+      for (const c of [convCases[3]!, convCases[7]!, convCases[10]!]) {
+        filterGradient(c).dispose();
+        inputGradient(c).dispose();
+      }
+      tf.matMul(randomTensor([5, 7], 5), randomTensor([3, 5], 6), true, true).dispose();
+      const { value, grads } = tf.valueAndGrads(smallNetLoss(false))(smallNetParams());
+      tf.dispose([value, ...grads]);
+    });
+  runOnce();
+  const before = liveCounts();
+  for (let i = 0; i < 5; i++) runOnce();
+  assert.deepEqual(liveCounts(), before);
+});
+
+test('unsupported attributes are refused with a clear error', async () => {
+  await selectBackend('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const x = tf.zeros([1, 4, 4, 2]);
+  const dy = tf.zeros([1, 2, 2, 3]);
+  const base = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3] as Shape4 } as const;
+  try {
+    assert.throws(() => wasmConv2DBackpropFilter({ inputs: { x, dy }, backend, attrs: { ...base, dataFormat: 'NCHW' } }), /NHWC/);
+    assert.throws(() => wasmConv2DBackpropFilter({ inputs: { x, dy }, backend, attrs: { ...base, dilations: 2 } }), /dilations must be 1/);
+  } finally {
+    tf.dispose([x, dy]);
+  }
+});
