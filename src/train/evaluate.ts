@@ -35,5 +35,5 @@ export function evaluate(model: Model, data: DeviceData, split: DeviceSplit, spa
   }
   const [c, n] = [correct.dataSync()[0], nllSum.dataSync()[0]];
   tf.dispose([correct, nllSum]);
-  return { error: 1 - c / split.count, nll: n / split.count };
+  return { error: (split.count - c) / split.count, nll: n / split.count };
 }

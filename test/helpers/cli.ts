@@ -1,0 +1,50 @@
+/**
+ * Test helpers: running the real `svd` binary and reading run directories.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tests run from dist/test/...). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SVD_BIN = path.join(ROOT, 'bin', 'svd.js');
+
+/** Result of one CLI invocation. */
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `svd ...args` to completion from the repository root. */
+export function svd(args: string[], timeoutMs = 300_000): CliResult {
+  const r = spawnSync(process.execPath, [SVD_BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `svd ...args` in the background. */
+export function svdAsync(args: string[]): ChildProcess {
+  return spawn(process.execPath, [SVD_BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The last non-empty line of `text`. */
+export function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = 'svd-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Parses a JSON-lines file. */
+export function readJsonl<T = Record<string, unknown>>(file: string): T[] {
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
+}
+
+/** Parses a JSON file. */
+export function readJsonFile<T = Record<string, unknown>>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
