@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { klApprox, klApproxScalar, KL_K1 } from '../src/svd/kl.js';
+import { klApprox, klApproxScalar, klSum, KL_K1 } from '../src/svd/kl.js';
 import { logAlpha } from '../src/svd/log-alpha.js';
 import { keepMask } from '../src/svd/mask.js';
 import { keptCount, sparsityStats } from '../src/svd/sparsity.js';
@@ -157,4 +157,22 @@ test('evaluation is deterministic: masked mean weights, no noise', () => {
   const [[a, b]] = out1 as number[][];
   assert.ok(Math.abs(a - 4) < 1e-6, `kept column: ${a}`);
   assert.equal(b, 0);
+});
+
+test('the closed-form gradients of klSum and logAlpha equal op-by-op differentiation', () => {
+  const la = tf.tensor1d([-7.5, -3, -0.2, 0, 0.4, 2.5, 6]);
+  const closed = tf.grad((x: tf.Tensor) => klSum(x))(la).arraySync() as number[];
+  const opByOp = tf.grad((x: tf.Tensor) => tf.sum(klApprox(x)))(la).arraySync() as number[];
+  closed.forEach((g, i) => assert.ok(Math.abs(g - opByOp[i]) < 1e-5, `dKL/dla at ${i}: ${g} vs ${opByOp[i]}`));
+  assert.ok(Math.abs((klSum(la).arraySync() as number) - (tf.sum(klApprox(la)).arraySync() as number)) < 1e-4);
+
+  // theta/log sigma^2 pairs inside and outside the clip range
+  const theta = tf.tensor1d([0.5, -0.2, 1e-3, 2, 0.05]);
+  const logSigma2 = tf.tensor1d([-3, -1, -10, 30, -40]);
+  const reference = (t: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(tf.sub(s, tf.log(tf.add(tf.square(t), 1e-8))), -8, 8), tf.range(1, 6)));
+  const fused = (t: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(logAlpha(t, s, 8), tf.range(1, 6)));
+  const [gt, gs] = tf.grads(fused)([theta, logSigma2]).map((g) => g.arraySync() as number[]);
+  const [rt, rs] = tf.grads(reference)([theta, logSigma2]).map((g) => g.arraySync() as number[]);
+  gt.forEach((g, i) => assert.ok(Math.abs(g - rt[i]) <= 1e-4 * Math.max(1, Math.abs(rt[i])), `dla/dtheta at ${i}: ${g} vs ${rt[i]}`));
+  gs.forEach((g, i) => assert.ok(Math.abs(g - rs[i]) < 1e-6, `dla/dlogSigma2 at ${i}: ${g} vs ${rs[i]}`));
 });

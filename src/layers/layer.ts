@@ -36,6 +36,11 @@ export interface ForwardContext {
   /** A fresh integer seed for one noise draw, from the run's seeded stream. */
   nextSeed(): number;
   sparsity: SparsityConfig;
+  /**
+   * When given (training steps), every Sparse VD layer appends the KL of the log alpha it used in
+   * this pass, so log alpha is computed once per layer and step.
+   */
+  klTerms?: tf.Scalar[];
 }
 
 /** A built layer. Variables are named `${layer.name}/${param}` (used in checkpoints). */

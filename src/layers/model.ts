@@ -1,14 +1,12 @@
 /**
- * A sequential model built from `model.layers` through the layer registry, with the Sparse VD
- * quantities the trainer needs (total KL) and named access to every variable for checkpoints.
+ * A sequential model built from `model.layers` through the layer registry, with named access to
+ * every variable for checkpoints.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LAYERS } from '../registry/registries.js';
 import type { LayerSpec, SparsityConfig } from '../config/types.js';
 import { isSparse, type ForwardContext, type Layer, type Shape, type SparseLayer } from './layer.js';
 import { makeVariable, nextModelPrefix } from './variables.js';
-import { klSum } from '../svd/kl.js';
-import { logAlpha } from '../svd/log-alpha.js';
 import type { RandomStream } from '../train/rng.js';
 
 /** Default layer name: `${type}_${index}` (index in model.layers). */
@@ -63,14 +61,6 @@ export class Model {
       }
     }
     return named;
-  }
-
-  /** Sum of the approximate KL over every Sparse VD weight (0 for a model without any). */
-  kl(clip: number): tf.Scalar {
-    return tf.tidy(() => {
-      const terms = this.sparseLayers.map((l) => klSum(logAlpha(l.theta, l.logSigma2, clip)));
-      return (terms.length ? tf.addN(terms) : tf.scalar(0)) as tf.Scalar;
-    });
   }
 
   dispose(): void {

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BuildContext, ForwardContext } from './layer.js';
 import { logAlpha } from '../svd/log-alpha.js';
 import { keepMask } from '../svd/mask.js';
+import { klSum } from '../svd/kl.js';
 
 /** Added to the LRT variance before the square root. */
 export const VAR_EPS = 1e-8;
@@ -39,6 +40,7 @@ export class SparseVdWeights {
   forward(x: tf.Tensor, ctx: ForwardContext, op: LinearOp): tf.Tensor {
     const { threshold, logAlphaClip, trainClip } = ctx.sparsity;
     const la = logAlpha(this.theta, this.logSigma2, logAlphaClip);
+    ctx.klTerms?.push(klSum(la));
     if (!ctx.training) {
       const mu = op(x, tf.mul(this.theta, keepMask(la, threshold)));
       return this.bias ? tf.add(mu, this.bias) : mu;

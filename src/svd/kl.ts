@@ -20,10 +20,23 @@ export function klApprox(logAlpha: tf.Tensor): tf.Tensor {
   });
 }
 
-/** Sum of the approximate KL over all weights of a layer. */
-export function klSum(logAlpha: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.sum(klApprox(logAlpha)) as tf.Scalar);
-}
+/**
+ * Sum of the approximate KL over all weights of a layer, with its gradient in closed form
+ * (dKL/dlog alpha = -k1 k3 s (1 - s) - 0.5 sigmoid(-log alpha), s = sigmoid(k2 + k3 log alpha)):
+ * half the elementwise passes of differentiating the formula op by op, on the training hot path.
+ * KL = k1 - k1 s + 0.5 softplus(-log alpha), summed.
+ */
+export const klSum = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [logAlpha, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const s = tf.sigmoid(tf.add(tf.mul(logAlpha, KL_K3), KL_K2));
+  const perWeight = tf.sub(tf.mul(tf.softplus(tf.neg(logAlpha)), 0.5), tf.mul(s, KL_K1));
+  save([logAlpha, s]);
+  return {
+    value: tf.add(tf.sum(perWeight), KL_K1 * logAlpha.size) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, [la, sig]: tf.Tensor[]) =>
+      tf.mul(tf.sub(tf.mul(tf.mul(sig, tf.sub(1, sig)), -KL_K1 * KL_K3), tf.mul(tf.sigmoid(tf.neg(la)), 0.5)), dy),
+  };
+}) as (logAlpha: tf.Tensor) => tf.Scalar;
 
 /** The same approximation on one number (for tests and reports). */
 export function klApproxScalar(logAlpha: number): number {

@@ -10,7 +10,7 @@ import type { Model } from '../layers/model.js';
 import { KL_SCHEDULES, LR_SCHEDULES } from '../registry/registries.js';
 import { setLearningRate } from './optimizers.js';
 import { disposeBatch, type DeviceData } from './device-data.js';
-import { correctCount, meanCrossEntropy, sgvlb } from './loss.js';
+import { TrainStep, disposeStats } from './step.js';
 import { evaluate } from './evaluate.js';
 import { sparsityStats } from '../svd/sparsity.js';
 import { SvdError } from '../errors.js';
@@ -115,23 +115,15 @@ function trainEpoch(input: TrainerInput, epoch: number, klWeight: number): Epoch
   const n = data.train.count;
   const order = random.data.permutation(n);
   const stepsPerEpoch = Math.min(Math.ceil(n / batchSize), config.training.stepsPerEpoch ?? Infinity);
-  const ctx = { training: true, sparsity: config.sparsity, nextSeed: () => random.noise.nextSeed() };
-  const variables = model.trainable;
+  const trainStep = new TrainStep(model, optimizer, config.sparsity, n, () => random.noise.nextSeed());
   const sums: EpochSums = { nll: tf.scalar(0), kl: tf.scalar(0), correct: tf.scalar(0), examples: 0, steps: stepsPerEpoch };
   for (let step = 0; step < stepsPerEpoch; step++) {
     const indices = order.subarray(step * batchSize, Math.min(n, (step + 1) * batchSize));
     const batch = data.batch(data.train, indices);
-    let parts: tf.Scalar[] = [];
-    const loss = optimizer.minimize(() => {
-      const logits = model.apply(batch.x, ctx);
-      const nll = meanCrossEntropy(logits, batch.oneHot);
-      const kl = model.kl(config.sparsity.logAlphaClip);
-      parts = [tf.mul(nll, indices.length) as tf.Scalar, kl, correctCount(logits, batch.y)].map((t) => tf.keep(t));
-      return sgvlb(nll, kl, klWeight, n);
-    }, true, variables);
-    const [nllSum, kl, correct] = parts;
-    const next = tf.tidy(() => [tf.add(sums.nll, nllSum), tf.add(sums.kl, kl), tf.add(sums.correct, correct)] as tf.Scalar[]);
-    tf.dispose([sums.nll, sums.kl, sums.correct, loss!, ...parts]);
+    const stats = trainStep.run(batch, klWeight);
+    const next = tf.tidy(() => [tf.add(sums.nll, stats.nllSum), tf.add(sums.kl, stats.kl), tf.add(sums.correct, stats.correct)] as tf.Scalar[]);
+    tf.dispose([sums.nll, sums.kl, sums.correct]);
+    disposeStats(stats);
     [sums.nll, sums.kl, sums.correct] = next;
     sums.examples += indices.length;
     disposeBatch(batch);

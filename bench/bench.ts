@@ -1,0 +1,173 @@
+/**
+ * `npm run bench`: times full Sparse VD training steps (the trainer's own TrainStep: forward with
+ * noise, KL, backward, Adam) and evaluation throughput, for LeNet-300-100, LeNet-5-Caffe and a
+ * VGG-like, on every backend that loads. Models come from the shipped configs, so the benchmark
+ * measures what users run. Prints one JSON line per model and backend, then a table; with
+ * `--torch` it also runs ../shared/bench/torch_ref.py in the same sitting and prints the ratios.
+ *
+ * Options: --models lenet300,lenet5,vgg  --backends cpu,wasm,tensorflow  --steps N  --warmup N
+ *          --seconds S (cap on timed seconds per model/backend)  --torch
+ */
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadConfig } from '../src/config/index.js';
+import { DATASETS, OPTIMIZERS } from '../src/registry/registries.js';
+import { selectBackend } from '../src/backend.js';
+import { Model } from '../src/layers/model.js';
+import { RunRandom } from '../src/train/rng.js';
+import { DeviceData, disposeBatch } from '../src/train/device-data.js';
+import { TrainStep, disposeStats } from '../src/train/step.js';
+import { evaluate } from '../src/train/evaluate.js';
+import type { Dataset } from '../src/data/dataset.js';
+import type { ExperimentConfig } from '../src/config/types.js';
+
+/** A benchmarked model: a shipped config plus overrides. */
+const MODELS: Record<string, { config: string; sets: string[] }> = {
+  lenet300: { config: 'configs/lenet300-mnist.yaml', sets: [] },
+  lenet5: { config: 'configs/lenet5-mnist.yaml', sets: [] },
+  vgg: { config: 'configs/vgg-cifar10.yaml', sets: ['model.width=0.25', 'init.from=null'] },
+};
+
+const TRAIN_SIZE = 60_000;
+const BATCH = 100;
+const EVAL_SAMPLES = 2000;
+
+interface BenchResult {
+  model: string;
+  backend: string;
+  msPerStep: number;
+  steps: number;
+  evalSamplesPerSec: number;
+  rssMB: number;
+  tensorsLeakedPerStep: number;
+}
+
+/** Random images of the dataset's shape (the step's cost does not depend on the pixel values). */
+function syntheticDataset(config: ExperimentConfig, count: number): Dataset {
+  const entry = DATASETS.get(config.data.dataset);
+  const size = entry.inputShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(count * size);
+  const y = new Int32Array(count);
+  for (let i = 0; i < x.length; i++) x[i] = Math.random() - 0.5;
+  for (let i = 0; i < count; i++) y[i] = i % entry.numClasses;
+  const split = { x, y, count };
+  return { name: 'synthetic', inputShape: entry.inputShape, numClasses: entry.numClasses, train: split, test: split, sources: [] };
+}
+
+async function benchOne(name: string, config: ExperimentConfig, backend: string, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult> {
+  const dataset = syntheticDataset(config, Math.max(EVAL_SAMPLES, BATCH * 4));
+  const random = RunRandom.fromSeed(0);
+  const model = Model.build(config.model.layers, dataset.inputShape, config.sparsity, random.init);
+  const optimizer = OPTIMIZERS.get(config.optimizer.type).create(config.optimizer, config.optimizer.lr);
+  const data = new DeviceData(dataset);
+  const step = new TrainStep(model, optimizer, config.sparsity, TRAIN_SIZE, () => random.noise.nextSeed());
+  const order = random.data.permutation(dataset.train.count);
+  const runStep = (i: number) => {
+    const start = (i * BATCH) % (dataset.train.count - BATCH);
+    const batch = data.batch(data.train, order.subarray(start, start + BATCH));
+    const stats = step.run(batch, 1);
+    disposeStats(stats);
+    disposeBatch(batch);
+  };
+  for (let i = 0; i < opts.warmup; i++) runStep(i);
+  await syncBackend();
+  const tensorsBefore = tf.memory().numTensors;
+  const began = performance.now();
+  let done = 0;
+  while (done < opts.steps && (done < 2 || performance.now() - began < opts.seconds * 1000)) runStep(done++);
+  await syncBackend();
+  const msPerStep = (performance.now() - began) / done;
+  const leaked = (tf.memory().numTensors - tensorsBefore) / done;
+
+  evaluate(model, data, data.test, config.sparsity); // warm-up
+  const evalBegan = performance.now();
+  evaluate(model, data, data.test, config.sparsity);
+  const evalSamplesPerSec = dataset.test.count / ((performance.now() - evalBegan) / 1000);
+  const rssMB = process.memoryUsage().rss / 2 ** 20;
+  model.dispose();
+  optimizer.dispose();
+  data.dispose();
+  return { model: name, backend, msPerStep: round(msPerStep), steps: done, evalSamplesPerSec: Math.round(evalSamplesPerSec), rssMB: Math.round(rssMB), tensorsLeakedPerStep: leaked };
+}
+
+/** Waits for queued backend work (matters for asynchronous backends). */
+async function syncBackend(): Promise<void> {
+  const probe = tf.scalar(0);
+  await probe.data();
+  probe.dispose();
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** Runs the PyTorch reference if it is there; returns ms per step by model. */
+function torchReference(models: string[]): Record<string, number> {
+  const script = path.resolve('../shared/bench/torch_ref.py');
+  if (!fs.existsSync(script)) {
+    console.error(`torch reference not found at ${script}`);
+    return {};
+  }
+  const wanted = models.filter((m) => m === 'lenet300' || m === 'lenet5');
+  const r = spawnSync('/usr/bin/python3', [script, '--threads', '2', '--models', wanted.join(',')], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`torch reference failed (apt-get install -y python3-torch): ${r.stderr.trim().split('\n').pop()}`);
+    return {};
+  }
+  const out: Record<string, number> = {};
+  for (const line of r.stdout.trim().split('\n')) {
+    const row = JSON.parse(line) as { model: string; msPerStep: number; torch: string };
+    out[row.model] = row.msPerStep;
+    console.log(JSON.stringify({ ...row, backend: 'pytorch-cpu' }));
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      models: { type: 'string', default: 'lenet300,lenet5,vgg' },
+      backends: { type: 'string', default: 'tensorflow,wasm,cpu' },
+      steps: { type: 'string', default: '30' },
+      warmup: { type: 'string', default: '5' },
+      seconds: { type: 'string', default: '20' },
+      torch: { type: 'boolean', default: false },
+    },
+  });
+  const opts = { steps: Number(values.steps), warmup: Number(values.warmup), seconds: Number(values.seconds) };
+  const models = values.models.split(',');
+  const results: BenchResult[] = [];
+  const torch = values.torch ? torchReference(models) : {};
+  for (const backend of values.backends.split(',')) {
+    try {
+      await selectBackend(backend as 'tensorflow' | 'wasm' | 'cpu');
+    } catch (err) {
+      console.error(`skipping backend ${backend}: ${(err as Error).message}`);
+      continue;
+    }
+    for (const name of models) {
+      const spec = MODELS[name];
+      if (!spec) throw new Error(`unknown model ${name}; known: ${Object.keys(MODELS).join(', ')}`);
+      if (!fs.existsSync(spec.config)) {
+        console.error(`skipping ${name}: ${spec.config} not found`);
+        continue;
+      }
+      const { config } = await loadConfig(spec.config, spec.sets);
+      // the pure-JS backend is 100x slower on convolutions: a short measurement is enough there
+      const run = backend === 'cpu' ? { steps: 3, warmup: 1, seconds: opts.seconds } : opts;
+      const result = await benchOne(name, config, backend, run);
+      results.push(result);
+      console.log(JSON.stringify(result));
+    }
+  }
+  console.log('\nmodel      backend     ms/step   eval samples/s   RSS MB   leaked/step' + (values.torch ? '   vs PyTorch' : ''));
+  for (const r of results) {
+    const ratio = torch[r.model] ? `   ${(r.msPerStep / torch[r.model]).toFixed(2)}x (${torch[r.model]} ms)` : '';
+    console.log(`${r.model.padEnd(10)} ${r.backend.padEnd(11)} ${r.msPerStep.toFixed(1).padStart(8)} ${String(r.evalSamplesPerSec).padStart(16)} ${String(r.rssMB).padStart(8)} ${String(r.tensorsLeakedPerStep).padStart(13)}${ratio}`);
+  }
+}
+
+await main();
