@@ -176,13 +176,10 @@ test('normalize standardize only centers a constant channel', () => {
   assertClose(test, [0.25]);
 });
 
-test('normalize zca is a clear E_CONFIG_CHECK at data.normalize', () => {
-  const err = assertSvdError(() => normalizeSplits('zca', new Float32Array(4), new Float32Array(4), [2, 2, 1], 'mnist'), 'E_CONFIG_CHECK', [
-    'zca',
-    'not available',
-    "'mnist'",
-  ]);
-  assert.equal(err.location.path, 'data.normalize');
+test('normalize zca with no training examples or a bad epsilon is an error at the key', () => {
+  assertSvdError(() => normalizeSplits('zca', new Float32Array(0), new Float32Array(4), [2, 2, 1], 'mnist'), 'E_CONFIG_CHECK', ['at least one']);
+  const err = assertSvdError(() => normalizeSplits('zca', new Float32Array(4), new Float32Array(4), [2, 2, 1], 'mnist', { epsilon: 0, cache: { dir: null, dataset: 'mnist' } }), 'E_CONFIG_CHECK', ['greater than 0']);
+  assert.equal(err.location.path, 'data.zcaEpsilon');
 });
 
 test('normalize mean-image with no training examples is an error', () => {
@@ -262,10 +259,16 @@ test('mnist standardize gives the training pixels mean 0 and std 1', async () =>
   assert.ok(Math.abs(std - 1) < 1e-5, `std ${std}`);
 });
 
-test('mnist normalize zca is an E_CONFIG_CHECK error', async () => {
+test('mnist normalize zca whitens with a fit cached beside the data', async () => {
   const dir = freshDir();
   writeMnistFolder(dir, SMALL_TRAIN, SMALL_TEST);
-  await assertSvdRejects(DATASETS.get('mnist').load(mnistConfig({ root: dir, normalize: 'zca' })), 'E_CONFIG_CHECK', ['zca']);
+  const ds = await DATASETS.get('mnist').load(mnistConfig({ root: dir, normalize: 'zca' }));
+  const zca = ds.preprocessing?.zca as { cacheFile: string; cached: boolean };
+  assert.equal(zca.cached, false);
+  assert.ok(zca.cacheFile.startsWith(path.join(dir, '.cache', 'zca-mnist-n5-eps0.00001-')), zca.cacheFile);
+  const again = await DATASETS.get('mnist').load(mnistConfig({ root: dir, normalize: 'zca' }));
+  assert.equal((again.preprocessing?.zca as { cached: boolean }).cached, true);
+  assert.deepEqual(again.test.x, ds.test.x);
 });
 
 test('mnist gz, raw and dotted-name folders load identically', async () => {

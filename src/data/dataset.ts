@@ -20,14 +20,28 @@ export interface Dataset {
   test: Split;
   /** Files read, for env.json and error messages. */
   sources: string[];
+  /** How the inputs were normalized (mode, ZCA cache file...), for the run log. */
+  preprocessing?: Record<string, unknown>;
 }
 
 /** A registered dataset: static facts the config checks need, and the loader. */
 export interface DatasetEntry {
   inputShape: [number, number, number];
   numClasses: number;
+  /**
+   * The label sets `data.labels` can choose, with their class counts; the first is the default
+   * (CIFAR-100: fine 100, coarse 20). Absent: the dataset has one set of `numClasses` labels.
+   */
+  labelSets?: Record<string, number>;
   /** Default `data.root` when the config gives none. */
   defaultRoot: string;
   /** Reads, checks and normalizes the dataset as `data` says (limits, normalize). */
   load(data: DataConfig): Promise<Dataset>;
+}
+
+/** The number of classes `data` asks of `entry`: the chosen label set's, else `numClasses`. */
+export function classCount(entry: DatasetEntry, labels: string | null | undefined): number {
+  if (!entry.labelSets) return entry.numClasses;
+  const chosen = labels ?? Object.keys(entry.labelSets)[0];
+  return entry.labelSets[chosen] ?? entry.numClasses;
 }

@@ -12,7 +12,7 @@ import { SvdError } from '../errors.js';
 import { DATASETS } from '../registry/registries.js';
 import type { Dataset, DatasetEntry, Split } from './dataset.js';
 import { readIdxImages, readIdxLabels } from './idx.js';
-import { normalizeSplits } from './normalize.js';
+import { normalizeSplits, zcaOptions } from './normalize.js';
 
 const ROWS = 28;
 const COLS = 28;
@@ -88,7 +88,7 @@ export async function loadMnist(data: DataConfig): Promise<Dataset> {
   const files = locateMnistFiles(root);
   const train = readSplit(files.trainImages, files.trainLabels, checkLimit(data.trainLimit, 'data.trainLimit'));
   const test = readSplit(files.testImages, files.testLabels, checkLimit(data.testLimit, 'data.testLimit'));
-  normalizeSplits(data.normalize, train.x, test.x, [ROWS, COLS, 1], 'mnist');
+  const stats = normalizeSplits(data.normalize, train.x, test.x, [ROWS, COLS, 1], 'mnist', zcaOptions(data, root, 'mnist'));
   return {
     name: 'mnist',
     inputShape: [ROWS, COLS, 1],
@@ -96,6 +96,7 @@ export async function loadMnist(data: DataConfig): Promise<Dataset> {
     train,
     test,
     sources: ROLES.map((role) => files[role]),
+    preprocessing: { normalize: stats.mode, ...(stats.zca && { zca: stats.zca }) },
   };
 }
 
