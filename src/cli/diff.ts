@@ -1,0 +1,33 @@
+/**
+ * `svd diff RUN_OR_SWEEP... [--all] [--json]`: compares two or more runs (a sweep directory
+ * stands for the runs of its jobs): the config keys that differ, final metrics with deltas, the
+ * metrics at the last common epoch, and environment differences.
+ */
+import type { Command } from './command.js';
+import { parseCommandArgs } from './args.js';
+import { SvdError } from '../errors.js';
+import { expandRunArgs } from '../compare/inputs.js';
+import { diffRuns } from '../compare/diff.js';
+import { renderDiff } from '../compare/diff-render.js';
+
+const usage = `usage: svd diff RUN_OR_SWEEP... [--all] [--json]
+  Compares runs: config keys that differ (dotted paths), final metrics side by side with deltas
+  against the first, metrics at the last common epoch, environment differences. A sweep directory
+  stands for its jobs' runs. --all shows unchanged keys too; --json prints it as JSON.`;
+
+const command: Command = {
+  name: 'diff',
+  summary: 'compare runs (or sweeps): what changed in config, metrics and environment',
+  usage,
+  async run(argv) {
+    const parsed = parseCommandArgs('diff', usage, argv, { all: { type: 'boolean' }, json: { type: 'boolean' } }, { min: 1 });
+    if (!parsed) return 0;
+    const { values, positionals } = parsed;
+    const runs = expandRunArgs(positionals);
+    if (runs.length < 2) throw new SvdError('E_ARGS', `svd diff: needs two or more runs, got ${runs.length} from ${positionals.join(' ')}\n${usage}`);
+    const diff = diffRuns(runs, values.all ?? false);
+    console.log(values.json ? JSON.stringify(diff, null, 2) : renderDiff(diff, values.all ?? false, Math.max(60, Math.min(process.stdout.columns || 100, 100))));
+    return 0;
+  },
+};
+export default command;

@@ -1,0 +1,61 @@
+/**
+ * `svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--set path=value]... [--runs-dir DIR]
+ * [--dry-run]` and `svd sweep --resume SWEEP_DIR`: runs every job of a sweep file as its own
+ * `svd run`, at most N at a time and one device each, into runs/sweeps/<name>/<timestamp>/;
+ * prints the summary table and, as the last line of stdout, the sweep directory.
+ */
+import type { Command } from './command.js';
+import { numberOption, parseCommandArgs } from './args.js';
+import { SvdError } from '../errors.js';
+import { runSweep } from '../sweep/sweep.js';
+
+const usage = `usage: svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--set path=value]... [--runs-dir DIR] [--dry-run]
+       svd sweep --resume SWEEP_DIR [SWEEP.yaml] [--jobs N] [--devices 0,1,...]
+  Runs each job of the sweep as its own \`svd run\` (N at a time; default: one per device, else one
+  per CPU core), each holding one device (CUDA_VISIBLE_DEVICES) while it runs. --set applies to
+  every job. --resume reruns the jobs of SWEEP_DIR that did not complete. Exit 0 when every job
+  completed, 1 when one failed, 2 for a bad sweep file or job config (nothing runs).`;
+
+/** `--devices 0,1` -> ['0', '1']; E_ARGS for empty or repeated ids. */
+export function parseDevices(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const devices = value.split(',').map((d) => d.trim());
+  const bad = devices.find((d) => !/^[A-Za-z0-9:._-]+$/.test(d));
+  if (bad !== undefined) throw new SvdError('E_ARGS', `--devices must be a comma-separated list of device ids, got '${value}'`);
+  const twice = devices.find((d, i) => devices.indexOf(d) !== i);
+  if (twice !== undefined) throw new SvdError('E_ARGS', `--devices lists device ${twice} twice; each running job holds a device of its own`);
+  return devices;
+}
+
+const command: Command = {
+  name: 'sweep',
+  summary: 'run the jobs of a sweep file in parallel (one device each) and summarise them',
+  usage,
+  async run(argv) {
+    const parsed = parseCommandArgs('sweep', usage, argv, {
+      jobs: { type: 'string' },
+      devices: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      'runs-dir': { type: 'string' },
+      resume: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    }, { min: 0, max: 1 });
+    if (!parsed) return 0;
+    const { values, positionals } = parsed;
+    if (!values.resume && positionals.length === 0) throw new SvdError('E_ARGS', `svd sweep: expected a sweep file (or --resume SWEEP_DIR)\n${usage}`);
+    if (values.resume && values['runs-dir']) throw new SvdError('E_ARGS', 'svd sweep: --runs-dir cannot be used with --resume (the sweep stays in its directory)');
+    const jobs = numberOption('jobs', values.jobs);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new SvdError('E_ARGS', `--jobs must be a whole number >= 1, got '${values.jobs}'`);
+    return runSweep({
+      file: positionals[0],
+      resume: values.resume,
+      jobs,
+      devices: parseDevices(values.devices),
+      sets: values.set ?? [],
+      runsDir: values['runs-dir'] ?? 'runs',
+      dryRun: values['dry-run'] ?? false,
+      argv: process.argv.slice(1),
+    });
+  },
+};
+export default command;

@@ -1,0 +1,46 @@
+/**
+ * What `svd diff` compares: the run directories named on the command line, with each sweep
+ * directory replaced by the runs of its jobs (in job order), labelled A, B, C, ...
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SvdError } from '../errors.js';
+import { isSweepDir, readJobs, sweepPaths } from '../sweep/sweep-dir.js';
+import type { Overrides } from '../sweep/sweep-file.js';
+import { isRunDir } from './run-info.js';
+
+/** One run to compare. */
+export interface RunRef {
+  /** A, B, ..., Z, AA, AB, ... */
+  label: string;
+  dir: string;
+  /** Set when the run came from a sweep directory. */
+  job?: { sweep: string; index: number; overrides: Overrides };
+}
+
+/** The label of the `i`-th run (0-based): A..Z, AA..ZZ, ... */
+export function label(i: number): string {
+  let s = '';
+  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+/** The runs named by `args` (run or sweep directories); E_RUN_DIR for anything else. */
+export function expandRunArgs(args: readonly string[]): RunRef[] {
+  const refs: Array<Omit<RunRef, 'label'>> = [];
+  for (const arg of args) {
+    if (isRunDir(arg)) {
+      refs.push({ dir: arg });
+    } else if (isSweepDir(arg)) {
+      const jobs = readJobs(sweepPaths(arg).jobs);
+      for (const job of jobs) {
+        const dir = job.runDir ? path.join(arg, job.runDir) : null;
+        if (dir && isRunDir(dir)) refs.push({ dir, job: { sweep: arg, index: job.index, overrides: job.overrides } });
+      }
+    } else {
+      const why = fs.existsSync(arg) ? 'is neither a run directory (no resolved.json) nor a sweep directory (no jobs.jsonl)' : 'does not exist';
+      throw new SvdError('E_RUN_DIR', `${arg} ${why}`, { file: arg });
+    }
+  }
+  return refs.map((ref, i) => ({ label: label(i), ...ref }));
+}

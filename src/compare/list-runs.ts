@@ -1,0 +1,46 @@
+/**
+ * `svd ls`: one row per run directory found under a folder (sweep job runs included): name,
+ * start time, status, epochs, test error, compression, seconds and the directory, oldest first.
+ */
+import * as path from 'node:path';
+import { ABSENT, duration, percent, shortTime, times } from './format.js';
+import { findRunDirs, readRunInfo } from './run-info.js';
+import { renderTable } from './table.js';
+
+/** One run in the listing (also the `--json` form). */
+export interface RunRow {
+  dir: string;
+  name: string;
+  started: string | null;
+  status: string | null;
+  epochs: number | null;
+  testError: number | null;
+  compression: number | null;
+  seconds: number | null;
+}
+
+/** The runs under `root`, oldest first. */
+export function listRuns(root: string): RunRow[] {
+  const rows = findRunDirs(root).map((dir): RunRow => {
+    const info = readRunInfo(dir, false);
+    const s = info.summary ?? {};
+    return {
+      dir,
+      name: s.name ?? (typeof info.resolved?.name === 'string' ? info.resolved.name : path.basename(path.dirname(dir))),
+      started: typeof info.env?.started === 'string' ? info.env.started : null,
+      status: s.status ?? null,
+      epochs: s.epochs ?? null,
+      testError: s.testError ?? null,
+      compression: s.compression ?? null,
+      seconds: s.seconds ?? null,
+    };
+  });
+  return rows.sort((a, b) => (a.started ?? '').localeCompare(b.started ?? '') || a.dir.localeCompare(b.dir));
+}
+
+/** The listing as a text table. */
+export function renderRuns(rows: readonly RunRow[]): string {
+  const header = ['name', 'started', 'status', 'epochs', 'test error', 'compression', 'time', 'dir'];
+  const cells = rows.map((r) => [r.name, shortTime(r.started), r.status ?? ABSENT, r.epochs === null ? ABSENT : String(r.epochs), percent(r.testError), times(r.compression), duration(r.seconds), r.dir]);
+  return renderTable(header, cells, { right: new Set([3, 4, 5, 6]), width: Infinity, maxCell: Infinity });
+}
