@@ -1,0 +1,110 @@
+/**
+ * Loading an export directory back as a tfjs LayersModel (tfjs: the stock `tf.loadLayersModel`
+ * on model.json; sparse: the weights densified from weights.bin into the same plain model) and
+ * evaluating it on the test set its manifest names: the computation behind
+ * `svd eval EXPORT_DIR`. The export's weights are the run's masked weights, so its test error
+ * is the run's masked test error.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { DATASETS } from '../registry/registries.js';
+import { selectBackend } from '../backend.js';
+import { correctCount, meanCrossEntropy } from '../train/loss.js';
+import { EVAL_BATCH } from '../train/evaluate.js';
+import { SvdError } from '../errors.js';
+import { EXPORT_MANIFEST, readManifest, type ExportKind, type ExportManifest } from './manifest.js';
+import { decodeSparse } from './sparse-format.js';
+import { loadTfjsModel } from './tfjs-files.js';
+import { buildTfjsModel } from './tfjs-model.js';
+import { fileSizes } from './write-dir.js';
+import type { PlainNet } from './plain-net.js';
+
+/** What `svd eval EXPORT_DIR` prints. */
+export interface ExportEvaluation {
+  exportDir: string;
+  format: ExportKind;
+  runDir: string;
+  epoch: number;
+  threshold: number;
+  testError: number;
+  testNll: number;
+  backend: string;
+  sparsity: Record<string, number>;
+  compression: number;
+  params: ExportManifest['stats']['params'];
+  /** Widths of the weighted layers (after --shrink, when it was used). */
+  widths: Record<string, number> | null;
+  /** Every file of the export directory and its size in bytes. */
+  files: Record<string, number>;
+}
+
+/** The sparse export in `dir` as a PlainNet (kernels densified). */
+export function readSparseExport(dir: string, manifest: ExportManifest = readManifest(dir)): PlainNet {
+  const layout = manifest.sparse!;
+  const binFile = path.join(dir, layout.file);
+  let bin: Buffer;
+  try {
+    bin = fs.readFileSync(binFile);
+  } catch (err) {
+    throw new SvdError('E_EXPORT_FORMAT', `cannot read the sparse weights: ${(err as Error).message}`, { file: binFile }, 1);
+  }
+  return decodeSparse(layout, manifest.inputShape, bin, path.join(dir, EXPORT_MANIFEST), binFile);
+}
+
+/** The model of the export in `dir`, as a tfjs LayersModel (the caller disposes it). */
+export async function loadExportedModel(dir: string, manifest: ExportManifest = readManifest(dir)): Promise<tf.LayersModel> {
+  if (manifest.kind === 'tfjs') return loadTfjsModel(dir);
+  const net = readSparseExport(dir, manifest);
+  try {
+    return buildTfjsModel(net);
+  } catch (err) {
+    throw new SvdError('E_EXPORT_FORMAT', `the sparse layout does not describe a buildable model: ${(err as Error).message}`, { file: path.join(dir, EXPORT_MANIFEST) }, 1);
+  }
+}
+
+/** Evaluates the export in `dir` on the test set of the run it came from. */
+export async function evaluateExport(dir: string): Promise<ExportEvaluation> {
+  const manifest = readManifest(dir);
+  const backend = await selectBackend(manifest.backend ?? 'auto');
+  const model = await loadExportedModel(dir, manifest);
+  try {
+    const dataset = await DATASETS.get(manifest.data.dataset).load(manifest.data);
+    if (dataset.inputShape.join('x') !== manifest.inputShape.join('x')) {
+      throw new SvdError('E_EXPORT_FORMAT', `the export takes inputs [${manifest.inputShape}], dataset ${dataset.name} has [${dataset.inputShape}]`, { file: path.join(dir, EXPORT_MANIFEST) }, 1);
+    }
+    const { test, inputShape, numClasses } = dataset;
+    const imageSize = inputShape[0] * inputShape[1] * inputShape[2];
+    let correct = 0;
+    let nllSum = 0;
+    for (let start = 0; start < test.count; start += EVAL_BATCH) {
+      const n = Math.min(test.count, start + EVAL_BATCH) - start;
+      const [c, nll] = tf.tidy(() => {
+        const x = tf.tensor4d(test.x.subarray(start * imageSize, (start + n) * imageSize), [n, ...inputShape]);
+        const y = tf.tensor1d(test.y.subarray(start, start + n), 'int32');
+        const logits = model.predict(x) as tf.Tensor;
+        return [correctCount(logits, y).dataSync()[0], meanCrossEntropy(logits, tf.oneHot(y, numClasses)).dataSync()[0]];
+      });
+      correct += c;
+      nllSum += nll * n;
+    }
+    const widths = manifest.shrink?.after ?? Object.fromEntries(manifest.structure.layers.map((l) => [l.layer, l.width]));
+    return {
+      exportDir: dir,
+      format: manifest.kind,
+      runDir: manifest.source.runDir,
+      epoch: manifest.source.epoch,
+      threshold: manifest.source.threshold,
+      testError: (test.count - correct) / test.count,
+      testNll: nllSum / test.count,
+      backend: backend.name,
+      sparsity: manifest.stats.sparsity,
+      compression: manifest.stats.compression,
+      params: manifest.stats.params,
+      widths,
+      files: fileSizes(dir),
+    };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The `sparse` export format: only the surviving weights, plus the dense parameters that remain.
+ *
+ * Layout of an export directory in this format:
+ *   svd-export.json   the manifest (see manifest.ts); its `sparse` member is a SparseLayout:
+ *                     { file: "weights.bin", bytes, byteOrder: "little-endian", layers: [...] }
+ *   weights.bin       every array back to back, each starting at a multiple of 4 bytes
+ *                     (zero padding in between), little-endian.
+ * Each entry of `layers` is { name, type, source, config, params }: `type` is a plain layer
+ * type (dense, conv2d, maxpool, flatten, batchnorm, dropout, activation), `config` its
+ * attributes, `params` its parameter arrays in tfjs weight order. A parameter is either
+ *   { name, shape, encoding: "dense", values: ref }            shape's product float32 values, or
+ *   { name, shape, encoding: "csr", rows, cols, nnz, rowPtr: ref, colIndex: ref, values: ref }
+ * where a ref is { dtype, offset, length } (dtype uint8 | uint16 | uint32 | float32, offset in
+ * bytes into weights.bin, length in elements). A CSR parameter is the array in tfjs layout
+ * viewed as a row-major matrix [rows = product of all but the last axis, cols = last axis]
+ * (dense kernel [in, units]; conv kernel [kh*kw*in, filters]); rowPtr has rows + 1 entries
+ * of the smallest unsigned type holding nnz, colIndex nnz entries of the smallest one holding
+ * cols - 1, values nnz float32. Kernels are stored as CSR whenever that is smaller than dense;
+ * biases and batchnorm parameters are dense. Missing entries are zeros.
+ */
+import * as os from 'node:os';
+import { SvdError } from '../errors.js';
+import { PLAIN_LAYER_TYPES, sizeOf, type PlainLayer, type PlainLayerType, type PlainNet, type ParamArray } from './plain-net.js';
+import { ELEMENT_BYTES, csrBytes, csrProblem, countNonzero, newArray, toCsr, fromCsr, type Csr, type ElementType, type FormatArray } from './csr.js';
+
+/** The binary file of a sparse export. */
+export const SPARSE_WEIGHTS = 'weights.bin';
+
+/** Where one array lies in the binary file. */
+export interface ArrayRef {
+  dtype: ElementType;
+  /** Byte offset into the binary file (a multiple of 4). */
+  offset: number;
+  /** Number of elements. */
+  length: number;
+}
+
+/** One stored parameter. */
+export type TensorLayout =
+  | { name: string; shape: number[]; encoding: 'dense'; values: ArrayRef }
+  | { name: string; shape: number[]; encoding: 'csr'; rows: number; cols: number; nnz: number; rowPtr: ArrayRef; colIndex: ArrayRef; values: ArrayRef };
+
+/** One layer of the layout. */
+export interface SparseLayerLayout {
+  name: string;
+  type: PlainLayerType;
+  source: string;
+  config: PlainLayer['config'];
+  params: TensorLayout[];
+}
+
+/** The `sparse` member of a sparse export's manifest. */
+export interface SparseLayout {
+  file: typeof SPARSE_WEIGHTS;
+  /** Size of the binary file. */
+  bytes: number;
+  byteOrder: 'little-endian';
+  layers: SparseLayerLayout[];
+}
+
+/** Encodes `net` into its layout and binary file contents. */
+export function encodeSparse(net: PlainNet): { layout: SparseLayout; bin: Uint8Array } {
+  requireLittleEndian();
+  const chunks: Array<{ offset: number; bytes: Uint8Array }> = [];
+  let end = 0;
+  const put = (array: FormatArray, dtype: ElementType): ArrayRef => {
+    const offset = Math.ceil(end / 4) * 4;
+    chunks.push({ offset, bytes: new Uint8Array(array.buffer, array.byteOffset, array.byteLength) });
+    end = offset + array.byteLength;
+    return { dtype, offset, length: array.length };
+  };
+  const layers = net.layers.map((layer): SparseLayerLayout => ({
+    name: layer.name,
+    type: layer.type,
+    source: layer.source,
+    config: layer.config,
+    params: layer.params.map((p) => encodeParam(p, put)),
+  }));
+  const bytes = Math.ceil(end / 4) * 4;
+  const bin = new Uint8Array(bytes);
+  for (const c of chunks) bin.set(c.bytes, c.offset);
+  return { layout: { file: SPARSE_WEIGHTS, bytes, byteOrder: 'little-endian', layers }, bin };
+}
+
+function encodeParam(p: ParamArray, put: (a: FormatArray, t: ElementType) => ArrayRef): TensorLayout {
+  const cols = p.shape[p.shape.length - 1] ?? 1;
+  const rows = p.values.length / Math.max(1, cols);
+  if (p.name === 'kernel' && p.shape.length >= 2 && csrBytes(rows, cols, countNonzero(p.values)) < p.values.byteLength) {
+    const csr = toCsr(p.values, rows, cols);
+    const rowPtr = put(csr.rowPtr, elementTypeOf(csr.rowPtr));
+    const colIndex = put(csr.colIndex, elementTypeOf(csr.colIndex));
+    const values = put(csr.values, 'float32');
+    return { name: p.name, shape: p.shape, encoding: 'csr', rows, cols, nnz: csr.values.length, rowPtr, colIndex, values };
+  }
+  return { name: p.name, shape: p.shape, encoding: 'dense', values: put(p.values, 'float32') };
+}
+
+/**
+ * Reads a sparse export back into a PlainNet (kernels densified). Every offset, length, type
+ * and CSR invariant is checked; a problem is an E_EXPORT_FORMAT error naming `manifestFile` or
+ * `binFile`.
+ */
+export function decodeSparse(layout: SparseLayout, inputShape: number[], bin: Uint8Array, manifestFile: string, binFile: string): PlainNet {
+  requireLittleEndian();
+  const bad = (where: string, why: string) => new SvdError('E_EXPORT_FORMAT', `malformed sparse export: ${why}`, { file: manifestFile, path: where }, 1);
+  if (!layout || !Array.isArray(layout.layers)) throw bad('sparse', 'the manifest has no sparse.layers list');
+  if (bin.length !== layout.bytes) {
+    throw new SvdError('E_EXPORT_FORMAT', `malformed sparse export: the file has ${bin.length} bytes, the manifest (sparse.bytes) says ${layout.bytes}; it was truncated or replaced`, { file: binFile }, 1);
+  }
+
+  const read = (ref: ArrayRef | undefined, where: string, dtype?: ElementType): FormatArray => {
+    if (!ref || !(ref.dtype in ELEMENT_BYTES) || (dtype && ref.dtype !== dtype)) throw bad(where, `expected an array of ${dtype ?? 'a known type'}, found ${JSON.stringify(ref?.dtype)}`);
+    const size = ELEMENT_BYTES[ref.dtype];
+    const { offset, length } = ref;
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset % size !== 0) throw bad(where, `bad offset ${offset} or length ${length}`);
+    if (offset + length * size > bin.length) throw bad(where, `array [${offset}, ${offset + length * size}) runs past the end of ${binFile} (${bin.length} bytes)`);
+    const out = newArray(ref.dtype, length);
+    new Uint8Array(out.buffer).set(bin.subarray(offset, offset + length * size));
+    return out;
+  };
+
+  const layers = layout.layers.map((l, i): PlainLayer => {
+    const where = `sparse.layers.${i}`;
+    if (!PLAIN_LAYER_TYPES.includes(l?.type)) throw bad(`${where}.type`, `unknown layer type ${JSON.stringify(l?.type)}`);
+    if (!Array.isArray(l.params)) throw bad(`${where}.params`, 'params is not a list');
+    const params = l.params.map((t, j): ParamArray => {
+      const at = `${where}.params.${j}`;
+      if (!Array.isArray(t?.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`${at}.shape`, 'shape must be a list of sizes');
+      const size = sizeOf(t.shape);
+      if (t.encoding === 'dense') {
+        const values = read(t.values, `${at}.values`, 'float32') as Float32Array;
+        if (values.length !== size) throw bad(`${at}.values`, `${values.length} values for shape [${t.shape}]`);
+        return { name: t.name, shape: t.shape, values };
+      }
+      if (t.encoding !== 'csr') throw bad(`${at}.encoding`, `unknown encoding ${JSON.stringify((t as { encoding?: unknown })?.encoding)}`);
+      if (t.rows * t.cols !== size) throw bad(at, `rows x cols = ${t.rows} x ${t.cols} does not match shape [${t.shape}]`);
+      const csr: Csr = {
+        rows: t.rows,
+        cols: t.cols,
+        rowPtr: read(t.rowPtr, `${at}.rowPtr`) as Csr['rowPtr'],
+        colIndex: read(t.colIndex, `${at}.colIndex`) as Csr['colIndex'],
+        values: read(t.values, `${at}.values`, 'float32') as Float32Array,
+      };
+      if (csr.rowPtr instanceof Float32Array || csr.colIndex instanceof Float32Array) throw bad(at, 'CSR indices must be unsigned integers');
+      const problem = csrProblem(csr) ?? (csr.values.length !== t.nnz ? `nnz is ${t.nnz} but ${csr.values.length} values are stored` : null);
+      if (problem) throw bad(at, problem);
+      return { name: t.name, shape: t.shape, values: fromCsr(csr) };
+    });
+    return { name: l.name, type: l.type, source: l.source, config: l.config, params } as PlainLayer;
+  });
+  return { inputShape, layers };
+}
+
+function elementTypeOf(a: FormatArray): ElementType {
+  return a instanceof Uint8Array ? 'uint8' : a instanceof Uint16Array ? 'uint16' : a instanceof Uint32Array ? 'uint32' : 'float32';
+}
+
+function requireLittleEndian(): void {
+  if (os.endianness() !== 'LE') throw new SvdError('E_EXPORT', 'the sparse format is little-endian; this machine is big-endian, which is not supported');
+}

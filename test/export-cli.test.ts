@@ -1,0 +1,203 @@
+/**
+ * End to end: `svd export` and `svd eval EXPORT_DIR` with the real binary on a LeNet-300-100
+ * trained here on 1,000 MNIST images (8 short epochs, a higher learning rate and a KL weight
+ * scaled towards the small training set, so that it is sparse enough to matter). Checks that
+ * the sparse export is at least 10x smaller than the dense float32 weights, that both exports
+ * (and a --shrink one) evaluate to exactly the run's masked test error, that the tfjs export
+ * loads with the stock tf.loadLayersModel (no svd code in the load path) and predicts what the
+ * run predicts, and the errors: existing output, corrupt files, bad arguments.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import '../src/registry/load-all.js';
+import { selectBackend } from '../src/backend.js';
+import type { ExperimentConfig } from '../src/config/types.js';
+import { DATASETS } from '../src/registry/registries.js';
+import { Model } from '../src/layers/model.js';
+import { RunRandom } from '../src/train/rng.js';
+import { loadLatestCheckpoint, restoreCheckpoint } from '../src/runs/checkpoint.js';
+import { main } from '../src/cli/main.js';
+import { lastLine, readJsonFile, svd, tempDir, type CliResult } from './helpers/cli.js';
+
+const TRAIN = [
+  'run', 'configs/quickstart.yaml', '--set', 'data.trainLimit=1000', '--set', 'data.testLimit=500', '--set', 'training.epochs=8',
+  '--set', 'optimizer.lr=0.01', '--set', 'kl.weight=0.1',
+];
+const LENET300_DENSE_WEIGHTS = 784 * 300 + 300 + 300 * 100 + 100 + 100 * 10 + 10;
+
+interface ExportJson {
+  out: string;
+  files: Record<string, number>;
+  bytes: { dense: number; weights: number; exported: number };
+  weights: { dense: number; stored: number; nonzero: number };
+  compression: { weights: number; bytes: number; paper: number };
+  structure: { layers: Array<{ layer: string; removable: number }> };
+  shrink: { before: Record<string, number>; after: Record<string, number> } | null;
+}
+
+let runs = '';
+let runDir = '';
+let runEval: { testError: number; compression: number };
+
+before(() => {
+  runs = tempDir('svd-export-');
+  const r = svd([...TRAIN, '--runs-dir', runs]);
+  assert.equal(r.status, 0, r.stderr);
+  runDir = lastLine(r.stdout);
+  const ev = svd(['eval', runDir]);
+  assert.equal(ev.status, 0, ev.stderr);
+  runEval = JSON.parse(ev.stdout);
+});
+
+after(() => {
+  if (runs) fs.rmSync(runs, { recursive: true, force: true });
+});
+
+function exportJson(args: string[]): ExportJson {
+  const r = svd(['export', runDir, ...args, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as ExportJson;
+}
+
+/** `svd ...args` in this process (no start-up cost): for the many error cases. */
+async function svdHere(args: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  try {
+    const status = await main(args);
+    return { status, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    Object.assign(console, { log, error });
+  }
+}
+
+function evalError(dir: string): number {
+  const r = svd(['eval', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  return (JSON.parse(r.stdout) as { testError: number }).testError;
+}
+
+test('sparse export: 10x+ smaller than the dense float32 weights, same test error as the run', () => {
+  const result = exportJson(['--format', 'sparse']);
+  assert.equal(result.out, path.join(runDir, 'export-sparse'));
+  assert.deepEqual(Object.keys(result.files), ['svd-export.json', 'weights.bin']);
+  assert.equal(result.weights.dense, LENET300_DENSE_WEIGHTS);
+  assert.equal(result.bytes.dense, 4 * LENET300_DENSE_WEIGHTS);
+  assert.equal(result.bytes.exported, Object.values(result.files).reduce((a, b) => a + b, 0));
+  assert.equal(result.bytes.weights, result.files['weights.bin']);
+  assert.equal(result.compression.paper, runEval.compression);
+  const ratio = result.bytes.dense / result.bytes.exported;
+  assert.ok(ratio >= 10, `sparse export is only ${ratio.toFixed(1)}x smaller (${result.bytes.exported} bytes; run compression ${runEval.compression.toFixed(1)}x)`);
+  assert.equal(evalError(result.out), runEval.testError);
+});
+
+test('tfjs export: stock tf.loadLayersModel reads it and predicts what the run predicts', async () => {
+  const result = exportJson(['--format', 'tfjs', '--out', path.join(runs, 'tfjs')]);
+  assert.deepEqual(Object.keys(result.files), ['model.json', 'svd-export.json', 'weights.bin']);
+  assert.equal(result.bytes.weights, 4 * LENET300_DENSE_WEIGHTS);
+  assert.equal(evalError(result.out), runEval.testError);
+
+  await selectBackend('wasm');
+  // the load path: tfjs only
+  const modelJson = JSON.parse(fs.readFileSync(path.join(result.out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+  const group = modelJson.weightsManifest[0];
+  const bin = fs.readFileSync(path.join(result.out, group.paths[0]));
+  const exported = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: modelJson.modelTopology,
+    weightSpecs: group.weights,
+    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
+  }));
+  assert.deepEqual(exported.layers.map((l) => l.getClassName()), ['Flatten', 'Dense', 'Dense', 'Dense']);
+  assert.ok(!exported.weights.some((w) => /logSigma2|theta/.test(w.name)), 'variational parameters are dropped');
+
+  // the reference: the run's own model from its checkpoint, masked, as svd eval computes it
+  const config = readJsonFile<ExperimentConfig>(path.join(runDir, 'resolved.json'));
+  const dataset = await DATASETS.get(config.data.dataset).load(config.data);
+  const model = Model.build(config.model.layers, dataset.inputShape, config.sparsity, RunRandom.fromSeed(config.seed).init);
+  await restoreCheckpoint(loadLatestCheckpoint(path.join(runDir, 'checkpoints'))!, model.namedVariables(), null);
+  const x = tf.tensor4d(dataset.test.x, [dataset.test.count, ...dataset.inputShape]);
+  const expected = model.apply(x, { training: false, sparsity: config.sparsity, nextSeed: () => 1 });
+  const actual = exported.predict(x) as tf.Tensor;
+  const maxDiff = tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0];
+  assert.ok(maxDiff < 1e-4, `logits differ by up to ${maxDiff}`);
+  const predicted = tf.argMax(actual, 1).dataSync();
+  assert.deepEqual([...predicted], [...tf.argMax(expected, 1).dataSync()]);
+  const wrong = Array.from(predicted).filter((p, i) => p !== dataset.test.y[i]).length;
+  assert.equal(wrong / dataset.test.count, runEval.testError);
+  tf.dispose([x, expected, actual]);
+  exported.dispose();
+  model.dispose();
+});
+
+test('--shrink removes dead units and predicts the same', async () => {
+  const result = exportJson(['--shrink', '--out', path.join(runs, 'shrunk')]);
+  assert.ok(result.shrink, 'the result lists the widths');
+  const { before: widths, after } = result.shrink!;
+  assert.deepEqual(widths, { 'dense-svd_1': 300, 'dense-svd_2': 100, 'dense-svd_3': 10 });
+  assert.equal(after['dense-svd_3'], 10, 'the logits are never removed');
+  assert.ok(after['dense-svd_1'] < 300 || after['dense-svd_2'] < 100, `nothing removed: ${JSON.stringify(after)}`);
+  assert.ok(result.weights.stored < result.weights.dense);
+  assert.equal(evalError(result.out), runEval.testError);
+  const r = await svdHere(['export', runDir, '--shrink', '--format', 'sparse', '--out', path.join(runs, 'sparse-shrunk'), '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const sparseShrunk = JSON.parse(r.stdout) as ExportJson;
+  assert.deepEqual(sparseShrunk.shrink!.after, after);
+  const ev = await svdHere(['eval', sparseShrunk.out]);
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.equal((JSON.parse(ev.stdout) as { testError: number }).testError, runEval.testError);
+});
+
+test('export refuses to overwrite, writes nothing half-done, and reports bad files and arguments', async () => {
+  const out = path.join(runs, 'refuse');
+  assert.equal((await svdHere(['export', runDir, '--format', 'sparse', '--out', out])).status, 0);
+  const again = await svdHere(['export', runDir, '--format', 'sparse', '--out', out]);
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /already holds an export; pass --force/);
+  const forced = await svdHere(['export', runDir, '--format', 'tfjs', '--out', out, '--force']);
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.equal(lastLine(forced.stdout), out);
+  assert.ok(fs.existsSync(path.join(out, 'model.json')));
+
+  const mine = path.join(runs, 'mine');
+  fs.mkdirSync(mine);
+  fs.writeFileSync(path.join(mine, 'notes.txt'), 'keep me');
+  const refused = await svdHere(['export', runDir, '--out', mine, '--force']);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /not an svd export/);
+  assert.deepEqual(fs.readdirSync(mine), ['notes.txt']);
+  assert.deepEqual(fs.readdirSync(runs).filter((n) => n.startsWith('.')), [], 'no temporary directories left');
+
+  // a truncated weights file is an error naming it (exit 1)
+  const broken = path.join(runs, 'broken');
+  assert.equal((await svdHere(['export', runDir, '--format', 'sparse', '--out', broken])).status, 0);
+  const bin = path.join(broken, 'weights.bin');
+  fs.truncateSync(bin, fs.statSync(bin).size - 8);
+  const bad = await svdHere(['eval', broken]);
+  assert.equal(bad.status, 1);
+  assert.ok(bad.stderr.includes(bin), bad.stderr);
+  const badTfjs = path.join(runs, 'tfjs-broken');
+  fs.cpSync(out, badTfjs, { recursive: true });
+  fs.writeFileSync(path.join(badTfjs, 'model.json'), '{"modelTopology":');
+  const bad2 = await svdHere(['eval', badTfjs]);
+  assert.equal(bad2.status, 1);
+  assert.ok(bad2.stderr.includes(path.join(badTfjs, 'model.json')), bad2.stderr);
+  fs.copyFileSync(path.join(out, 'model.json'), path.join(badTfjs, 'model.json'));
+  fs.truncateSync(path.join(badTfjs, 'weights.bin'), 1000);
+  const bad3 = await svdHere(['eval', badTfjs]);
+  assert.equal(bad3.status, 1);
+  assert.match(bad3.stderr, /weights\.bin: .*has 1000 bytes/);
+
+  assert.equal((await svdHere(['export', runDir, '--format', 'onnx'])).status, 2);
+  const threshold = await svdHere(['eval', out, '--threshold', '1']);
+  assert.equal(threshold.status, 2);
+  assert.match(threshold.stderr, /--threshold applies to run directories/);
+  const neither = await svdHere(['eval', runs]);
+  assert.equal(neither.status, 2);
+  assert.match(neither.stderr, /not a run directory .* nor an export directory/);
+});
