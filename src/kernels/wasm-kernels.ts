@@ -11,6 +11,6 @@ import './wasm-batch-mat-mul.js';
 export const WASM_KERNEL_PATCHES: Readonly<Record<string, 'added' | 'fixed' | 'faster'>> = {
   Conv2DBackpropFilter: 'added', // missing in 4.22
   MaxPoolGrad: 'fixed', // stock one mishandles windows with no value above FLT_MIN
-  Conv2DBackpropInput: 'faster', // XNNPACK for stride 1, stock otherwise
+  Conv2DBackpropInput: 'faster', // XNNPACK full convolution or product + col2im, stock for NCHW
   BatchMatMul: 'faster', // XNNPACK for transposed unbatched products, stock otherwise
 };

@@ -1,0 +1,406 @@
+/**
+ * Data-parallel SGVLB training step over worker threads, for CPU backends that use one core
+ * (wasm, cpu): with W workers (training.workers) each batch is cut into W contiguous parts; the
+ * main thread computes the gradient on part 0 with the model itself while W-1 worker threads
+ * (parallel-worker.ts), each with its own backend and a replica of the model, compute it on the
+ * others. Per part p with n_p of the batch's n rows, the gradient is that of the trainer's own
+ * per-example loss on the part (TrainStep: mean cross-entropy over the part + klWeight * KL / N,
+ * plus weight decay); the step applies sum_p (n_p / n) * grad_p, which is the gradient of the
+ * same loss on the whole batch, once, with the run's optimizer on the main thread. So the
+ * optimizer state, the model the trainer evaluates and checkpoints, and the learning-rate schedule
+ * stay where they were.
+ *
+ * Memory: variables go main -> workers and gradients workers -> main through SharedArrayBuffers
+ * (one copy each way per step: from the wasm heap into shared memory and back), commands and
+ * completion through Atomics.wait/notify, so `run` stays synchronous like TrainStep's.
+ *
+ * What differs from the one-thread TrainStep (documented model semantics):
+ * - Noise. Each step draws W base seeds from the run's noise stream (one per part, in order);
+ *   a part's noise ops take their seeds from its base seed (parallel-shared.ts, derivedSeed). The
+ *   noise is as random as before but not the same draw as a one-thread step's, so a run with W
+ *   workers reproduces itself (same seed, same W: same metrics), not a run with another W.
+ * - Batchnorm. Training normalises each part with the part's own statistics (as with W ghost
+ *   batches); the running averages become the n_p/n-weighted average of the parts' updated
+ *   running averages, i.e. the running mean follows the whole batch's mean exactly and the
+ *   running variance the average of the parts' variances (without the between-part spread).
+ * - Without batchnorm and noise (plain layers), the update equals the one-thread step's up to
+ *   float rounding (test/parallel-step.test.ts).
+ */
+import { Worker } from 'node:worker_threads';
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
+import type { Model } from '../layers/model.js';
+import type { Batch } from './device-data.js';
+import { TrainStep, type StepStats } from './step.js';
+import { SvdError } from '../errors.js';
+import {
+  CMD_STEP, CMD_STOP, CTRL, ERROR_BYTES, SCALARS, STATUS_ERROR,
+  copyOut, layout, seedSequence, splitRows, tensorFrom, type Slot, type WorkerSetup,
+} from './parallel-shared.js';
+
+/** What the trainer and the benchmark need of a training step. */
+export interface TrainStepRunner {
+  /** One step on `batch` with KL weight `klWeight`; the caller disposes the returned stats. */
+  run(batch: Batch, klWeight: number): StepStats;
+  /** Frees what the step holds (worker threads); the model and optimizer stay. */
+  dispose(): void;
+  /** Threads computing each step (1 for TrainStep). */
+  readonly workers: number;
+}
+
+/** Backends whose steps can be spread over worker threads (each worker starts its own). */
+const PARALLEL_BACKENDS = new Set(['wasm', 'cpu']);
+
+/** How long the main thread waits for a worker's part of one step before giving up. */
+const STEP_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Threads for training steps: `training.workers` when set; else, when the active backend is wasm
+ * (one thread per backend), the CPU share of this process: SVD_WASM_THREADS when set (`svd sweep`
+ * sets it to the cores per running job), else the number of CPUs; else 1.
+ */
+export function resolveWorkers(configured: number | null | undefined, backend = tf.getBackend()): number {
+  if (configured != null) return configured;
+  if (backend !== 'wasm') return 1;
+  const share = Number(process.env.SVD_WASM_THREADS);
+  return Number.isInteger(share) && share >= 1 ? share : Math.max(1, os.availableParallelism());
+}
+
+/**
+ * An optimizer stand-in for TrainStep that keeps the gradients instead of applying them, so the
+ * parallel step reuses TrainStep's loss exactly (tf.Optimizer.minimize is computeGradients, that
+ * is tf.variableGrads, then applyGradients).
+ */
+export class GradientCapture {
+  private grads: tf.Tensor[] | null = null;
+
+  constructor(private readonly variables: tf.Variable[]) {}
+
+  minimize(f: () => tf.Scalar, returnCost: boolean, varList?: tf.Variable[]): tf.Scalar | null {
+    const { value, grads } = tf.variableGrads(f, varList ?? this.variables);
+    tf.dispose(this.grads ?? []);
+    this.grads = this.variables.map((v) => {
+      const g = grads[v.name];
+      if (!g) throw new Error(`no gradient for ${v.name}`);
+      return g;
+    });
+    if (returnCost) return value;
+    value.dispose();
+    return null;
+  }
+
+  /** The gradients of the last minimize, in `variables` order; the caller disposes them. */
+  take(): tf.Tensor[] {
+    const g = this.grads;
+    if (!g) throw new Error('no gradients captured');
+    this.grads = null;
+    return g;
+  }
+}
+
+/** A worker thread and its shared buffers, as the main thread sees them. */
+interface WorkerHandle {
+  worker: Worker;
+  ctrl: Int32Array;
+  scalars: Float64Array;
+  error: Uint8Array;
+  x: Float32Array;
+  y: Int32Array;
+  out: Float32Array;
+}
+
+/** What ParallelTrainStep.create needs besides the TrainStep arguments. */
+export interface ParallelOptions {
+  workers: number;
+  /** Largest batch `run` will get. */
+  maxBatch: number;
+  /** How to rebuild the model in a worker: config.model.layers, config.model.width, the dataset's input shape. */
+  layers: ExperimentConfig['model']['layers'];
+  width: number;
+  inputShape: number[];
+  numClasses: number;
+}
+
+/** Data-parallel TrainStep; see the file header. */
+export class ParallelTrainStep implements TrainStepRunner {
+  private readonly local: TrainStep;
+  private readonly capture: GradientCapture;
+  private readonly trainable: tf.Variable[];
+  private readonly others: tf.Variable[];
+  private partSeeds: () => number = () => 1;
+  private disposed = false;
+
+  private constructor(
+    private readonly model: Model,
+    private readonly optimizer: tf.Optimizer,
+    sparsity: SparsityConfig,
+    trainSize: number,
+    private readonly nextSeed: () => number,
+    weightDecay: number,
+    private readonly slots: Slot[],
+    private readonly weights: Float32Array,
+    private readonly handles: WorkerHandle[],
+    private readonly rowSize: number,
+    private readonly maxRows: number,
+  ) {
+    this.trainable = model.trainable;
+    const trainableSet = new Set(this.trainable);
+    this.others = [...model.namedVariables().values()].filter((v) => !trainableSet.has(v));
+    this.capture = new GradientCapture(this.trainable);
+    this.local = new TrainStep(model, this.capture as unknown as tf.Optimizer, sparsity, trainSize, () => this.partSeeds(), weightDecay);
+  }
+
+  get workers(): number {
+    return this.handles.length + 1;
+  }
+
+  /**
+   * Starts `options.workers - 1` worker threads, each with a replica of `model`, and resolves once
+   * they are ready. The arguments before `options` are TrainStep's.
+   */
+  static async create(
+    model: Model, optimizer: tf.Optimizer, sparsity: SparsityConfig, trainSize: number,
+    nextSeed: () => number, weightDecay: number, options: ParallelOptions,
+  ): Promise<ParallelTrainStep> {
+    const backend = tf.getBackend();
+    if (!PARALLEL_BACKENDS.has(backend)) {
+      throw new SvdError('E_CONFIG_CHECK', `training.workers ${options.workers} needs the wasm or cpu backend, not "${backend}"; set training.workers to 1`);
+    }
+    const trainable = model.trainable;
+    const trainableSet = new Set(trainable);
+    const logical = new Map([...model.namedVariables()].map(([name, v]) => [v, name]));
+    const ordered = [...trainable, ...[...logical.keys()].filter((v) => !trainableSet.has(v))];
+    const { slots, length } = layout(ordered.map((v) => ({ name: logical.get(v)!, shape: v.shape })));
+    const weights = new SharedArrayBuffer(length * 4);
+    const rowSize = options.inputShape.reduce((a, b) => a * b, 1);
+    const maxRows = Math.ceil(options.maxBatch / options.workers);
+    const handles: WorkerHandle[] = [];
+    try {
+      for (let w = 1; w < options.workers; w++) {
+        const buffers = {
+          ctrl: new SharedArrayBuffer(CTRL.length * 4),
+          scalars: new SharedArrayBuffer(SCALARS.length * 8),
+          error: new SharedArrayBuffer(ERROR_BYTES),
+          x: new SharedArrayBuffer(maxRows * rowSize * 4),
+          y: new SharedArrayBuffer(maxRows * 4),
+          out: new SharedArrayBuffer(length * 4),
+        };
+        const setup: WorkerSetup = {
+          backend, layers: options.layers, width: options.width, inputShape: options.inputShape, numClasses: options.numClasses,
+          sparsity, trainSize, weightDecay, maxRows, variables: slots, trainableCount: trainable.length, weights, ...buffers,
+        };
+        const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), {
+          workerData: setup,
+          // One backend thread per worker: the parallelism is the workers.
+          env: { ...process.env, SVD_XNNPACK_THREADS: '1' },
+        });
+        handles.push({
+          worker,
+          ctrl: new Int32Array(buffers.ctrl),
+          scalars: new Float64Array(buffers.scalars),
+          error: new Uint8Array(buffers.error),
+          x: new Float32Array(buffers.x),
+          y: new Int32Array(buffers.y),
+          out: new Float32Array(buffers.out),
+        });
+      }
+      await Promise.all(handles.map((h) => ready(h.worker)));
+    } catch (err) {
+      for (const h of handles) void h.worker.terminate();
+      throw err;
+    }
+    for (const h of handles) {
+      h.worker.unref(); // a step in flight is waited for synchronously anyway
+      h.worker.on('exit', () => Atomics.store(h.ctrl, CTRL.exited, 1)); // seen between steps
+    }
+    return new ParallelTrainStep(model, optimizer, sparsity, trainSize, nextSeed, weightDecay, slots, new Float32Array(weights), handles, rowSize, maxRows);
+  }
+
+  run(batch: Batch, klWeight: number): StepStats {
+    if (this.disposed) throw new Error('ParallelTrainStep used after dispose()');
+    const n = batch.x.shape[0];
+    const parts = splitRows(n, this.workers);
+    if (parts[0].count > this.maxRows) {
+      throw new Error(`batch of ${n} is larger than the ${this.maxRows * this.workers} this step was set up for`);
+    }
+    const seeds = parts.map(() => this.nextSeed());
+    this.publishVariables();
+    const busy: Array<{ h: WorkerHandle; seq: number; weight: number }> = [];
+    for (const [i, h] of this.handles.entries()) {
+      const part = parts[i + 1];
+      if (part.count === 0) continue;
+      copyOut(batch.x, h.x, 0, part.start, part.count);
+      copyOut(batch.y, h.y, 0, part.start, part.count);
+      h.ctrl[CTRL.rows] = part.count;
+      h.ctrl[CTRL.seed] = seeds[i + 1];
+      h.ctrl[CTRL.cmd] = CMD_STEP;
+      h.scalars[SCALARS.klWeight] = klWeight;
+      const seq = Atomics.add(h.ctrl, CTRL.seq, 1) + 1;
+      Atomics.notify(h.ctrl, CTRL.seq);
+      busy.push({ h, seq, weight: part.count / n });
+    }
+
+    // Part 0 on this thread, with the model itself.
+    this.partSeeds = seedSequence(seeds[0]);
+    const part0 = parts[0].count === n ? batch : sliceBatch(batch, 0, parts[0].count);
+    let stats0: StepStats;
+    try {
+      stats0 = this.local.run(part0, klWeight);
+    } catch (err) {
+      // Let the workers finish with the shared buffers before the caller goes on.
+      for (const b of busy) {
+        try {
+          this.wait(b.h, b.seq);
+        } catch {
+          // the first error is the one to report
+        }
+      }
+      throw err;
+    } finally {
+      if (part0 !== batch) tf.dispose([part0.x, part0.y, part0.oneHot]);
+    }
+    const grads0 = this.capture.take();
+    try {
+      for (const b of busy) this.wait(b.h, b.seq);
+    } catch (err) {
+      tf.dispose([...grads0, stats0.nllSum, stats0.kl, stats0.correct]);
+      throw err;
+    }
+
+    const w0 = parts[0].count / n;
+    const grads: tf.NamedTensorMap = tf.tidy(() => {
+      const map: tf.NamedTensorMap = {};
+      for (const [i, v] of this.trainable.entries()) {
+        let g = w0 === 1 ? tf.clone(grads0[i]) : tf.mul(grads0[i], w0);
+        for (const b of busy) g = tf.add(g, tf.mul(this.workerValue(b.h, this.slots[i]), b.weight));
+        map[v.name] = g;
+      }
+      return map;
+    });
+    tf.dispose(grads0);
+    this.optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+
+    // Running statistics: part 0's updated value v0 + sum_p (n_p/n) * (v_p - v0) = sum_p (n_p/n) * v_p.
+    if (busy.length > 0) {
+      tf.tidy(() => {
+        for (const [i, v] of this.others.entries()) {
+          const slot = this.slots[this.trainable.length + i];
+          let value: tf.Tensor = v;
+          for (const b of busy) value = tf.add(value, tf.mul(tf.sub(this.workerValue(b.h, slot), v), b.weight));
+          v.assign(value);
+        }
+      });
+    }
+
+    const nllRest = busy.reduce((sum, b) => sum + b.h.scalars[SCALARS.nllSum], 0);
+    const correctRest = busy.reduce((sum, b) => sum + b.h.scalars[SCALARS.correct], 0);
+    const stats: StepStats = tf.tidy(() => ({
+      nllSum: tf.keep(tf.add(stats0.nllSum, nllRest) as tf.Scalar),
+      kl: tf.keep(tf.clone(stats0.kl)),
+      correct: tf.keep(tf.add(stats0.correct, correctRest) as tf.Scalar),
+    }));
+    tf.dispose([stats0.nllSum, stats0.kl, stats0.correct]);
+    return stats;
+  }
+
+  /** Worker `h`'s output for `slot` (a gradient or a non-trainable variable) as a tensor. */
+  private workerValue(h: WorkerHandle, slot: Slot): tf.Tensor {
+    return tensorFrom(h.out.subarray(slot.offset, slot.offset + slot.size), slot.shape);
+  }
+
+  /** Stops the worker threads. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const h of this.handles) {
+      h.ctrl[CTRL.cmd] = CMD_STOP;
+      Atomics.add(h.ctrl, CTRL.seq, 1);
+      Atomics.notify(h.ctrl, CTRL.seq);
+    }
+  }
+
+  /** Writes every model variable into the shared weights buffer. */
+  private publishVariables(): void {
+    const vars = [...this.trainable, ...this.others];
+    for (const [i, v] of vars.entries()) copyOut(v, this.weights, this.slots[i].offset);
+  }
+
+  /** Blocks until worker `h` has finished command `seq`; throws (and stops the workers) if it failed. */
+  private wait(h: WorkerHandle, seq: number): void {
+    const began = Date.now();
+    for (;;) {
+      const done = Atomics.load(h.ctrl, CTRL.done);
+      if (done === seq) break;
+      if (Atomics.load(h.ctrl, CTRL.exited) === 1) {
+        this.dispose();
+        throw new SvdError('E_TRAIN', 'a training worker thread exited during a step');
+      }
+      if (Date.now() - began > STEP_TIMEOUT_MS) {
+        this.dispose();
+        throw new SvdError('E_TRAIN', `a training worker thread did not finish its part of the step within ${STEP_TIMEOUT_MS / 1000} s`);
+      }
+      Atomics.wait(h.ctrl, CTRL.done, done, 1000);
+    }
+    if (h.ctrl[CTRL.status] === STATUS_ERROR) {
+      this.dispose();
+      const message = new TextDecoder().decode(h.error.slice(0, h.ctrl[CTRL.errorBytes]));
+      throw new SvdError('E_TRAIN', `a training worker thread failed: ${message}`);
+    }
+  }
+}
+
+/** Rows [start, start + count) of a batch, as new tensors. */
+function sliceBatch(batch: Batch, start: number, count: number): Batch {
+  return tf.tidy(() => ({
+    x: tf.slice(batch.x, start, count) as tf.Tensor4D,
+    y: tf.slice(batch.y, start, count) as tf.Tensor1D,
+    oneHot: tf.slice(batch.oneHot, start, count) as tf.Tensor2D,
+  }));
+}
+
+/** Resolves when `worker` reports ready; rejects on its error or exit. */
+function ready(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => reject(new SvdError('E_TRAIN', `a training worker thread did not start: ${why}`));
+    worker.once('message', (msg: { ready?: boolean; error?: string }) => (msg.ready ? resolve() : fail(msg.error ?? 'unknown error')));
+    worker.once('error', (err) => fail(err.message));
+    worker.once('exit', (code) => fail(`it exited with code ${code}`));
+  });
+}
+
+/** The TrainStep arguments plus what picks and sets up the parallel step. */
+export interface CreateStepInput {
+  model: Model;
+  optimizer: tf.Optimizer;
+  config: ExperimentConfig;
+  trainSize: number;
+  nextSeed: () => number;
+  inputShape: number[];
+  numClasses: number;
+  /** Largest batch (default config.data.batchSize). */
+  maxBatch?: number;
+}
+
+/**
+ * The training step for a run: TrainStep on one thread, or ParallelTrainStep when
+ * resolveWorkers(config.training.workers) > 1.
+ */
+export async function createTrainStep(input: CreateStepInput): Promise<TrainStepRunner> {
+  const { model, optimizer, config, trainSize, nextSeed } = input;
+  const weightDecay = config.optimizer.weightDecay ?? 0;
+  const workers = resolveWorkers(config.training.workers);
+  if (workers <= 1) {
+    const step = new TrainStep(model, optimizer, config.sparsity, trainSize, nextSeed, weightDecay);
+    return { run: (batch, klWeight) => step.run(batch, klWeight), dispose: () => {}, workers: 1 };
+  }
+  return ParallelTrainStep.create(model, optimizer, config.sparsity, trainSize, nextSeed, weightDecay, {
+    workers,
+    maxBatch: input.maxBatch ?? config.data.batchSize,
+    layers: config.model.layers,
+    width: config.model.width ?? 1,
+    inputShape: input.inputShape,
+    numClasses: input.numClasses,
+  });
+}

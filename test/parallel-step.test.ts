@@ -1,0 +1,299 @@
+/**
+ * The data-parallel training step (src/train/parallel-step.ts) against the one-thread TrainStep:
+ * - a model without noise or batchnorm: the same updates (within float rounding) from the same
+ *   start, for even and odd batch splits;
+ * - a Sparse VD model with dropout and batchnorm: the same updates as a one-thread reference
+ *   that computes each part's gradient with that part's seeds, weights them by part size,
+ *   averages the parts' batchnorm running statistics and applies one Adam step;
+ * - the trainer with training.workers 2: the same seed gives the same metrics, no tensor leaks.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import '../src/registry/load-all.js';
+import { OPTIMIZERS } from '../src/registry/registries.js';
+import { selectBackend } from '../src/backend.js';
+import type { ExperimentConfig, LayerSpec } from '../src/config/types.js';
+import type { Dataset } from '../src/data/dataset.js';
+import { Model } from '../src/layers/model.js';
+import { RunRandom } from '../src/train/rng.js';
+import { DeviceData, disposeBatch, type Batch } from '../src/train/device-data.js';
+import { TrainStep, disposeStats, type StepStats } from '../src/train/step.js';
+import { GradientCapture, ParallelTrainStep, createTrainStep } from '../src/train/parallel-step.js';
+import { seedSequence, splitRows } from '../src/train/parallel-shared.js';
+import { train, type EpochMetrics } from '../src/train/trainer.js';
+
+const PLAIN: LayerSpec[] = [
+  { type: 'conv2d', filters: 3, kernelSize: 3, activation: 'relu' },
+  { type: 'maxpool', poolSize: 2 },
+  { type: 'flatten' },
+  { type: 'dense', units: 6, activation: 'tanh' },
+  { type: 'dense', units: 3 },
+];
+
+const NOISY: LayerSpec[] = [
+  { type: 'conv2d-svd', filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' },
+  { type: 'batchnorm', momentum: 0.9 },
+  { type: 'maxpool', poolSize: 2 },
+  { type: 'dropout', rate: 0.3 },
+  { type: 'flatten' },
+  { type: 'dense-svd', units: 5, activation: 'relu' },
+  { type: 'dense-svd', units: 3 },
+];
+
+const SPARSITY = { threshold: 3, logAlphaClip: 8, logSigma2Init: -4, trainClip: true };
+const TRAIN_SIZE = 1000;
+const KL_WEIGHT = 0.7;
+
+function syntheticDataset(n: number): Dataset {
+  const x = new Float32Array(n * 64);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 3;
+    for (let j = 0; j < 64; j++) x[i * 64 + j] = Math.sin(i * 0.7 + j * (y[i] + 1) * 0.3);
+  }
+  const split = { x, y, count: n };
+  return { name: 'synthetic', inputShape: [8, 8, 1], numClasses: 3, train: split, test: split, sources: [] };
+}
+
+function config(layers: LayerSpec[], workers: number | null, epochs = 2): ExperimentConfig {
+  return {
+    name: 't', seed: 4, backend: 'wasm',
+    data: { dataset: 'synthetic', normalize: 'none', batchSize: 10, trainLimit: null, testLimit: null, augment: null },
+    model: { layers },
+    sparsity: SPARSITY,
+    kl: { schedule: 'linear', start: 0, end: 2, weight: 1 },
+    optimizer: { type: 'adam', lr: 0.01, schedule: { type: 'linear' } },
+    training: { epochs, evalEvery: 1, checkpointEvery: 1, stepsPerEpoch: null, workers },
+    init: { from: null },
+  };
+}
+
+/** Every variable of `model` by logical name, as plain arrays. */
+function snapshot(model: Model): Map<string, Float32Array> {
+  return new Map([...model.namedVariables()].map(([name, v]) => [name, v.dataSync() as Float32Array]));
+}
+
+function assertClose(actual: Map<string, Float32Array>, expected: Map<string, Float32Array>, tol: number): void {
+  assert.deepEqual([...actual.keys()], [...expected.keys()]);
+  for (const [name, e] of expected) {
+    const a = actual.get(name)!;
+    for (let i = 0; i < e.length; i++) {
+      const err = Math.abs(a[i] - e[i]) / Math.max(1e-3, Math.abs(e[i]));
+      assert.ok(err <= tol, `${name}[${i}]: ${a[i]} vs ${e[i]} (relative error ${err})`);
+    }
+  }
+}
+
+function readStats(s: StepStats): number[] {
+  const out = [s.nllSum, s.kl, s.correct].map((t) => t.dataSync()[0]);
+  disposeStats(s);
+  return out;
+}
+
+/** Two identical models (same init seed) with their own Adam. */
+function twins(layers: LayerSpec[]) {
+  const dataset = syntheticDataset(40);
+  const make = () => {
+    const model = Model.build(layers, dataset.inputShape, SPARSITY, RunRandom.fromSeed(7).init);
+    const optimizer = OPTIMIZERS.get('adam').create({ type: 'adam', lr: 0.01, schedule: { type: 'linear' } }, 0.01);
+    return { model, optimizer };
+  };
+  return { dataset, data: new DeviceData(dataset), a: make(), b: make() };
+}
+
+function batchOf(data: DeviceData, start: number, count: number): Batch {
+  return data.batch(data.train, Int32Array.from({ length: count }, (_, i) => (start + i * 3) % data.train.count));
+}
+
+async function parallel(model: Model, optimizer: tf.Optimizer, layers: LayerSpec[], nextSeed: () => number, maxBatch = 10): Promise<ParallelTrainStep> {
+  return ParallelTrainStep.create(model, optimizer, SPARSITY, TRAIN_SIZE, nextSeed, 0, {
+    workers: 2, maxBatch, layers, width: 1, inputShape: [8, 8, 1], numClasses: 3,
+  });
+}
+
+before(async () => {
+  await selectBackend('wasm');
+});
+
+test('splitRows: contiguous parts, as equal as possible', () => {
+  assert.deepEqual(splitRows(10, 2), [{ start: 0, count: 5 }, { start: 5, count: 5 }]);
+  assert.deepEqual(splitRows(7, 2), [{ start: 0, count: 4 }, { start: 4, count: 3 }]);
+  assert.deepEqual(splitRows(1, 2), [{ start: 0, count: 1 }, { start: 1, count: 0 }]);
+});
+
+test('without noise or batchnorm, 2 workers give the one-thread updates', async () => {
+  const { data, a, b } = twins(PLAIN);
+  const single = new TrainStep(a.model, a.optimizer, SPARSITY, TRAIN_SIZE, () => 1);
+  const par = await parallel(b.model, b.optimizer, PLAIN, () => 1);
+  try {
+    for (const [i, rows] of [10, 7, 10, 1].entries()) {
+      const batch = batchOf(data, i * 5, rows);
+      const sa = readStats(single.run(batch, KL_WEIGHT));
+      const sb = readStats(par.run(batch, KL_WEIGHT));
+      disposeBatch(batch);
+      assert.ok(Math.abs(sa[0] - sb[0]) <= 1e-4 * Math.abs(sa[0]), `nllSum ${sb[0]} vs ${sa[0]}`);
+      assert.equal(sb[1], sa[1]);
+      assert.equal(sb[2], sa[2]);
+      assertClose(snapshot(b.model), snapshot(a.model), 1e-4);
+    }
+  } finally {
+    par.dispose();
+  }
+  for (const m of [a, b]) {
+    m.model.dispose();
+    m.optimizer.dispose();
+  }
+  data.dispose();
+});
+
+test('with noise, dropout and batchnorm, 2 workers equal the per-part one-thread reference', async () => {
+  const { data, a, b } = twins(NOISY);
+  const seedsA = RunRandom.fromSeed(11).noise;
+  const seedsB = RunRandom.fromSeed(11).noise;
+  const par = await parallel(b.model, b.optimizer, NOISY, () => seedsB.nextSeed());
+
+  // The reference: each part on the one model, from the same variables, with the part's seeds.
+  let partSeeds: () => number = () => 1;
+  const capture = new GradientCapture(a.model.trainable);
+  const partStep = new TrainStep(a.model, capture as unknown as tf.Optimizer, SPARSITY, TRAIN_SIZE, () => partSeeds());
+  const trainable = new Set(a.model.trainable);
+  const others = [...a.model.namedVariables().values()].filter((v) => !trainable.has(v));
+  const reference = (batch: Batch): number[] => {
+    const n = batch.x.shape[0];
+    const parts = splitRows(n, 2);
+    const seeds = parts.map(() => seedsA.nextSeed());
+    const start = others.map((v) => tf.clone(v));
+    const sum: tf.Tensor[] = a.model.trainable.map((v) => tf.zerosLike(v));
+    const runningSum: tf.Tensor[] = others.map((v) => tf.zerosLike(v));
+    const stats = [0, 0, 0];
+    for (const [p, part] of parts.entries()) {
+      if (part.count === 0) continue;
+      others.forEach((v, i) => v.assign(start[i]));
+      partSeeds = seedSequence(seeds[p]);
+      const pb = tf.tidy(() => ({
+        x: tf.slice(batch.x, part.start, part.count) as tf.Tensor4D,
+        y: tf.slice(batch.y, part.start, part.count) as tf.Tensor1D,
+        oneHot: tf.slice(batch.oneHot, part.start, part.count) as tf.Tensor2D,
+      }));
+      const s = readStats(partStep.run(pb, KL_WEIGHT));
+      disposeBatch(pb);
+      stats[0] += s[0];
+      stats[1] = p === 0 ? s[1] : stats[1];
+      stats[2] += s[2];
+      const grads = capture.take();
+      const w = part.count / n;
+      grads.forEach((g, i) => {
+        const next = tf.tidy(() => tf.add(sum[i], tf.mul(g, w)));
+        sum[i].dispose();
+        sum[i] = next;
+      });
+      tf.dispose(grads);
+      others.forEach((v, i) => {
+        const next = tf.tidy(() => tf.add(runningSum[i], tf.mul(v, w)));
+        runningSum[i].dispose();
+        runningSum[i] = next;
+      });
+    }
+    others.forEach((v, i) => v.assign(runningSum[i]));
+    a.optimizer.applyGradients(Object.fromEntries(a.model.trainable.map((v, i) => [v.name, sum[i]])));
+    tf.dispose([...start, ...sum, ...runningSum]);
+    return stats;
+  };
+
+  try {
+    for (const [i, rows] of [10, 7, 10].entries()) {
+      const batch = batchOf(data, i * 4, rows);
+      const expected = reference(batch);
+      const actual = readStats(par.run(batch, KL_WEIGHT));
+      disposeBatch(batch);
+      assert.ok(Math.abs(actual[0] - expected[0]) <= 1e-4 * Math.abs(expected[0]), `nllSum ${actual[0]} vs ${expected[0]}`);
+      assert.ok(Math.abs(actual[1] - expected[1]) <= 1e-4 * Math.abs(expected[1]), `kl ${actual[1]} vs ${expected[1]}`);
+      assert.equal(actual[2], expected[2]);
+      assertClose(snapshot(b.model), snapshot(a.model), 1e-3);
+    }
+  } finally {
+    par.dispose();
+  }
+  for (const m of [a, b]) {
+    m.model.dispose();
+    m.optimizer.dispose();
+  }
+  data.dispose();
+});
+
+test('the step refuses a batch larger than it was set up for', async () => {
+  const { data, a } = twins(PLAIN);
+  const par = await parallel(a.model, a.optimizer, PLAIN, () => 1, 4);
+  const batch = batchOf(data, 0, 10);
+  assert.throws(() => par.run(batch, 1), /larger than/);
+  disposeBatch(batch);
+  par.dispose();
+  a.model.dispose();
+  a.optimizer.dispose();
+  data.dispose();
+});
+
+test('a worker thread that is gone makes the step fail with E_TRAIN instead of waiting', async () => {
+  const { data, a } = twins(PLAIN);
+  const par = await parallel(a.model, a.optimizer, PLAIN, () => 1);
+  const { worker } = (par as unknown as { handles: Array<{ worker: import('node:worker_threads').Worker }> }).handles[0];
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  await worker.terminate();
+  await exited;
+  const batch = batchOf(data, 0, 10);
+  const live = tf.memory().numTensors;
+  assert.throws(() => par.run(batch, 1), (err: unknown) => (err as { code?: string }).code === 'E_TRAIN');
+  assert.equal(tf.memory().numTensors, live);
+  disposeBatch(batch);
+  par.dispose();
+  a.model.dispose();
+  a.optimizer.dispose();
+  data.dispose();
+});
+
+/** Trains `cfg` on 40 synthetic examples; returns the metrics and the tensor counts after each step. */
+async function runTrainer(cfg: ExperimentConfig) {
+  const dataset = syntheticDataset(40);
+  const random = RunRandom.fromSeed(cfg.seed);
+  const model = Model.build(cfg.model.layers, dataset.inputShape, cfg.sparsity, random.init);
+  const optimizer = OPTIMIZERS.get('adam').create(cfg.optimizer, cfg.optimizer.lr);
+  const data = new DeviceData(dataset);
+  const metrics: EpochMetrics[] = [];
+  const counts: number[] = [];
+  await train({
+    config: cfg, model, optimizer, data, random, start: { epoch: 0, seconds: 0 },
+    hooks: { onStep: () => counts.push(tf.memory().numTensors), onEpochEnd: async (_p, m) => void (m && metrics.push(m)) },
+  });
+  model.dispose();
+  optimizer.dispose();
+  data.dispose();
+  return { metrics: metrics.map(({ seconds: _s, ...rest }) => rest), counts };
+}
+
+test('trainer with training.workers 2: same seed, same metrics; no tensor leaks', async () => {
+  const before = tf.memory().numTensors;
+  const r1 = await runTrainer(config(NOISY, 2, 3));
+  const r2 = await runTrainer(config(NOISY, 2, 3));
+  assert.deepEqual(r1.metrics, r2.metrics);
+  assert.equal(new Set(r1.counts.slice(1)).size, 1, `tensors per step: ${r1.counts.join(',')}`);
+  assert.equal(tf.memory().numTensors, before);
+  const single = await runTrainer(config(NOISY, 1, 3));
+  assert.notDeepEqual(single.metrics, r1.metrics); // another noise draw (documented)
+});
+
+test('createTrainStep: training.workers 1 is the one-thread TrainStep', async () => {
+  const { dataset, data, a } = twins(PLAIN);
+  const step = await createTrainStep({
+    model: a.model, optimizer: a.optimizer, config: config(PLAIN, 1), trainSize: TRAIN_SIZE, nextSeed: () => 1,
+    inputShape: dataset.inputShape, numClasses: 3,
+  });
+  assert.equal(step.workers, 1);
+  const batch = batchOf(data, 0, 10);
+  disposeStats(step.run(batch, 1));
+  disposeBatch(batch);
+  step.dispose();
+  a.model.dispose();
+  a.optimizer.dispose();
+  data.dispose();
+});
