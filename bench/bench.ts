@@ -1,12 +1,15 @@
 /**
- * `npm run bench`: times full Sparse VD training steps (the trainer's own TrainStep: forward with
- * noise, KL, backward, Adam) and evaluation throughput, for LeNet-300-100, LeNet-5-Caffe and a
+ * `npm run bench`: times full Sparse VD training steps (the trainer's own step, createTrainStep:
+ * forward with noise, KL, backward, Adam, on `training.workers` threads) and evaluation
+ * throughput, for LeNet-300-100, LeNet-5-Caffe and a
  * VGG-like, on every backend that loads. Models come from the shipped configs, so the benchmark
  * measures what users run. Prints one JSON line per model and backend, then a table; with
  * `--torch` it also runs ../shared/bench/torch_ref.py in the same sitting and prints the ratios.
  *
  * Options: --models lenet300,lenet5,vgg  --backends cpu,wasm,tensorflow  --steps N  --warmup N
  *          --seconds S (cap on timed seconds per model/backend)  --torch
+ *          --workers 1,2 (training.workers values to time; default: the config's, i.e. SVD_WASM_THREADS
+ *          or the CPUs on wasm)
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -19,7 +22,8 @@ import { selectBackend } from '../src/backend.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData, disposeBatch } from '../src/train/device-data.js';
-import { TrainStep, disposeStats } from '../src/train/step.js';
+import { disposeStats } from '../src/train/step.js';
+import { createTrainStep } from '../src/train/parallel-step.js';
 import { evaluate } from '../src/train/evaluate.js';
 import type { Dataset } from '../src/data/dataset.js';
 import type { ExperimentConfig } from '../src/config/types.js';
@@ -38,6 +42,8 @@ const EVAL_SAMPLES = 2000;
 interface BenchResult {
   model: string;
   backend: string;
+  /** Threads per training step (training.workers). */
+  workers: number;
   msPerStep: number;
   steps: number;
   evalSamplesPerSec: number;
@@ -63,7 +69,10 @@ async function benchOne(name: string, config: ExperimentConfig, backend: string,
   const model = Model.build(config.model.layers, dataset.inputShape, config.sparsity, random.init);
   const optimizer = OPTIMIZERS.get(config.optimizer.type).create(config.optimizer, config.optimizer.lr);
   const data = new DeviceData(dataset);
-  const step = new TrainStep(model, optimizer, config.sparsity, TRAIN_SIZE, () => random.noise.nextSeed());
+  const step = await createTrainStep({
+    model, optimizer, config, trainSize: TRAIN_SIZE, nextSeed: () => random.noise.nextSeed(),
+    inputShape: dataset.inputShape, numClasses: dataset.numClasses, maxBatch: BATCH,
+  });
   const order = random.data.permutation(dataset.train.count);
   const runStep = (i: number) => {
     const start = (i * BATCH) % (dataset.train.count - BATCH);
@@ -87,10 +96,11 @@ async function benchOne(name: string, config: ExperimentConfig, backend: string,
   evaluate(model, data, data.test, config.sparsity);
   const evalSamplesPerSec = dataset.test.count / ((performance.now() - evalBegan) / 1000);
   const rssMB = process.memoryUsage().rss / 2 ** 20;
+  step.dispose();
   model.dispose();
   optimizer.dispose();
   data.dispose();
-  return { model: name, backend, msPerStep: round(msPerStep), steps: done, evalSamplesPerSec: Math.round(evalSamplesPerSec), rssMB: Math.round(rssMB), tensorsLeakedPerStep: leaked };
+  return { model: name, backend, workers: step.workers, msPerStep: round(msPerStep), steps: done, evalSamplesPerSec: Math.round(evalSamplesPerSec), rssMB: Math.round(rssMB), tensorsLeakedPerStep: leaked };
 }
 
 /** Waits for queued backend work (matters for asynchronous backends). */
@@ -135,10 +145,12 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '20' },
       torch: { type: 'boolean', default: false },
+      workers: { type: 'string', default: '' },
     },
   });
   const opts = { steps: Number(values.steps), warmup: Number(values.warmup), seconds: Number(values.seconds) };
   const models = values.models.split(',');
+  const workerCounts = values.workers ? values.workers.split(',').map(Number) : [null];
   const results: BenchResult[] = [];
   const torch = values.torch ? torchReference(models) : {};
   for (const backend of values.backends.split(',')) {
@@ -158,15 +170,17 @@ async function main(): Promise<void> {
       const { config } = await loadConfig(spec.config, spec.sets);
       // the pure-JS backend is 100x slower on convolutions: a short measurement is enough there
       const run = backend === 'cpu' ? { steps: 3, warmup: 1, seconds: opts.seconds } : opts;
-      const result = await benchOne(name, config, backend, run);
-      results.push(result);
-      console.log(JSON.stringify(result));
+      for (const workers of workerCounts) {
+        const result = await benchOne(name, { ...config, training: { ...config.training, workers } }, backend, run);
+        results.push(result);
+        console.log(JSON.stringify(result));
+      }
     }
   }
-  console.log('\nmodel      backend     ms/step   eval samples/s   RSS MB   leaked/step' + (values.torch ? '   vs PyTorch' : ''));
+  console.log('\nmodel      backend   workers   ms/step   eval samples/s   RSS MB   leaked/step' + (values.torch ? '   vs PyTorch' : ''));
   for (const r of results) {
     const ratio = torch[r.model] ? `   ${(r.msPerStep / torch[r.model]).toFixed(2)}x (${torch[r.model]} ms)` : '';
-    console.log(`${r.model.padEnd(10)} ${r.backend.padEnd(11)} ${r.msPerStep.toFixed(1).padStart(8)} ${String(r.evalSamplesPerSec).padStart(16)} ${String(r.rssMB).padStart(8)} ${String(r.tensorsLeakedPerStep).padStart(13)}${ratio}`);
+    console.log(`${r.model.padEnd(10)} ${r.backend.padEnd(9)} ${String(r.workers).padStart(7)} ${r.msPerStep.toFixed(1).padStart(8)} ${String(r.evalSamplesPerSec).padStart(16)} ${String(r.rssMB).padStart(8)} ${String(r.tensorsLeakedPerStep).padStart(13)}${ratio}`);
   }
 }
 

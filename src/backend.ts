@@ -24,6 +24,8 @@ export interface BackendInfo {
   simd?: boolean;
   /** wasm only: whether the multi-threaded binary is in use. */
   threads?: boolean;
+  /** wasm only: threads XNNPACK runs its operators on (the calling thread included). */
+  threadsCount?: number;
   /** Why faster backends were skipped, e.g. "@tensorflow/tfjs-node-gpu: not installed". */
   reason?: string;
 }
@@ -91,18 +93,40 @@ async function tryNative(requested: BackendRequest): Promise<Attempt> {
   return { ok: false, why: failures.join('; ') };
 }
 
-/** Loads the wasm backend plus our kernels for it and activates it. */
+/**
+ * Threads of the XNNPACK pool of the wasm backend when this process first initialises it:
+ * SVD_XNNPACK_THREADS, default 1 (the single-threaded SIMD build). Fixed for the life of the
+ * process once the backend is up. More than 1 starts the threaded-SIMD build
+ * (src/kernels/wasm-threads.ts): XNNPACK then splits each convolution / matrix product over the
+ * threads, which pays on large operators only and loses when the cores are busy; this project's
+ * training steps use the cores through worker threads instead (training.workers,
+ * src/train/parallel-step.ts, whose default follows SVD_WASM_THREADS), one backend thread each.
+ */
+export function xnnpackThreadsWanted(): number {
+  const fromEnv = Number(process.env.SVD_XNNPACK_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv >= 1 ? Math.min(8, fromEnv) : 1;
+}
+
+/**
+ * Loads the wasm backend plus our kernels for it and activates it: the threaded-SIMD build with
+ * an XNNPACK pool of `xnnpackThreadsWanted()` threads where that is asked for and starts
+ * (src/kernels/wasm-threads.ts), else the single-threaded one.
+ */
 async function tryWasm(requested: BackendRequest): Promise<Attempt> {
+  let threaded: typeof import('./kernels/wasm-threads.js');
   try {
     await import('@tensorflow/tfjs-backend-wasm');
     await import('./kernels/wasm-kernels.js');
+    threaded = await import('./kernels/wasm-threads.js');
   } catch (err) {
     return { ok: false, why: `${WASM_PACKAGE}: ${describeImportError(WASM_PACKAGE, err)}` };
   }
+  if (!threaded.wasmInitialised() && xnnpackThreadsWanted() > 1) await threaded.initWasmThreaded(xnnpackThreadsWanted());
   if (!(await activate('wasm'))) return { ok: false, why: `${WASM_PACKAGE}: backend "wasm" did not initialise` };
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-  return { ok: true, info: { name: tf.getBackend(), requested, package: WASM_PACKAGE, simd, threads } };
+  const threadsCount = threaded.wasmThreadsCount();
+  return { ok: true, info: { name: tf.getBackend(), requested, package: WASM_PACKAGE, simd, threads, threadsCount } };
 }
 
 async function tryCpu(requested: BackendRequest): Promise<Attempt> {

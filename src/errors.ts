@@ -29,7 +29,11 @@ export type ErrorCode =
   | 'E_BACKEND' // requested backend unavailable
   | 'E_RUN_DIR' // run directory problem
   | 'E_CHECKPOINT' // checkpoint missing or corrupt
-  | 'E_TRAIN'; // failure during training
+  | 'E_SWEEP_DIR' // sweep directory missing, unreadable, busy or not matching the sweep file
+  | 'E_TRAIN' // failure during training
+  | 'E_EXPORT' // the model cannot be exported (e.g. a layer type without a plain equivalent)
+  | 'E_EXPORT_OUT' // export output directory exists and is not empty (or cannot be written)
+  | 'E_EXPORT_FORMAT'; // an export directory's files are missing or malformed
 
 /** An error meant for the user: coded, located, with an exit status. */
 export class SvdError extends Error {

@@ -16,7 +16,10 @@ test('a minimal config gets every default', async () => {
     name: 'minimal',
     seed: 0,
     backend: 'auto',
-    data: { dataset: 'mnist', root: DATASETS.get('mnist').defaultRoot, normalize: 'none', batchSize: 100, trainLimit: null, testLimit: null, augment: null },
+    data: {
+      dataset: 'mnist', root: DATASETS.get('mnist').defaultRoot, labels: null, normalize: 'none', zcaEpsilon: 1e-5, cacheDir: null,
+      batchSize: 100, trainLimit: null, testLimit: null, augment: null,
+    },
     model: {
       layers: [{ type: 'flatten' }, { type: 'dense-svd', units: 10, activation: 'linear', useBias: true }],
       width: 1,
@@ -24,7 +27,7 @@ test('a minimal config gets every default', async () => {
     sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true },
     kl: { schedule: 'linear', start: 5, end: 20, weight: 1 },
     optimizer: { type: 'adam', lr: 0.001, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, schedule: { type: 'constant' } },
-    training: { epochs: 200, evalEvery: 1, checkpointEvery: 1, stepsPerEpoch: null },
+    training: { epochs: 200, evalEvery: 1, checkpointEvery: 1, stepsPerEpoch: null, workers: null },
     init: { from: null },
   });
 });

@@ -9,8 +9,12 @@ import runCommand from './run.js';
 import validateCommand from './validate.js';
 import resumeCommand from './resume.js';
 import evalCommand from './eval.js';
+import exportCommand from './export.js';
+import sweepCommand from './sweep.js';
+import diffCommand from './diff.js';
+import lsCommand from './ls.js';
 
-const COMMANDS: Command[] = [runCommand, validateCommand, resumeCommand, evalCommand];
+const COMMANDS: Command[] = [runCommand, validateCommand, resumeCommand, evalCommand, exportCommand, sweepCommand, diffCommand, lsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

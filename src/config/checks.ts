@@ -7,6 +7,8 @@ import { SvdError, type SourceLocation } from '../errors.js';
 import { DATASETS } from '../registry/registries.js';
 import type { ExperimentConfig } from './types.js';
 import { formatShape, walkLayerShapes } from './shapes.js';
+import { classCount } from '../data/dataset.js';
+import { classifierIndex, scaleLayerWidths } from '../layers/width.js';
 
 /** The location of a dotted config path (`sparsity.threshold`). */
 export type Locate = (dottedPath: string) => SourceLocation;
@@ -29,9 +31,9 @@ function rule(name: string, description: string, failures: (config: ExperimentCo
   };
 }
 
-/** The shape walk of the config's layers from its dataset's input shape. */
+/** The shape walk of the config's layers (scaled by `model.width`) from its dataset's input shape. */
 function walk(config: ExperimentConfig) {
-  return walkLayerShapes(config.model.layers, DATASETS.get(config.data.dataset).inputShape);
+  return walkLayerShapes(scaleLayerWidths(config.model.layers, config.model.width ?? 1), DATASETS.get(config.data.dataset).inputShape);
 }
 
 /** Every rule, in the order they run. */
@@ -58,16 +60,17 @@ export const CHECKS: readonly CheckRule[] = [
   rule('classes-match-dataset', 'the last layer must output one score per class of the dataset', (config) => {
     const { shapes, failure } = walk(config);
     if (failure) return []; // layers-connect reports it
-    const { numClasses } = DATASETS.get(config.data.dataset);
+    const numClasses = classCount(DATASETS.get(config.data.dataset), config.data.labels);
     const layers = config.model.layers;
     const output = shapes[shapes.length - 1];
     if (output.length !== 1) {
       return [[`model.layers.${layers.length - 1}`, `the model outputs shape ${formatShape(output)}; it must output a vector of ${numClasses} class scores (end with flatten and a dense layer)`]];
     }
     if (output[0] === numClasses) return [];
-    const sized = layers.map((spec, i) => ({ spec, i })).reverse().find(({ spec }) => 'units' in spec || 'filters' in spec);
-    const path = sized ? `model.layers.${sized.i}.${'units' in sized.spec ? 'units' : 'filters'}` : 'model.layers';
-    return [[path, `the model outputs ${output[0]} values but dataset '${config.data.dataset}' has ${numClasses} classes`]];
+    const sized = classifierIndex(layers);
+    const path = sized >= 0 ? `model.layers.${sized}.${'units' in layers[sized] ? 'units' : 'filters'}` : 'model.layers';
+    const labels = config.data.labels ? ` (${config.data.labels} labels)` : '';
+    return [[path, `the model outputs ${output[0]} values but dataset '${config.data.dataset}'${labels} has ${numClasses} classes`]];
   }),
 
   rule('layer-names-unique', 'layer names key per-layer sparsity and checkpoint variables', (config) => {
@@ -80,6 +83,13 @@ export const CHECKS: readonly CheckRule[] = [
       else failures.push([`model.layers.${i}${spec.name === undefined ? '' : '.name'}`, `layer name '${name}' is already used by model.layers.${first}`]);
     });
     return failures;
+  }),
+
+  rule('labels-known', 'data.labels must name a label set of the dataset', ({ data }) => {
+    if (data.labels == null) return [];
+    const sets = DATASETS.get(data.dataset).labelSets;
+    if (!sets) return [['data.labels', `dataset '${data.dataset}' has one set of labels; remove data.labels (it chooses between label sets, e.g. cifar100's fine and coarse)`]];
+    return data.labels in sets ? [] : [['data.labels', `dataset '${data.dataset}' has no '${data.labels}' labels; known: ${Object.keys(sets).join(', ')}`]];
   }),
 
   rule('limits-fit-batch', 'a training limit below the batch size leaves no full batch', ({ data }) =>

@@ -88,7 +88,10 @@ function dataSchema(): JsonSchema {
   return section('the dataset and how it is fed', {
     dataset: registryEnum(DATASETS, 'registered dataset name'),
     root: { type: ['string', 'null'], default: null, description: 'folder with the dataset files; null: the dataset\'s default (data/<dataset>)' },
+    labels: { enum: [null, ...labelSetNames()], default: null, description: 'label set of datasets that have several (cifar100: fine, the default, or coarse); null: the dataset\'s default' },
     normalize: { enum: ['none', 'mean-image', 'standardize', 'zca'], default: 'none', description: 'input normalisation from training statistics: none, subtract the mean image, per-channel standardize, or ZCA whitening' },
+    zcaEpsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-5, description: 'normalize zca: added to the eigenvalues of the training covariance (pixel values scaled to [0, 1])' },
+    cacheDir: { type: ['string', 'null'], default: null, description: 'folder for cached preprocessing (ZCA fits); null: <root>/.cache' },
     batchSize: { type: 'integer', minimum: 1, default: 100, description: 'examples per minibatch' },
     trainLimit: limit('training'),
     testLimit: limit('test'),
@@ -103,6 +106,11 @@ function dataSchema(): JsonSchema {
       },
     },
   }, ['dataset']);
+}
+
+/** Every label-set name some registered dataset offers, in registration order. */
+function labelSetNames(): string[] {
+  return [...new Set(DATASETS.list().flatMap(([, entry]) => Object.keys(entry.labelSets ?? {})))];
 }
 
 function modelSchema(): JsonSchema {
@@ -123,7 +131,7 @@ function modelSchema(): JsonSchema {
         allOf: typeSwitch(layerEntries, ['type', 'name']),
       },
     },
-    width: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'width multiplier k of the layer sizes (the paper\'s VGG-like widths 64k..512k)' },
+    width: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'width multiplier k: every layer\'s units or filters except the classifier\'s (the last sized layer) are multiplied by k and rounded (at least 1), e.g. the paper\'s VGG-like widths 64k..512k' },
   }, ['layers']);
 }
 
@@ -175,5 +183,6 @@ function trainingSchema(): JsonSchema {
     evalEvery: every('evaluate on the test set'),
     checkpointEvery: every('write a checkpoint'),
     stepsPerEpoch: { type: ['integer', 'null'], minimum: 1, default: null, description: 'stop each epoch after this many steps (quick tests, benchmarks); null: a full pass' },
+    workers: { type: ['integer', 'null'], minimum: 1, maximum: 64, default: null, description: 'threads per training step: each batch is split into this many parts whose gradients are computed in parallel (main thread + worker threads) and averaged into one update; the noise then differs from a 1-thread run (same seed and workers: same metrics). wasm and cpu backends only; null: on wasm the environment variable SVD_WASM_THREADS (set by svd sweep) or else the number of CPUs, on other backends 1' },
   });
 }

@@ -23,6 +23,12 @@ export interface DataConfig {
   /** Use only the first N test examples (null: all). */
   testLimit: number | null;
   augment: { crop?: number; flip?: boolean } | null;
+  /** Label set of datasets that have several (CIFAR-100: fine, coarse); null: the dataset's default. */
+  labels?: string | null;
+  /** `normalize: zca`: added to the covariance eigenvalues (pixel values in [0, 1]). */
+  zcaEpsilon?: number;
+  /** Folder for cached preprocessing (ZCA fits); null: `<root>/.cache`. */
+  cacheDir?: string | null;
   [key: string]: unknown;
 }
 
@@ -75,6 +81,8 @@ export interface TrainingConfig {
   checkpointEvery: number;
   /** Stop each epoch after this many steps (null: a full pass). For quick tests and benches. */
   stepsPerEpoch: number | null;
+  /** Threads per training step (data parallel, src/train/parallel-step.ts); null/absent: SVD_WASM_THREADS or the CPUs on wasm, else 1. */
+  workers?: number | null;
 }
 
 /** The whole resolved config. */

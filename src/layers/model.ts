@@ -7,6 +7,7 @@ import { LAYERS } from '../registry/registries.js';
 import type { LayerSpec, SparsityConfig } from '../config/types.js';
 import { isSparse, type ForwardContext, type Layer, type Shape, type SparseLayer } from './layer.js';
 import { makeVariable, nextModelPrefix } from './variables.js';
+import { scaleLayerWidths } from './width.js';
 import type { RandomStream } from '../train/rng.js';
 
 /** Default layer name: `${type}_${index}` (index in model.layers). */
@@ -18,12 +19,15 @@ export function layerName(spec: LayerSpec, index: number): string {
 export class Model {
   private constructor(readonly layers: Layer[], readonly inputShape: Shape) {}
 
-  /** Builds the layers in order; initialisers draw their seeds from `init`. */
-  static build(specs: LayerSpec[], inputShape: Shape, sparsity: SparsityConfig, init: RandomStream): Model {
+  /**
+   * Builds the layers in order; initialisers draw their seeds from `init`. `width` is
+   * `model.width`: every layer's units/filters but the classifier's are scaled by it (width.ts).
+   */
+  static build(specs: LayerSpec[], inputShape: Shape, sparsity: SparsityConfig, init: RandomStream, width = 1): Model {
     const prefix = nextModelPrefix();
     const layers: Layer[] = [];
     let shape = inputShape;
-    specs.forEach((spec, index) => {
+    scaleLayerWidths(specs, width).forEach((spec, index) => {
       const name = layerName(spec, index);
       const layer = LAYERS.get(spec.type).build(spec, shape, {
         name,

@@ -10,5 +10,6 @@ import '../layers/batchnorm.js';
 import '../layers/dropout.js';
 import '../layers/activation.js';
 import '../data/mnist.js';
+import '../data/cifar.js';
 import '../train/schedules.js';
 import '../train/optimizers.js';

@@ -34,7 +34,7 @@ export async function evaluateRun(dir: string, threshold?: number): Promise<RunE
   const sparsity = { ...config.sparsity, threshold: threshold ?? config.sparsity.threshold };
   const backend = await selectBackend(config.backend);
   const dataset = await DATASETS.get(config.data.dataset).load(config.data);
-  const model = Model.build(config.model.layers, dataset.inputShape, sparsity, RunRandom.fromSeed(config.seed).init);
+  const model = Model.build(config.model.layers, dataset.inputShape, sparsity, RunRandom.fromSeed(config.seed).init, config.model.width ?? 1);
   const data = new DeviceData(dataset);
   try {
     await restoreCheckpoint(checkpoint, model.namedVariables(), null);

@@ -1,6 +1,7 @@
 /**
  * Runs an experiment into a run directory: everything that can be wrong with the config, the
- * backend or the data is found before the directory is created (exit 2, nothing written); then
+ * backend, the pretrained weights of `init.from` or the data is found before the directory is
+ * created (exit 2, nothing written); then
  * the contract files are written, the model is trained, and metrics, checkpoints and the summary
  * are kept up to date. `resumeRun` continues a run from its latest checkpoint.
  */
@@ -12,6 +13,7 @@ import type { Dataset } from '../data/dataset.js';
 import { Model } from '../layers/model.js';
 import { RunRandom } from '../train/rng.js';
 import { DeviceData } from '../train/device-data.js';
+import { makeAugmenter } from '../data/augment.js';
 import { train, type EpochMetrics } from '../train/trainer.js';
 import { Progress } from '../train/progress.js';
 import { sparsityStats } from '../svd/sparsity.js';
@@ -20,8 +22,10 @@ import { createRunLogger, type Logger } from '../log.js';
 import { createRunDir, openRunDir, type RunPaths } from './run-dir.js';
 import { writeFileAtomic, writeJsonAtomic, readJson } from './atomic.js';
 import { envInfo } from './env-info.js';
+import { resolveWorkers } from '../train/parallel-step.js';
 import { writeSummary, type RunSummary } from './summary.js';
 import { loadLatestCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import { initFromPretrained, loadPretrained, type InitReport } from './init-from.js';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -31,28 +35,49 @@ export interface RunOptions {
   argv: string[];
 }
 
-/** The backend and the loaded data: everything checked before a run directory exists. */
+/** The backend, the built model and the loaded data: everything checked before a run directory exists. */
 interface Prepared {
   backend: BackendInfo;
   dataset: Dataset;
+  /** Built with `random.init`; initialised from `init.from` when the run starts afresh. */
+  model: Model;
+  random: RunRandom;
+  /** What `init.from` loaded, or null. */
+  init: InitReport | null;
 }
 
-async function prepare(config: ExperimentConfig): Promise<Prepared> {
-  if (config.init.from !== null) {
-    throw new SvdError('E_CONFIG_CHECK', 'initialising from a pretrained run is not available in this version; remove init.from', { path: 'init.from' });
-  }
+/**
+ * Selects the backend, builds the model (from `init.from` when there is no checkpoint to resume:
+ * read and checked before the data, which may take long to load) and loads the data.
+ */
+async function prepare(config: ExperimentConfig, checkpoint: Checkpoint | null): Promise<Prepared> {
   const backend = await selectBackend(config.backend);
-  const dataset = await DATASETS.get(config.data.dataset).load(config.data);
-  return { backend, dataset };
+  const pretrained = config.init.from !== null && checkpoint === null ? loadPretrained(config.init.from) : null;
+  const random = RunRandom.fromSeed(config.seed);
+  const model = Model.build(config.model.layers, DATASETS.get(config.data.dataset).inputShape, config.sparsity, random.init, config.model.width ?? 1);
+  try {
+    const init = pretrained ? initFromPretrained(model, pretrained, config.sparsity) : null;
+    const dataset = await DATASETS.get(config.data.dataset).load(config.data);
+    return { backend, dataset, model, random, init };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
 }
 
 /** Starts a new run of `config` (source text `text`); resolves to its directory's paths. */
 export async function startRun(config: ExperimentConfig, text: string, opts: RunOptions): Promise<RunPaths> {
-  const prepared = await prepare(config);
-  const paths = createRunDir(opts.runsDir, config.name);
-  writeFileAtomic(paths.config, text);
-  writeJsonAtomic(paths.resolved, config);
-  writeJsonAtomic(paths.env, envInfo(prepared.backend, config.seed, opts.argv));
+  const prepared = await prepare(config, null);
+  let paths: RunPaths;
+  try {
+    paths = createRunDir(opts.runsDir, config.name);
+    writeFileAtomic(paths.config, text);
+    writeJsonAtomic(paths.resolved, config);
+    writeJsonAtomic(paths.env, { ...envInfo(prepared.backend, config.seed, opts.argv), trainingWorkers: resolveWorkers(config.training.workers) });
+  } catch (err) {
+    prepared.model.dispose();
+    throw err;
+  }
   await execute(paths, config, prepared, null);
   return paths;
 }
@@ -62,7 +87,7 @@ export async function resumeRun(dir: string, opts: RunOptions): Promise<RunPaths
   const paths = openRunDir(dir);
   const config = readJson<ExperimentConfig>(paths.resolved);
   const checkpoint = loadLatestCheckpoint(paths.checkpoints);
-  const prepared = await prepare(config);
+  const prepared = await prepare(config, checkpoint);
   const env = readJson<Record<string, unknown>>(paths.env);
   const resumes = Array.isArray(env.resumes) ? env.resumes : [];
   writeJsonAtomic(paths.env, { ...env, resumes: [...resumes, { at: new Date().toISOString(), fromEpoch: checkpoint?.epoch ?? 0, command: opts.argv, backend: prepared.backend }] });
@@ -73,10 +98,10 @@ export async function resumeRun(dir: string, opts: RunOptions): Promise<RunPaths
 async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prepared, checkpoint: Checkpoint | null): Promise<void> {
   const log = createRunLogger(paths.log);
   const { sparsity } = config;
-  let random = RunRandom.fromSeed(config.seed);
-  const model = Model.build(config.model.layers, prepared.dataset.inputShape, sparsity, random.init);
+  const { model } = prepared;
+  let random = prepared.random;
   const optimizer = OPTIMIZERS.get(config.optimizer.type).create(config.optimizer, config.optimizer.lr);
-  const data = new DeviceData(prepared.dataset);
+  const data = new DeviceData(prepared.dataset, makeAugmenter(config.data.augment, () => random.data));
   const summary: RunSummary = {
     status: 'running', name: config.name, epochs: checkpoint?.epoch ?? 0, testError: null, testAccuracy: null,
     sparsity: {}, compression: null, params: null, seconds: checkpoint?.seconds ?? 0, backend: prepared.backend.name,
@@ -88,7 +113,8 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
       truncateMetrics(paths.metrics, checkpoint.epoch);
       log.info({ epoch: checkpoint.epoch, checkpoint: checkpoint.dir }, 'resumed');
     } else {
-      log.info({ name: config.name, backend: prepared.backend, sources: prepared.dataset.sources }, 'started');
+      const { sources, preprocessing } = prepared.dataset;
+      log.info({ name: config.name, backend: prepared.backend, sources, preprocessing, ...(prepared.init && { initFrom: prepared.init }) }, 'started');
     }
     writeSummary(paths.summary, summary);
     const progress = new Progress(config.training.epochs);

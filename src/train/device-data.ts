@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset, Split } from '../data/dataset.js';
+import type { Augmenter } from '../data/augment.js';
 
 /** One split as tensors: images [n, h, w, c] and int32 labels [n]. */
 export interface DeviceSplit {
@@ -24,17 +25,19 @@ export class DeviceData {
   readonly train: DeviceSplit;
   readonly test: DeviceSplit;
 
-  constructor(readonly dataset: Dataset) {
+  /** @param augment applied to every training batch from `batch()` (data/augment.ts); null: none. */
+  constructor(readonly dataset: Dataset, private readonly augment: Augmenter | null = null) {
     this.train = toDevice(dataset.train, dataset.inputShape);
     this.test = toDevice(dataset.test, dataset.inputShape);
   }
 
-  /** Gathers the examples at `indices` of `split` (caller disposes the batch). */
+  /** Gathers the examples at `indices` of `split`, augmented when it is the training split (caller disposes the batch). */
   batch(split: DeviceSplit, indices: Int32Array): Batch {
     return tf.tidy(() => {
       const idx = tf.tensor1d(indices, 'int32');
       const y = tf.gather(split.y, idx) as tf.Tensor1D;
-      return { x: tf.gather(split.x, idx) as tf.Tensor4D, y, oneHot: tf.oneHot(y, this.dataset.numClasses) as tf.Tensor2D };
+      const x = tf.gather(split.x, idx) as tf.Tensor4D;
+      return { x: this.augment && split === this.train ? this.augment(x) : x, y, oneHot: tf.oneHot(y, this.dataset.numClasses) as tf.Tensor2D };
     });
   }
 

@@ -7,6 +7,7 @@ import type { SparsityConfig } from '../config/types.js';
 import type { Model } from '../layers/model.js';
 import type { Batch } from './device-data.js';
 import { correctCount, meanCrossEntropy, sgvlb } from './loss.js';
+import { withWeightDecay } from './weight-decay.js';
 
 /** Per-step figures, as tensors (never read here, so a step never waits on the device). */
 export interface StepStats {
@@ -25,6 +26,7 @@ export class TrainStep {
   /**
    * @param trainSize N of the SGVLB (the training-set size).
    * @param nextSeed fresh seeds for the noise of each step.
+   * @param weightDecay `optimizer.weightDecay`: L2 penalty on plain kernels (weight-decay.ts).
    */
   constructor(
     private readonly model: Model,
@@ -32,6 +34,7 @@ export class TrainStep {
     private readonly sparsity: SparsityConfig,
     private readonly trainSize: number,
     private readonly nextSeed: () => number,
+    private readonly weightDecay = 0,
   ) {
     this.variables = model.trainable;
   }
@@ -49,7 +52,7 @@ export class TrainStep {
         kl: tf.keep(kl),
         correct: tf.keep(correctCount(logits, batch.y)),
       };
-      return sgvlb(nll, kl, klWeight, this.trainSize);
+      return withWeightDecay(sgvlb(nll, kl, klWeight, this.trainSize), this.model, this.weightDecay);
     }, true, this.variables);
     loss?.dispose();
     return stats!;

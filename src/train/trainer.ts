@@ -10,7 +10,8 @@ import type { Model } from '../layers/model.js';
 import { KL_SCHEDULES, LR_SCHEDULES } from '../registry/registries.js';
 import { setLearningRate } from './optimizers.js';
 import { disposeBatch, type DeviceData } from './device-data.js';
-import { TrainStep, disposeStats } from './step.js';
+import { disposeStats } from './step.js';
+import { createTrainStep, type TrainStepRunner } from './parallel-step.js';
 import { evaluate } from './evaluate.js';
 import { sparsityStats } from '../svd/sparsity.js';
 import { SvdError } from '../errors.js';
@@ -67,16 +68,32 @@ export function schedulesAt(config: ExperimentConfig, epoch: number): { lr: numb
   };
 }
 
-/** Trains from `start.epoch` to `config.training.epochs`; resolves to the final progress. */
+/**
+ * Trains from `start.epoch` to `config.training.epochs`; resolves to the final progress. Steps run
+ * on `training.workers` threads (src/train/parallel-step.ts) or on this one (TrainStep).
+ */
 export async function train(input: TrainerInput): Promise<TrainProgress> {
-  const { config, model, optimizer, data, random, hooks } = input;
+  const { config, model, optimizer, data, random } = input;
+  const step = await createTrainStep({
+    model, optimizer, config, trainSize: data.train.count, nextSeed: () => random.noise.nextSeed(),
+    inputShape: data.dataset.inputShape, numClasses: data.dataset.numClasses,
+  });
+  try {
+    return await trainEpochs(input, step);
+  } finally {
+    step.dispose();
+  }
+}
+
+async function trainEpochs(input: TrainerInput, step: TrainStepRunner): Promise<TrainProgress> {
+  const { config, model, optimizer, data, hooks } = input;
   const { training, sparsity } = config;
   const progress = { ...input.start };
   for (let epoch = progress.epoch; epoch < training.epochs; epoch++) {
     const began = performance.now();
     const { lr, klWeight } = schedulesAt(config, epoch);
     setLearningRate(optimizer, lr);
-    const sums = trainEpoch(input, epoch, klWeight);
+    const sums = trainEpoch(input, epoch, klWeight, step);
     progress.epoch = epoch + 1;
     const isLast = progress.epoch === training.epochs;
     const evaluated = isLast || progress.epoch % training.evalEvery === 0;
@@ -109,13 +126,12 @@ interface EpochSums {
   steps: number;
 }
 
-function trainEpoch(input: TrainerInput, epoch: number, klWeight: number): EpochSums {
-  const { config, model, optimizer, data, random, hooks } = input;
+function trainEpoch(input: TrainerInput, epoch: number, klWeight: number, trainStep: TrainStepRunner): EpochSums {
+  const { config, data, random, hooks } = input;
   const { batchSize } = config.data;
   const n = data.train.count;
   const order = random.data.permutation(n);
   const stepsPerEpoch = Math.min(Math.ceil(n / batchSize), config.training.stepsPerEpoch ?? Infinity);
-  const trainStep = new TrainStep(model, optimizer, config.sparsity, n, () => random.noise.nextSeed());
   const sums: EpochSums = { nll: tf.scalar(0), kl: tf.scalar(0), correct: tf.scalar(0), examples: 0, steps: stepsPerEpoch };
   for (let step = 0; step < stepsPerEpoch; step++) {
     const indices = order.subarray(step * batchSize, Math.min(n, (step + 1) * batchSize));
