@@ -7,16 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, LayerSpec, SparsityConfig } from '../config/types.js';
 import { DATASETS } from '../registry/registries.js';
-import { selectBackend } from '../backend.js';
+import { loadRunModel } from '../runs/run-model.js';
 import { Model } from '../layers/model.js';
 import { pair } from '../layers/variables.js';
-import { RunRandom } from '../train/rng.js';
 import { logAlpha } from '../svd/log-alpha.js';
 import { keepMask } from '../svd/mask.js';
 import { SvdError } from '../errors.js';
-import { openRunDir } from '../runs/run-dir.js';
-import { readJson } from '../runs/atomic.js';
-import { loadLatestCheckpoint, restoreCheckpoint } from '../runs/checkpoint.js';
 import { PLAIN_LAYER_TYPES, type ParamArray, type PlainLayer, type PlainNet } from './plain-net.js';
 
 /** Kept-weight counts of the Sparse VD layers, as the run's own sparsity statistics count them. */
@@ -47,19 +43,11 @@ export interface ExtractedRun extends Extracted {
 
 /** Loads the latest checkpoint of the run in `dir` and cuts it at `threshold` (default: the run's). */
 export async function extractRun(dir: string, threshold?: number): Promise<ExtractedRun> {
-  const paths = openRunDir(dir);
-  const config = readJson<ExperimentConfig>(paths.resolved);
-  const checkpoint = loadLatestCheckpoint(paths.checkpoints);
-  if (!checkpoint) throw new SvdError('E_CHECKPOINT', `run ${dir} has no checkpoint yet`, { file: paths.checkpoints });
-  const sparsity = { ...config.sparsity, threshold: threshold ?? config.sparsity.threshold };
-  const backend = await selectBackend(config.backend);
-  const entry = DATASETS.get(config.data.dataset);
-  const model = Model.build(config.model.layers, entry.inputShape, sparsity, RunRandom.fromSeed(config.seed).init, config.model.width ?? 1);
+  const { config, sparsity, epoch, backend, model } = await loadRunModel(dir, threshold);
   try {
-    await restoreCheckpoint(checkpoint, model.namedVariables(), null);
     const extracted = plainNetFromModel(model, config.model.layers, sparsity);
-    const numClasses = model.layers[model.layers.length - 1].outputShape.at(-1) ?? entry.numClasses;
-    return { ...extracted, config, epoch: checkpoint.epoch, sparsity, numClasses, backend: backend.name };
+    const numClasses = model.layers[model.layers.length - 1].outputShape.at(-1) ?? DATASETS.get(config.data.dataset).numClasses;
+    return { ...extracted, config, epoch, sparsity, numClasses, backend: backend.name };
   } finally {
     model.dispose();
   }
