@@ -22,6 +22,7 @@ import { TrainStep, disposeStats, type StepStats } from '../src/train/step.js';
 import { GradientCapture, ParallelTrainStep, createTrainStep } from '../src/train/parallel-step.js';
 import { seedSequence, splitRows } from '../src/train/parallel-shared.js';
 import { train, type EpochMetrics } from '../src/train/trainer.js';
+import { syntheticDataset } from './helpers/synthetic.js';
 
 const PLAIN: LayerSpec[] = [
   { type: 'conv2d', filters: 3, kernelSize: 3, activation: 'relu' },
@@ -44,17 +45,6 @@ const NOISY: LayerSpec[] = [
 const SPARSITY = { threshold: 3, logAlphaClip: 8, logSigma2Init: -4, trainClip: true };
 const TRAIN_SIZE = 1000;
 const KL_WEIGHT = 0.7;
-
-function syntheticDataset(n: number): Dataset {
-  const x = new Float32Array(n * 64);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 3;
-    for (let j = 0; j < 64; j++) x[i * 64 + j] = Math.sin(i * 0.7 + j * (y[i] + 1) * 0.3);
-  }
-  const split = { x, y, count: n };
-  return { name: 'synthetic', inputShape: [8, 8, 1], numClasses: 3, train: split, test: split, sources: [] };
-}
 
 function config(layers: LayerSpec[], workers: number | null, epochs = 2): ExperimentConfig {
   return {

@@ -18,6 +18,7 @@ import { train, type EpochMetrics } from '../src/train/trainer.js';
 import { evaluate } from '../src/train/evaluate.js';
 import { loadLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../src/runs/checkpoint.js';
 import { tempDir } from './helpers/cli.js';
+import { syntheticDataset } from './helpers/synthetic.js';
 
 const LAYERS_ALL: LayerSpec[] = [
   { type: 'conv2d-svd', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' },
@@ -30,17 +31,6 @@ const LAYERS_ALL: LayerSpec[] = [
   { type: 'dense', units: 8, activation: 'tanh' },
   { type: 'dense-svd', units: 3 },
 ];
-
-function syntheticDataset(n: number): Dataset {
-  const x = new Float32Array(n * 64);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 3;
-    for (let j = 0; j < 64; j++) x[i * 64 + j] = Math.sin(i * 0.7 + j * (y[i] + 1) * 0.3);
-  }
-  const split = { x, y, count: n };
-  return { name: 'synthetic', inputShape: [8, 8, 1], numClasses: 3, train: split, test: split, sources: [] };
-}
 
 function config(epochs: number): ExperimentConfig {
   return {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
 import { EXPORT_MANIFEST } from './manifest.js';
+import { writeFileSynced } from '../runs/atomic.js';
 
 /**
  * Throws E_EXPORT_OUT unless `out` can be written: absent, an empty directory, or (with
@@ -40,7 +41,7 @@ export function writeDirAtomic(out: string, files: Map<string, string | Uint8Arr
   try {
     fs.mkdirSync(parent, { recursive: true });
     fs.mkdirSync(tmp);
-    for (const [name, data] of files) writeSynced(path.join(tmp, name), data);
+    for (const [name, data] of files) writeFileSynced(path.join(tmp, name), data);
     if (fs.existsSync(out)) {
       const old = path.join(parent, `.${base}.old-${suffix}`);
       fs.renameSync(out, old);
@@ -64,16 +65,6 @@ export function fileSizes(dir: string): Record<string, number> {
     if (stat.isFile()) sizes[name] = stat.size;
   }
   return sizes;
-}
-
-function writeSynced(file: string, data: string | Uint8Array): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 function outError(out: string, message: string): SvdError {

@@ -10,16 +10,21 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 }
 
-/** Writes `data` to `target` atomically. */
-export function writeFileAtomic(target: string, data: string | Uint8Array): void {
-  const tmp = tempPathFor(target);
-  const fd = fs.openSync(tmp, 'w');
+/** Writes `data` to `file` and flushes it to disk (no rename: for files in a directory that is renamed whole). */
+export function writeFileSynced(file: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(file, 'w');
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Writes `data` to `target` atomically. */
+export function writeFileAtomic(target: string, data: string | Uint8Array): void {
+  const tmp = tempPathFor(target);
+  writeFileSynced(tmp, data);
   fs.renameSync(tmp, target);
 }
 
