@@ -31,17 +31,21 @@ export type ErrorCode =
   | 'E_CHECKPOINT' // checkpoint missing or corrupt
   | 'E_SWEEP_DIR' // sweep directory missing, unreadable, busy or not matching the sweep file
   | 'E_TRAIN' // failure during training
+  | 'E_INTERRUPTED' // stopped by SIGINT or SIGTERM (exit 130 or 143)
   | 'E_EXPORT' // the model cannot be exported (e.g. a layer type without a plain equivalent)
   | 'E_EXPORT_OUT' // export output directory exists and is not empty (or cannot be written)
   | 'E_EXPORT_FORMAT'; // an export directory's files are missing or malformed
 
+/** 2: bad config or arguments; 1: failure during a run; 130 / 143: stopped by SIGINT / SIGTERM. */
+export type ExitCode = 1 | 2 | 130 | 143;
+
 /** An error meant for the user: coded, located, with an exit status. */
 export class SvdError extends Error {
   readonly code: ErrorCode;
-  readonly exitCode: 1 | 2;
+  readonly exitCode: ExitCode;
   readonly location: SourceLocation;
 
-  constructor(code: ErrorCode, message: string, location: SourceLocation = {}, exitCode?: 1 | 2) {
+  constructor(code: ErrorCode, message: string, location: SourceLocation = {}, exitCode?: ExitCode) {
     super(message);
     this.name = 'SvdError';
     this.code = code;

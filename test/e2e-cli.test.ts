@@ -100,6 +100,28 @@ test('svd resume continues a run killed with SIGKILL and completes every epoch o
   assert.equal(env.resumes.length, 1);
 });
 
+test('SIGINT stops a run after the current step: exit 130, status interrupted, and svd resume finishes it', async () => {
+  const runs = tempDir();
+  const epochs = 12;
+  const child = svdAsync(['run', 'configs/quickstart.yaml', ...SMALL, '--set', `training.epochs=${epochs}`, '--runs-dir', runs]);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const checkpointsDir = await waitFor(() => findCheckpointsDir(runs), 120_000);
+  await waitFor(() => fs.existsSync(path.join(checkpointsDir, 'latest.json')) || null, 120_000);
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  const dir = path.dirname(checkpointsDir);
+  const summary = readJsonFile<{ status: string; epochs: number }>(path.join(dir, 'summary.json'));
+  assert.equal(summary.status, 'interrupted');
+  assert.ok(summary.epochs < epochs, `stopped after ${summary.epochs} epochs`);
+  const log = readJsonl<{ msg: string }>(path.join(dir, 'log.jsonl'));
+  assert.equal(log.at(-1)!.msg, 'interrupted');
+
+  const r = svd(['resume', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readJsonl<{ epoch: number }>(path.join(dir, 'metrics.jsonl')).map((m) => m.epoch), Array.from({ length: epochs }, (_, i) => i + 1));
+  assert.equal(readJsonFile<{ status: string }>(path.join(dir, 'summary.json')).status, 'completed');
+});
+
 test('LeNet-5 trains on the default backend', () => {
   const runs = tempDir();
   const r = svd(['run', 'configs/lenet5-mnist.yaml', '--set', 'training.epochs=1', '--set', 'data.trainLimit=300', '--set', 'data.testLimit=200', '--runs-dir', runs]);

@@ -14,7 +14,7 @@ import { Model } from '../layers/model.js';
 import { RunRandom } from '../train/rng.js';
 import { DeviceData } from '../train/device-data.js';
 import { makeAugmenter } from '../data/augment.js';
-import { train, type EpochMetrics } from '../train/trainer.js';
+import { train, TrainingInterrupted, type EpochMetrics } from '../train/trainer.js';
 import { Progress } from '../train/progress.js';
 import { sparsityStats } from '../svd/sparsity.js';
 import { SvdError } from '../errors.js';
@@ -106,6 +106,13 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
     status: 'running', name: config.name, epochs: checkpoint?.epoch ?? 0, testError: null, testAccuracy: null,
     sparsity: {}, compression: null, params: null, seconds: checkpoint?.seconds ?? 0, backend: prepared.backend.name,
   };
+  // The first SIGINT/SIGTERM stops training after the current step; a second one kills at once.
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (received: NodeJS.Signals) => {
+    signal = received;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     if (checkpoint) {
       await restoreCheckpoint(checkpoint, model.namedVariables(), optimizer);
@@ -127,6 +134,7 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
       start: { epoch: checkpoint?.epoch ?? 0, seconds: checkpoint?.seconds ?? 0 },
       hooks: {
         onStep: (step, steps, epoch) => progress.step(step, steps, epoch),
+        shouldStop: () => signal !== null,
         onEpochEnd: async (state, metrics) => {
           if (metrics) {
             fs.appendFileSync(paths.metrics, JSON.stringify(metrics) + '\n');
@@ -147,6 +155,12 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
     writeSummary(paths.summary, summary);
     log.info(summary, 'completed');
   } catch (err) {
+    if (err instanceof TrainingInterrupted) {
+      summary.status = 'interrupted';
+      writeSummary(paths.summary, summary);
+      log.warn({ signal, epoch: err.epoch + 1, step: err.step }, 'interrupted');
+      throw new SvdError('E_INTERRUPTED', `run ${paths.dir} stopped by ${signal} in epoch ${err.epoch + 1}; its latest checkpoint stays: continue with svd resume ${paths.dir}`, {}, signal === 'SIGTERM' ? 143 : 130);
+    }
     const e = err instanceof SvdError ? err : new SvdError('E_TRAIN', (err as Error).stack ?? String(err), {}, 1);
     summary.status = 'failed';
     summary.error = { code: e.code, message: e.message };
@@ -154,6 +168,8 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
     log.error({ code: e.code, err: e.message }, 'failed');
     throw new SvdError(e.code, `run ${paths.dir} failed: ${e.message}`, e.location, 1);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     model.dispose();
     optimizer.dispose();
     data.dispose();

@@ -45,7 +45,19 @@ export interface TrainerHooks {
   onStep?(step: number, stepsPerEpoch: number, epoch: number): void;
   /** After every epoch; `metrics` is null on epochs that were not evaluated. */
   onEpochEnd(progress: TrainProgress, metrics: EpochMetrics | null): Promise<void>;
+  /** Asked between steps; true stops training after the current step (train() rejects with TrainingInterrupted). */
+  shouldStop?(): boolean;
 }
+
+/** Training was asked to stop (a signal) in `epoch` (0-based) after `step` steps of it. */
+export class TrainingInterrupted extends Error {
+  constructor(readonly epoch: number, readonly step: number) {
+    super(`training stopped in epoch ${epoch + 1} after step ${step}`);
+  }
+}
+
+/** The loop yields to the event loop this often, so signals are seen within a step or so. */
+const YIELD_MS = 200;
 
 /** Everything the loop works on. */
 export interface TrainerInput {
@@ -93,7 +105,7 @@ async function trainEpochs(input: TrainerInput, step: TrainStepRunner): Promise<
     const began = performance.now();
     const { lr, klWeight } = schedulesAt(config, epoch);
     setLearningRate(optimizer, lr);
-    const sums = trainEpoch(input, epoch, klWeight, step);
+    const sums = await trainEpoch(input, epoch, klWeight, step);
     progress.epoch = epoch + 1;
     const isLast = progress.epoch === training.epochs;
     const evaluated = isLast || progress.epoch % training.evalEvery === 0;
@@ -126,13 +138,14 @@ interface EpochSums {
   steps: number;
 }
 
-function trainEpoch(input: TrainerInput, epoch: number, klWeight: number, trainStep: TrainStepRunner): EpochSums {
+async function trainEpoch(input: TrainerInput, epoch: number, klWeight: number, trainStep: TrainStepRunner): Promise<EpochSums> {
   const { config, data, random, hooks } = input;
   const { batchSize } = config.data;
   const n = data.train.count;
   const order = random.data.permutation(n);
   const stepsPerEpoch = Math.min(Math.ceil(n / batchSize), config.training.stepsPerEpoch ?? Infinity);
   const sums: EpochSums = { nll: tf.scalar(0), kl: tf.scalar(0), correct: tf.scalar(0), examples: 0, steps: stepsPerEpoch };
+  let lastYield = performance.now();
   for (let step = 0; step < stepsPerEpoch; step++) {
     const indices = order.subarray(step * batchSize, Math.min(n, (step + 1) * batchSize));
     const batch = data.batch(data.train, indices);
@@ -144,6 +157,14 @@ function trainEpoch(input: TrainerInput, epoch: number, klWeight: number, trainS
     sums.examples += indices.length;
     disposeBatch(batch);
     hooks.onStep?.(step + 1, stepsPerEpoch, epoch);
+    if (performance.now() - lastYield > YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+    if (hooks.shouldStop?.()) {
+      tf.dispose([sums.nll, sums.kl, sums.correct]);
+      throw new TrainingInterrupted(epoch, step + 1);
+    }
   }
   return sums;
 }
