@@ -8,8 +8,7 @@
  *
  * Options: --models lenet300,lenet5,vgg  --backends cpu,wasm,tensorflow  --steps N  --warmup N
  *          --seconds S (cap on timed seconds per model/backend)  --torch
- *          --workers 1,2 (training.workers values to time; default: the config's, i.e. SVD_WASM_THREADS
- *          or the CPUs on wasm)
+ *          --workers 1,2 (training.workers values to time; default: the shipped config's own value)
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -150,7 +149,7 @@ async function main(): Promise<void> {
   });
   const opts = { steps: Number(values.steps), warmup: Number(values.warmup), seconds: Number(values.seconds) };
   const models = values.models.split(',');
-  const workerCounts = values.workers ? values.workers.split(',').map(Number) : [null];
+  const workerCounts = values.workers ? values.workers.split(',').map(Number) : null;
   const results: BenchResult[] = [];
   const torch = values.torch ? torchReference(models) : {};
   for (const backend of values.backends.split(',')) {
@@ -170,7 +169,7 @@ async function main(): Promise<void> {
       const { config } = await loadConfig(spec.config, spec.sets);
       // the pure-JS backend is 100x slower on convolutions: a short measurement is enough there
       const run = backend === 'cpu' ? { steps: 3, warmup: 1, seconds: opts.seconds } : opts;
-      for (const workers of workerCounts) {
+      for (const workers of workerCounts ?? [config.training.workers]) {
         const result = await benchOne(name, { ...config, training: { ...config.training, workers } }, backend, run);
         results.push(result);
         console.log(JSON.stringify(result));
