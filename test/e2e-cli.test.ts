@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lastLine, readJsonFile, readJsonl, svd, svdAsync, tempDir } from './helpers/cli.js';
+import { lastLine, readJsonFile, readJsonl, svd, svdAsync, tempDir, waitFor } from './helpers/cli.js';
 
 const SMALL = ['--set', 'data.trainLimit=1000', '--set', 'data.testLimit=500'];
 
@@ -163,14 +163,4 @@ function findCheckpointsDir(runs: string): string | null {
   if (!fs.existsSync(named)) return null;
   const [run] = fs.readdirSync(named);
   return run ? path.join(named, run, 'checkpoints') : null;
-}
-
-async function waitFor<T>(probe: () => T | null, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

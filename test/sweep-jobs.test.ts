@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lastLine, readJsonFile, readJsonl, ROOT, SVD_BIN, tempDir } from './helpers/cli.js';
+import { lastLine, readJsonFile, readJsonl, ROOT, SVD_BIN, tempDir, waitFor } from './helpers/cli.js';
 
 const FAKE = path.join(ROOT, 'test', 'fixtures', 'sweeps', 'fake-svd.mjs');
 
@@ -146,14 +146,4 @@ function findRunDirs(sweepDir: string): number {
   const jobs = path.join(sweepDir, 'jobs');
   if (!fs.existsSync(jobs)) return 0;
   return fs.readdirSync(jobs).filter((j) => fs.existsSync(path.join(jobs, j, 'fake'))).length;
-}
-
-async function waitFor<T>(probe: () => T | null, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

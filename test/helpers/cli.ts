@@ -48,3 +48,14 @@ export function readJsonl<T = Record<string, unknown>>(file: string): T[] {
 export function readJsonFile<T = Record<string, unknown>>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
+
+/** Polls `probe` every 50 ms until it returns something truthy; fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | null, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
