@@ -176,3 +176,18 @@ test('the closed-form gradients of klSum and logAlpha equal op-by-op differentia
   gt.forEach((g, i) => assert.ok(Math.abs(g - rt[i]) <= 1e-4 * Math.max(1, Math.abs(rt[i])), `dla/dtheta at ${i}: ${g} vs ${rt[i]}`));
   gs.forEach((g, i) => assert.ok(Math.abs(g - rs[i]) < 1e-6, `dla/dlogSigma2 at ${i}: ${g} vs ${rs[i]}`));
 });
+
+test('train clip masks pruned weights out of the mean; trainClipNoise decides whether they leave the noise too', () => {
+  // x = [1, 1], theta = [1, 1]: log alpha = log sigma^2 = [-5, 5]; the second weight is pruned (5 >= 3)
+  const x = tf.ones([4000, 2]);
+  for (const trainClipNoise of [true, false]) {
+    const sparsity = { ...PAPER_SPARSITY, trainClip: true, trainClipNoise };
+    const layer = LAYERS.get('dense-svd').build({ type: 'dense-svd', units: 1, useBias: false }, [2], buildContext(`noise_${trainClipNoise}`, sparsity)) as SparseLayer;
+    layer.theta.assign(tf.ones([2, 1]));
+    layer.logSigma2.assign(tf.tensor2d([[-5], [5]]));
+    const { mean, variance } = momentsOverSamples(layer.apply(x, forwardContext(true, sparsity)));
+    const expected = trainClipNoise ? Math.exp(-5) : Math.exp(-5) + Math.exp(5);
+    assert.ok(Math.abs(mean[0] - 1) < 5 * Math.sqrt(expected / 4000), `mean without the pruned weight: ${mean[0]}`);
+    assert.ok(Math.abs(variance[0] / expected - 1) < 0.1, `trainClipNoise ${trainClipNoise}: variance ${variance[0]} vs ${expected}`);
+  }
+});

@@ -141,6 +141,10 @@ function sparsitySchema(): JsonSchema {
     logAlphaClip: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'log alpha is clipped to [-logAlphaClip, logAlphaClip]' },
     logSigma2Init: { type: 'number', default: -10, description: 'initial log sigma^2 of every Sparse VD weight' },
     trainClip: { type: 'boolean', default: true, description: 'apply the pruning mask in the training forward pass too' },
+    trainClipNoise: {
+      type: 'boolean', default: true,
+      description: 'with trainClip, pruned weights also leave the noise (LRT variance); false keeps their noise, so the data term can lower their alpha and revive them (the authors\' dense layers)',
+    },
   });
 }
 

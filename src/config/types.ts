@@ -42,6 +42,8 @@ export interface SparsityConfig {
   logSigma2Init: number;
   /** Apply the pruning mask in the training forward pass too. */
   trainClip: boolean;
+  /** With trainClip, also mask pruned weights out of the LRT variance (false: they keep their noise). */
+  trainClipNoise: boolean;
 }
 
 /** `kl.*`: the KL weight per epoch (0-based epoch e, fractional within an epoch). */

@@ -3,7 +3,10 @@
  * log sigma^2 (additive reparameterisation), and the local reparameterisation trick.
  *
  * Training:  mu = op(x, W) + b,  var = op(x^2, alpha * W^2),  out = mu + sqrt(var + 1e-8) * eps,
- *            where W = theta (times the keep mask when trainClip) and alpha = exp(log alpha).
+ *            where W = theta (times the keep mask when trainClip) and alpha = exp(log alpha);
+ *            with trainClipNoise false the variance keeps the unmasked theta (pruned weights stay
+ *            noisy, so the data term can push their alpha down and revive them, as in the authors'
+ *            dense layers).
  * Evaluation: op(x, theta * mask) + b, deterministic.
  * `op` is matMul for dense layers and conv2d for conv layers.
  */
@@ -38,7 +41,7 @@ export class SparseVdWeights {
 
   /** Applies the layer: noisy LRT output when training, masked mean output otherwise. */
   forward(x: tf.Tensor, ctx: ForwardContext, op: LinearOp): tf.Tensor {
-    const { threshold, logAlphaClip, trainClip } = ctx.sparsity;
+    const { threshold, logAlphaClip, trainClip, trainClipNoise } = ctx.sparsity;
     const la = logAlpha(this.theta, this.logSigma2, logAlphaClip);
     ctx.klTerms?.push(klSum(la));
     if (!ctx.training) {
@@ -48,7 +51,8 @@ export class SparseVdWeights {
     const w = trainClip ? tf.mul(this.theta, keepMask(la, threshold)) : this.theta;
     let mu = op(x, w);
     if (this.bias) mu = tf.add(mu, this.bias);
-    const variance = op(tf.square(x), tf.mul(tf.exp(la), tf.square(w)));
+    const noisy = trainClipNoise ? w : this.theta;
+    const variance = op(tf.square(x), tf.mul(tf.exp(la), tf.square(noisy)));
     const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', ctx.nextSeed());
     return tf.add(mu, tf.mul(tf.sqrt(tf.add(variance, VAR_EPS)), eps));
   }
