@@ -15,6 +15,7 @@ import type { BuildContext, ForwardContext } from './layer.js';
 import { logAlpha } from '../svd/log-alpha.js';
 import { keepMask } from '../svd/mask.js';
 import { klSum } from '../svd/kl.js';
+import { standardNormal } from '../svd/normal-noise.js';
 
 /** Added to the LRT variance before the square root. */
 export const VAR_EPS = 1e-8;
@@ -53,7 +54,7 @@ export class SparseVdWeights {
     if (this.bias) mu = tf.add(mu, this.bias);
     const noisy = trainClipNoise ? w : this.theta;
     const variance = op(tf.square(x), tf.mul(tf.exp(la), tf.square(noisy)));
-    const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', ctx.nextSeed());
+    const eps = standardNormal(mu.shape, ctx.nextSeed());
     return tf.add(mu, tf.mul(tf.sqrt(tf.add(variance, VAR_EPS)), eps));
   }
 
