@@ -131,6 +131,8 @@ for (const [aShape, bShape, transposeA, transposeB] of [
   [[1, 1], [3, 1], false, true],
   [[2, 5, 7], [2, 5, 3], true, false],
   [[100, 80], [50, 80], false, true],
+  [[3, 20], [40, 20], false, true],
+  [[1, 4, 20], [1, 40, 20], false, true],
 ] as const) {
   test(`BatchMatMul on wasm equals cpu: ${aShape}${transposeA ? '^T' : ''} x ${bShape}${transposeB ? '^T' : ''}`, async () => {
     await assertSameOnWasmAndCpu(

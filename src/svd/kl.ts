@@ -29,7 +29,9 @@ export function klApprox(logAlpha: tf.Tensor): tf.Tensor {
 export const klSum = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [logAlpha, save] = args as [tf.Tensor, tf.GradSaveFunc];
   const s = tf.sigmoid(tf.add(tf.mul(logAlpha, KL_K3), KL_K2));
-  const perWeight = tf.sub(tf.mul(tf.softplus(tf.neg(logAlpha)), 0.5), tf.mul(s, KL_K1));
+  // softplus(-la) = -log(sigmoid(la)): the wasm Softplus kernel is ~15x slower than Sigmoid + Log
+  // (7.3 against 0.5 ms for LeNet-5's 400k-weight layer); log alpha is clipped, so no overflow.
+  const perWeight = tf.sub(tf.mul(tf.log(tf.sigmoid(logAlpha)), -0.5), tf.mul(s, KL_K1));
   save([logAlpha, s]);
   return {
     value: tf.add(tf.sum(perWeight), KL_K1 * logAlpha.size) as tf.Tensor,
