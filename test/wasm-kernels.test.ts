@@ -1,6 +1,6 @@
 /**
  * The wasm kernels we add or replace (src/kernels/wasm-kernels.ts: Conv2DBackpropFilter,
- * MaxPoolGrad, Conv2DBackpropInput, BatchMatMul) against the cpu backend's, the full
+ * MaxPoolGrad, Conv2DBackpropInput, BatchMatMul, Identity, Cast) against the cpu backend's, the full
  * gradient of a small conv net on both backends, every other gradient training uses, and
  * leaks across repeated calls.
  */
@@ -270,4 +270,19 @@ test('unsupported attributes are refused with a clear error', async () => {
   } finally {
     tf.dispose([x, dy]);
   }
+});
+
+test('Identity and same-dtype Cast share memory on wasm: no new buffer, values outlive the source', async () => {
+  await selectBackend('wasm');
+  const x = randomTensor([4, 5], 3);
+  const expected = x.dataSync().slice();
+  const dataIds = tf.backend().numDataIds();
+  const copies = [tf.clone(x), tf.cast(x, 'float32')];
+  assert.equal(tf.backend().numDataIds(), dataIds, 'no new wasm buffers');
+  x.dispose();
+  for (const c of copies) assert.deepEqual(c.dataSync(), expected);
+  const asInt = tf.cast(copies[0], 'int32');
+  assert.deepEqual([...asInt.dataSync()], [...expected].map((v) => Math.trunc(v) || 0), 'a real cast still converts');
+  tf.dispose([...copies, asInt]);
+  assert.equal(tf.backend().numDataIds(), dataIds - 1, 'the shared buffer is freed with its last reference');
 });

@@ -6,6 +6,7 @@ import './wasm-conv2d-backprop-filter.js';
 import './wasm-max-pool-grad.js';
 import './wasm-conv2d-backprop-input.js';
 import './wasm-batch-mat-mul.js';
+import './wasm-identity.js';
 
 /** The wasm kernels we register, with what we did to each, for logs and run metadata. */
 export const WASM_KERNEL_PATCHES: Readonly<Record<string, 'added' | 'fixed' | 'faster'>> = {
@@ -13,4 +14,6 @@ export const WASM_KERNEL_PATCHES: Readonly<Record<string, 'added' | 'fixed' | 'f
   MaxPoolGrad: 'fixed', // stock one mishandles windows with no value above FLT_MIN
   Conv2DBackpropInput: 'faster', // XNNPACK full convolution or product + col2im, stock for NCHW
   BatchMatMul: 'faster', // XNNPACK for transposed unbatched products, stock otherwise
+  Identity: 'faster', // shares the input's memory instead of copying it
+  Cast: 'faster', // to the same dtype: shares the input's memory
 };
