@@ -67,3 +67,31 @@ test('shape functions reject inputs the layer cannot take', () => {
 test('the registry names every layer type of the contract', () => {
   assert.deepEqual([...LAYERS.names()].sort(), ['activation', 'batchnorm', 'conv2d', 'conv2d-svd', 'dense', 'dense-svd', 'dropout', 'flatten', 'maxpool']);
 });
+
+test('kernelInitializer: glorotUniform by default, randomNormal with initStddev, for every layer that takes it', () => {
+  const shapes: Record<string, { spec: Record<string, unknown>; input: number[]; fanIn: number; fanOut: number }> = {
+    dense: { spec: { units: 300 }, input: [400], fanIn: 400, fanOut: 300 },
+    conv2d: { spec: { filters: 50, kernelSize: 5 }, input: [12, 12, 20], fanIn: 500, fanOut: 1250 },
+  };
+  const takers = LAYERS.names().filter((name) => 'kernelInitializer' in (LAYERS.get(name).schema.properties ?? {}));
+  assert.deepEqual(takers.sort(), ['conv2d', 'conv2d-svd', 'dense', 'dense-svd']);
+  for (const name of takers) {
+    const geometry = shapes[name.replace('-svd', '')];
+    const kernelOf = (extra: Record<string, unknown>) => {
+      const layer = LAYERS.get(name).build({ type: name, ...geometry.spec, ...extra }, geometry.input, buildContext(`${name}_init`));
+      const kernel = layer.trainable[0].dataSync() as Float32Array;
+      const values = Float32Array.from(kernel);
+      tf.dispose([...layer.trainable, ...layer.nonTrainable]);
+      return values;
+    };
+    const stats = (v: Float32Array) => {
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      return { mean, std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length), max: v.reduce((a, b) => Math.max(a, Math.abs(b)), 0) };
+    };
+    const glorot = stats(kernelOf({}));
+    const limit = Math.sqrt(6 / (geometry.fanIn + geometry.fanOut));
+    assert.ok(glorot.max <= limit && glorot.max > 0.95 * limit, `${name} glorot bound ${glorot.max} vs ${limit}`);
+    const normal = stats(kernelOf({ kernelInitializer: 'randomNormal', initStddev: 0.01 }));
+    assert.ok(Math.abs(normal.std - 0.01) < 0.0005 && Math.abs(normal.mean) < 0.0005, `${name} randomNormal: ${JSON.stringify(normal)}`);
+  }
+});

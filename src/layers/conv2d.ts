@@ -9,6 +9,7 @@ import type { LayerSpec } from '../config/types.js';
 import { ShapeError, type BuildContext, type LayerSchema, type Shape } from './layer.js';
 import { activationProperty, paddingProperty, sizePairProperty, useBiasProperty } from './schema-parts.js';
 import { pair, requireImage, windowOutput } from './variables.js';
+import { initialKernel, kernelInitializerProperties } from './initializers.js';
 import { LinearLayer, SparseLinearLayer, type LinearParts } from './linear.js';
 
 const schema = (description: string): LayerSchema => ({
@@ -20,6 +21,7 @@ const schema = (description: string): LayerSchema => ({
     padding: paddingProperty,
     activation: activationProperty,
     useBias: useBiasProperty,
+    ...kernelInitializerProperties,
   },
   required: ['filters', 'kernelSize'],
 });
@@ -48,11 +50,11 @@ const outputShape = (spec: LayerSpec, input: Shape): Shape => {
   return [oh, ow, spec.filters as number];
 };
 
-/** Glorot-uniform filters [kh, kw, in, filters] and the conv2d operator. */
+/** Initial filters [kh, kw, in, filters] (initializers.ts) and the conv2d operator. */
 const parts = (spec: LayerSpec, input: Shape, ctx: BuildContext): LinearParts => {
   const g = geometry(spec);
   const output = outputShape(spec, input);
-  const init = tf.initializers.glorotUniform({ seed: ctx.nextSeed() }).apply([g.kernel[0], g.kernel[1], input[2], spec.filters as number]);
+  const init = initialKernel(spec, [g.kernel[0], g.kernel[1], input[2], spec.filters as number], ctx.nextSeed());
   const op = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, g.strides, g.padding);
   return { type: spec.type, spec, inputShape: input, outputShape: output, init, op };
 };

@@ -8,6 +8,7 @@ import type { LayerSpec } from '../config/types.js';
 import type { BuildContext, LayerSchema, Shape } from './layer.js';
 import { activationProperty, useBiasProperty } from './schema-parts.js';
 import { requireVector } from './variables.js';
+import { initialKernel, kernelInitializerProperties } from './initializers.js';
 import { LinearLayer, SparseLinearLayer, type LinearParts } from './linear.js';
 
 const schema = (description: string): LayerSchema => ({
@@ -16,6 +17,7 @@ const schema = (description: string): LayerSchema => ({
     units: { type: 'integer', minimum: 1, description: 'number of output units' },
     activation: activationProperty,
     useBias: useBiasProperty,
+    ...kernelInitializerProperties,
   },
   required: ['units'],
 });
@@ -27,10 +29,10 @@ const outputShape = (spec: LayerSpec, input: Shape): Shape => {
 
 const matMul = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
 
-/** Glorot-uniform weights [in, units] and the matMul operator. */
+/** Initial weights [in, units] (initializers.ts) and the matMul operator. */
 const parts = (spec: LayerSpec, input: Shape, ctx: BuildContext): LinearParts => {
   const output = outputShape(spec, input);
-  const init = tf.initializers.glorotUniform({ seed: ctx.nextSeed() }).apply([input[0], output[0]]);
+  const init = initialKernel(spec, [input[0], output[0]], ctx.nextSeed());
   return { type: spec.type, spec, inputShape: input, outputShape: output, init, op: matMul };
 };
 
