@@ -177,12 +177,15 @@ test('the closed-form gradients of klSum and logAlpha equal op-by-op differentia
   gs.forEach((g, i) => assert.ok(Math.abs(g - rs[i]) < 1e-6, `dla/dlogSigma2 at ${i}: ${g} vs ${rs[i]}`));
 });
 
-test('train clip masks pruned weights out of the mean; trainClipNoise decides whether they leave the noise too', () => {
+test('train clip masks pruned weights out of the mean; trainClipNoise (global, or the layer\'s own) decides whether they leave the noise too', () => {
   // x = [1, 1], theta = [1, 1]: log alpha = log sigma^2 = [-5, 5]; the second weight is pruned (5 >= 3)
   const x = tf.ones([4000, 2]);
-  for (const trainClipNoise of [true, false]) {
-    const sparsity = { ...PAPER_SPARSITY, trainClip: true, trainClipNoise };
-    const layer = LAYERS.get('dense-svd').build({ type: 'dense-svd', units: 1, useBias: false }, [2], buildContext(`noise_${trainClipNoise}`, sparsity)) as SparseLayer;
+  // [sparsity.trainClipNoise, the layer's own trainClipNoise] -> whether the pruned weight's noise is masked
+  for (const [global, own, masked] of [[true, undefined, true], [false, undefined, false], [true, false, false], [false, true, true]] as const) {
+    const trainClipNoise = masked;
+    const sparsity = { ...PAPER_SPARSITY, trainClip: true, trainClipNoise: global };
+    const spec = { type: 'dense-svd', units: 1, useBias: false, ...(own === undefined ? {} : { trainClipNoise: own }) };
+    const layer = LAYERS.get('dense-svd').build(spec, [2], buildContext(`noise_${global}_${own}`, sparsity)) as SparseLayer;
     layer.theta.assign(tf.ones([2, 1]));
     layer.logSigma2.assign(tf.tensor2d([[-5], [5]]));
     const { mean, variance } = momentsOverSamples(layer.apply(x, forwardContext(true, sparsity)));

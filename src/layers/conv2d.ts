@@ -7,12 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { LAYERS } from '../registry/registries.js';
 import type { LayerSpec } from '../config/types.js';
 import { ShapeError, type BuildContext, type LayerSchema, type Shape } from './layer.js';
-import { activationProperty, paddingProperty, sizePairProperty, useBiasProperty } from './schema-parts.js';
+import { activationProperty, paddingProperty, sizePairProperty, useBiasProperty, sparseVdProperties } from './schema-parts.js';
 import { pair, requireImage, windowOutput } from './variables.js';
 import { initialKernel, kernelInitializerProperties } from './initializers.js';
 import { LinearLayer, SparseLinearLayer, type LinearParts } from './linear.js';
 
-const schema = (description: string): LayerSchema => ({
+const schema = (description: string, sparse = false): LayerSchema => ({
   description,
   properties: {
     filters: { type: 'integer', minimum: 1, description: 'number of output channels' },
@@ -22,6 +22,7 @@ const schema = (description: string): LayerSchema => ({
     activation: activationProperty,
     useBias: useBiasProperty,
     ...kernelInitializerProperties,
+    ...(sparse ? sparseVdProperties : {}),
   },
   required: ['filters', 'kernelSize'],
 });
@@ -67,7 +68,7 @@ LAYERS.register('conv2d', {
   build: (spec, input, ctx) => new LinearLayer(parts(spec, input, ctx), ctx),
 }, origin);
 LAYERS.register('conv2d-svd', {
-  schema: schema('2-D Sparse VD convolution (learned per-weight dropout rate, pruned where log alpha >= threshold)'),
+  schema: schema('2-D Sparse VD convolution (learned per-weight dropout rate, pruned where log alpha >= threshold)', true),
   example: { spec: { filters: 3, kernelSize: [3, 2] }, input: [7, 6, 2] },
   outputShape,
   build: (spec, input, ctx) => new SparseLinearLayer(parts(spec, input, ctx), ctx),

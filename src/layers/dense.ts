@@ -6,18 +6,19 @@ import * as tf from '@tensorflow/tfjs';
 import { LAYERS } from '../registry/registries.js';
 import type { LayerSpec } from '../config/types.js';
 import type { BuildContext, LayerSchema, Shape } from './layer.js';
-import { activationProperty, useBiasProperty } from './schema-parts.js';
+import { activationProperty, useBiasProperty, sparseVdProperties } from './schema-parts.js';
 import { requireVector } from './variables.js';
 import { initialKernel, kernelInitializerProperties } from './initializers.js';
 import { LinearLayer, SparseLinearLayer, type LinearParts } from './linear.js';
 
-const schema = (description: string): LayerSchema => ({
+const schema = (description: string, sparse = false): LayerSchema => ({
   description,
   properties: {
     units: { type: 'integer', minimum: 1, description: 'number of output units' },
     activation: activationProperty,
     useBias: useBiasProperty,
     ...kernelInitializerProperties,
+    ...(sparse ? sparseVdProperties : {}),
   },
   required: ['units'],
 });
@@ -44,7 +45,7 @@ LAYERS.register('dense', {
   build: (spec, input, ctx) => new LinearLayer(parts(spec, input, ctx), ctx),
 }, origin);
 LAYERS.register('dense-svd', {
-  schema: schema('fully connected Sparse VD layer (learned per-weight dropout rate, pruned where log alpha >= threshold)'),
+  schema: schema('fully connected Sparse VD layer (learned per-weight dropout rate, pruned where log alpha >= threshold)', true),
   example: { spec: { units: 4, activation: 'relu' }, input: [6] },
   outputShape,
   build: (spec, input, ctx) => new SparseLinearLayer(parts(spec, input, ctx), ctx),

@@ -80,6 +80,8 @@ export class SparseLinearLayer extends LinearBase implements SparseLayer {
   }
 
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    return activate(this.weights.forward(x, ctx, this.parts.op), this.parts.spec.activation);
+    const own = this.parts.spec.trainClipNoise;
+    const layerCtx = typeof own === 'boolean' ? { ...ctx, sparsity: { ...ctx.sparsity, trainClipNoise: own } } : ctx;
+    return activate(this.weights.forward(x, layerCtx, this.parts.op), this.parts.spec.activation);
   }
 }

@@ -18,3 +18,7 @@ export const sizePairProperty = (description: string, dflt?: number) => ({
 });
 /** `padding`: 'valid' (no padding) or 'same' (output size = ceil(input / stride)). */
 export const paddingProperty = { enum: ['valid', 'same'], default: 'valid', description: 'valid: no padding; same: output size ceil(input / stride)' };
+/** Sparse VD layers only: `trainClipNoise` for this layer, in place of sparsity.trainClipNoise. */
+export const sparseVdProperties = {
+  trainClipNoise: { type: 'boolean', description: 'this layer\'s own sparsity.trainClipNoise (the paper\'s authors masked the noise of pruned weights in conv layers, not in dense ones)' },
+};
