@@ -13,8 +13,9 @@ import exportCommand from './export.js';
 import sweepCommand from './sweep.js';
 import diffCommand from './diff.js';
 import lsCommand from './ls.js';
+import reportCommand from './report.js';
 
-const COMMANDS: Command[] = [runCommand, validateCommand, resumeCommand, evalCommand, exportCommand, sweepCommand, diffCommand, lsCommand];
+const COMMANDS: Command[] = [runCommand, validateCommand, resumeCommand, evalCommand, exportCommand, sweepCommand, diffCommand, lsCommand, reportCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -81,6 +81,8 @@ export interface TrainingConfig {
   epochs: number;
   evalEvery: number;
   checkpointEvery: number;
+  /** Weight snapshots for `svd report` every N epochs (src/runs/snapshots.ts); 0 or absent: none. */
+  snapshotEvery?: number;
   /** Stop each epoch after this many steps (null: a full pass). For quick tests and benches. */
   stepsPerEpoch: number | null;
   /** Threads per training step (data parallel, src/train/parallel-step.ts); null/absent: SVD_WASM_THREADS or the CPUs on wasm, else 1. */

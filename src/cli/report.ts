@@ -1,0 +1,63 @@
+/**
+ * `svd report RUN_OR_SWEEP_DIR [--thresholds T,T,...]`: writes `DIR/report/index.html` (with its
+ * images and report.json), a self-contained page to open from disk: for a run, its curves,
+ * weight pictures, animations, log alpha histograms and threshold curve; for a sweep directory,
+ * error against compression over its runs. Prints the page's path as the last line.
+ */
+import * as fs from 'node:fs';
+import type { Command } from './command.js';
+import { parseCommandArgs } from './args.js';
+import { SvdError } from '../errors.js';
+import { isRunDir } from '../compare/run-info.js';
+import { isSweepDir } from '../sweep/sweep-dir.js';
+import { writeRunReport } from '../report/run-report.js';
+import { writeSweepReport } from '../report/sweep-report.js';
+
+const usage = `usage: svd report RUN_OR_SWEEP_DIR [--thresholds T,T,...]
+  Writes DIR/report/index.html (open it in a browser; it needs no network) and its images.
+  A run: curves over epochs, every Sparse VD layer's weights with the pruned ones blanked (and
+  their animation over training when the run wrote snapshots: training.snapshotEvery), log alpha
+  histograms, test error and compression as the threshold varies (from the latest checkpoint;
+  --thresholds sets the thresholds, default eleven from -2 to the log alpha clip, and the run's).
+  A sweep directory: test error against compression, one point per run.
+  Prints the page's path as the last line.`;
+
+/** `-2,0,3` -> [-2, 0, 3]; E_ARGS for anything else. */
+function parseThresholds(text: string | undefined): number[] | null {
+  if (text === undefined) return null;
+  const values = text.split(',').map((s) => s.trim());
+  const numbers = values.map(Number);
+  if (values.some((s) => s === '') || numbers.some((n) => !Number.isFinite(n))) {
+    throw new SvdError('E_ARGS', `--thresholds must be a comma-separated list of numbers, got '${text}'`);
+  }
+  return numbers;
+}
+
+const command: Command = {
+  name: 'report',
+  summary: 'an HTML page of a run (curves, pruned weights, log alpha histograms) or a sweep (error vs compression)',
+  usage,
+  async run(argv) {
+    const parsed = parseCommandArgs('report', usage, argv, { thresholds: { type: 'string' } }, { min: 1, max: 1 });
+    if (!parsed) return 0;
+    const { values, positionals } = parsed;
+    const dir = positionals[0];
+    const thresholds = parseThresholds(values.thresholds);
+    if (isRunDir(dir)) {
+      const result = await writeRunReport(dir, { thresholds, progress: (msg) => console.error(`svd report: ${msg}`) });
+      console.log(`${result.manifest.images.length} image(s) in ${result.dir}`);
+      console.log(result.index);
+      return 0;
+    }
+    if (isSweepDir(dir)) {
+      if (thresholds) throw new SvdError('E_ARGS', `svd report: --thresholds applies to a run directory; ${dir} is a sweep directory`);
+      const result = await writeSweepReport(dir);
+      console.log(`${result.manifest.runs.length} job(s), ${result.manifest.plotted.length} plotted, in ${result.dir}`);
+      console.log(result.index);
+      return 0;
+    }
+    const why = fs.existsSync(dir) ? 'is neither a run directory (no resolved.json) nor a sweep directory (no sweep.json and jobs.jsonl)' : 'does not exist';
+    throw new SvdError('E_RUN_DIR', `svd report: ${dir} ${why}`, {}, 2);
+  },
+};
+export default command;

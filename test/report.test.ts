@@ -1,0 +1,220 @@
+/**
+ * `svd report` of a real run: LeNet-5 (configs/lenet5-mnist.yaml) trained for 2 epochs on small
+ * MNIST-format files the test writes, with a weight snapshot every epoch. Checks the snapshots,
+ * that every image decodes at its expected size, that the first conv layer's picture shows its
+ * 20 filters with exactly the pruned weights blank (final PNG and every GIF frame), the
+ * histograms and threshold curve against `svd eval`, that a second report replaces the first
+ * and touches nothing else, the errors for bad arguments, and that headless Chromium loads the
+ * page with no console error or failed request, every image loaded, and a non-blank screenshot.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PNG } from 'pngjs';
+import { GifReader } from 'omggif';
+import { lastLine, readJsonFile, svd, tempDir } from './helpers/cli.js';
+import { writeMnistFolder, type IdxSplit } from './helpers/idx-files.js';
+import { browserSkip, pngStats, visitPage } from './helpers/browser.js';
+import { readSnapshots } from '../src/runs/snapshots.js';
+import type { RunReportManifest } from '../src/report/run-report.js';
+
+const CONV1 = 'conv2d-svd_0';
+const LAYERS = ['conv2d-svd_0', 'conv2d-svd_2', 'dense-svd_5', 'dense-svd_6'];
+const WHITE = 0xffffff;
+const GREY = 0x808080;
+
+/** `count` 28x28 images: class k is a bright bar at rows 2k..2k+3 over a faint seeded texture. */
+function split(count: number, seed: number): IdxSplit {
+  const pixels = new Uint8Array(count * 784);
+  const labels = new Uint8Array(count);
+  let s = seed;
+  for (let i = 0; i < count; i++) {
+    const k = (i * 7 + seed) % 10;
+    labels[i] = k;
+    for (let p = 0; p < 784; p++) {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      const row = Math.floor(p / 28);
+      pixels[i * 784 + p] = row >= 2 * k + 2 && row < 2 * k + 6 ? 200 + (s % 56) : s % 40;
+    }
+  }
+  return { pixels, labels };
+}
+
+let root: string;
+let runDir: string;
+let manifest: RunReportManifest;
+let index: string;
+
+before(() => {
+  root = tempDir('svd-report-');
+  const data = path.join(root, 'mnist');
+  fs.mkdirSync(data);
+  writeMnistFolder(data, split(300, 1), split(100, 2));
+  const r = svd(['run', 'configs/lenet5-mnist.yaml', '--set', `data.root=${data}`, '--set', 'data.batchSize=50', '--set', 'training.epochs=2',
+    '--set', 'training.snapshotEvery=1', '--runs-dir', root]);
+  assert.equal(r.status, 0, r.stderr);
+  runDir = lastLine(r.stdout);
+  const rep = svd(['report', runDir]);
+  assert.equal(rep.status, 0, rep.stderr);
+  index = lastLine(rep.stdout);
+  assert.equal(index, path.join(runDir, 'report', 'index.html'));
+  manifest = readJsonFile<RunReportManifest>(path.join(runDir, 'report', 'report.json'));
+});
+
+/** Pixels of an RGBA buffer as 0xRRGGBB numbers. */
+function rgbOf(data: Uint8Array | Buffer, width: number, height: number): number[] {
+  return Array.from({ length: width * height }, (_, i) => (data[4 * i] << 16) | (data[4 * i + 1] << 8) | data[4 * i + 2]);
+}
+
+function count(values: number[], v: number): number {
+  return values.filter((x) => x === v).length;
+}
+
+function readPng(file: string): PNG {
+  return PNG.sync.read(fs.readFileSync(path.join(runDir, 'report', file)));
+}
+
+test('the run writes a small snapshot per epoch with the weights and keep mask of every Sparse VD layer', () => {
+  assert.deepEqual(fs.readdirSync(path.join(runDir, 'snapshots')).sort(), ['epoch-000000.json', 'epoch-000001.json', 'epoch-000002.json']);
+  for (const name of fs.readdirSync(path.join(runDir, 'snapshots'))) assert.ok(fs.statSync(path.join(runDir, 'snapshots', name)).size < 100_000, `${name} is small`);
+  const snapshots = readSnapshots(runDir);
+  assert.deepEqual(snapshots.map((s) => s.epoch), [0, 1, 2]);
+  const last = snapshots[2];
+  assert.deepEqual(last.layers.map((l) => l.name), LAYERS);
+  assert.deepEqual(last.layers.map((l) => [l.shape, l.block]), [
+    [[5, 5, 1, 20], [5, 5, 1, 20]], [[5, 5, 20, 50], [5, 5, 20, 50]], [[800, 500], [100, 100]], [[500, 10], [100, 10]],
+  ]);
+  // the snapshot after the last epoch agrees with the run's own sparsity figures
+  const summary = readJsonFile<{ sparsity: Record<string, number>; epochs: number }>(path.join(runDir, 'summary.json'));
+  for (const layer of last.layers) {
+    assert.ok(Math.abs(1 - layer.kept / layer.size - summary.sparsity[layer.name]) < 1e-9, layer.name);
+    if (layer.block.every((v, i) => v === layer.shape[i])) assert.equal(layer.keep.reduce((a, b) => a + b, 0), layer.kept, layer.name);
+  }
+  const conv1 = last.layers[0];
+  assert.ok(conv1.kept > 0 && conv1.kept < conv1.size, `conv1 keeps some and prunes some: ${conv1.kept} of ${conv1.size}`);
+});
+
+test('the first conv layer shows its 20 filters with exactly the pruned weights blank', () => {
+  const image = manifest.images.find((i) => i.layer === CONV1 && i.kind === 'weights')!;
+  assert.deepEqual([image.file, image.tiles, image.cell], [`${CONV1}-weights.png`, { rows: 4, cols: 5, count: 20 }, 8]);
+  // 5 columns x 4 rows of 5x5 filters at 8 pixels a weight, 2-pixel lines between and around
+  const png = readPng(image.file);
+  assert.deepEqual([png.width, png.height], [5 * 40 + 6 * 2, 4 * 40 + 5 * 2]);
+  const pixels = rgbOf(png.data, png.width, png.height);
+  const summary = readJsonFile<{ sparsity: Record<string, number> }>(path.join(runDir, 'summary.json'));
+  const pruned = Math.round(summary.sparsity[CONV1] * 500);
+  assert.ok(pruned > 0 && pruned < 500);
+  assert.equal(count(pixels, WHITE), pruned * 64, 'one blank 8x8 square per pruned weight');
+  assert.equal(count(pixels, GREY), png.width * png.height - 500 * 64, 'grey lines around 20 tiles');
+  // the top-left tile is filter 0: its blank cells are its pruned weights in the final snapshot
+  const final = readSnapshots(runDir)[2].layers[0];
+  for (let y = 0; y < 5; y++) {
+    for (let x = 0; x < 5; x++) {
+      const blank = pixels[(2 + y * 8 + 3) * png.width + 2 + x * 8 + 3] === WHITE;
+      assert.equal(blank, final.keep[(y * 5 + x) * 20] === 0, `filter 0 weight (${y}, ${x})`);
+    }
+  }
+});
+
+test('the animation has one frame per snapshot, each blanking that epoch\'s pruned weights', () => {
+  const image = manifest.images.find((i) => i.layer === CONV1 && i.kind === 'animation')!;
+  assert.deepEqual(image.epochs, [0, 1, 2]);
+  const gif = new GifReader(new Uint8Array(fs.readFileSync(path.join(runDir, 'report', image.file))));
+  assert.deepEqual([gif.width, gif.height, gif.numFrames()], [212, 170 + 6, 3]);
+  const snapshots = readSnapshots(runDir);
+  const rgba = new Uint8Array(gif.width * gif.height * 4);
+  for (let f = 0; f < 3; f++) {
+    gif.decodeAndBlitFrameRGBA(f, rgba);
+    const pixels = rgbOf(rgba, gif.width, gif.height);
+    const prunedInSnapshot = snapshots[f].layers[0].keep.filter((k) => k === 0).length;
+    assert.equal(count(pixels.slice(0, 212 * 170), WHITE), prunedInSnapshot * 64, `frame ${f}`);
+  }
+});
+
+test('every image decodes at the size report.json gives, the dense layers as their weight matrix', () => {
+  assert.deepEqual(manifest.notes, []);
+  assert.deepEqual(manifest.images.map((i) => `${i.layer} ${i.kind}`), LAYERS.flatMap((l) => [`${l} weights`, `${l} animation`]));
+  for (const image of manifest.images) {
+    const file = path.join(runDir, 'report', image.file);
+    if (image.kind === 'weights') {
+      const png = readPng(image.file);
+      assert.deepEqual([png.width, png.height], [image.width, image.height], image.file);
+    } else {
+      const gif = new GifReader(new Uint8Array(fs.readFileSync(file)));
+      assert.deepEqual([gif.width, gif.height, gif.numFrames()], [image.width, image.height, 3], image.file);
+    }
+  }
+  const size = (layer: string) => manifest.images.find((i) => i.layer === layer && i.kind === 'weights')!;
+  // 100 x 100 corner of the 800 x 500 kernel at 4 pixels a weight; the 500 x 10 kernel's 100 x 10
+  assert.deepEqual([size('dense-svd_5').width, size('dense-svd_5').height], [404, 404]);
+  assert.deepEqual([size('dense-svd_6').width, size('dense-svd_6').height], [44, 404]);
+  // conv2: rows are the 20 input channels, columns the 50 filters
+  assert.deepEqual(size('conv2d-svd_2').tiles, { rows: 20, cols: 50, count: 1000 });
+});
+
+test('histograms and the threshold curve come from the final checkpoint, as svd eval computes them', () => {
+  assert.deepEqual(manifest.checkpoint, { epoch: 2, threshold: 3, logAlphaClip: 8 });
+  const sizes = [500, 25_000, 400_000, 5000];
+  assert.deepEqual(manifest.histograms.map((h) => [h.layer, h.counts.reduce((a, b) => a + b, 0), h.edges[0], h.edges.at(-1)]), LAYERS.map((l, i) => [l, sizes[i], -8, 8]));
+  const curve = manifest.thresholdCurve;
+  assert.deepEqual(curve.map((p) => p.threshold), [-2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  for (let i = 1; i < curve.length; i++) assert.ok(curve[i].compression <= curve[i - 1].compression, 'a higher threshold prunes less');
+  const ev = JSON.parse(svd(['eval', runDir, '--threshold=-2']).stdout) as { testError: number; compression: number };
+  assert.equal(curve[0].testError, ev.testError);
+  assert.equal(curve[0].compression, ev.compression);
+  const summary = readJsonFile<{ testError: number; compression: number }>(path.join(runDir, 'summary.json'));
+  const own = curve.find((p) => p.threshold === 3)!;
+  assert.ok(Math.abs(own.testError - summary.testError) < 1e-9);
+  assert.equal(own.compression, summary.compression);
+  const html = fs.readFileSync(index, 'utf8');
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'nothing from the network');
+  for (const text of ['Training curves', 'Test error', 'KL weight', 'Learning rate', 'Sparsity per layer', 'Compression', 'log α of conv2d-svd_0', 'Test error vs threshold', 'config.yaml', 'status']) assert.ok(html.includes(text), text);
+});
+
+test('a second report replaces the first and touches nothing else; bad arguments exit 2', () => {
+  const listing = (dir: string): string[] => fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => !f.startsWith('report')).sort();
+  const before = listing(runDir);
+  const stamps = before.map((f) => fs.statSync(path.join(runDir, f)).mtimeMs);
+  fs.writeFileSync(path.join(runDir, 'report', 'stale.txt'), 'old');
+  const r = svd(['report', runDir, '--thresholds', '3,-1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!fs.existsSync(path.join(runDir, 'report', 'stale.txt')));
+  assert.deepEqual(listing(runDir), before);
+  assert.deepEqual(before.map((f) => fs.statSync(path.join(runDir, f)).mtimeMs), stamps);
+  const again = readJsonFile<RunReportManifest>(path.join(runDir, 'report', 'report.json'));
+  assert.deepEqual(again.thresholdCurve.map((p) => p.threshold), [-1, 3]);
+
+  const empty = tempDir('svd-report-empty-');
+  for (const [args, pattern] of [
+    [['report', empty], /E_RUN_DIR|neither a run directory .* nor a sweep directory/],
+    [['report', path.join(empty, 'missing')], /does not exist/],
+    [['report', runDir, '--thresholds', '1,x'], /--thresholds must be a comma-separated list of numbers/],
+    [['report'], /expected 1 argument/],
+  ] as Array<[string[], RegExp]>) {
+    const bad = svd(args);
+    assert.equal(bad.status, 2, `${args.join(' ')}: ${bad.stderr}`);
+    assert.match(bad.stderr, pattern);
+  }
+  assert.deepEqual(fs.readdirSync(empty), []);
+});
+
+test('headless Chromium loads the page with no console error or failed request, every image loaded', { skip: browserSkip() }, async () => {
+  const visit = await visitPage(index);
+  assert.deepEqual(visit.consoleErrors, []);
+  assert.deepEqual(visit.pageErrors, []);
+  assert.deepEqual(visit.failedRequests, []);
+  assert.ok(visit.requests.every((u) => u.startsWith('file://')), visit.requests.join('\n'));
+  assert.equal(visit.title, 'svd report: lenet5-mnist');
+  assert.equal(visit.images.length, manifest.images.length);
+  for (const image of visit.images) {
+    const expected = manifest.images.find((i) => image.src.endsWith(`/${i.file}`))!;
+    assert.ok(image.complete && image.naturalWidth > 0, image.src);
+    assert.deepEqual([image.naturalWidth, image.naturalHeight], [expected.width, expected.height], image.src);
+  }
+  assert.ok(visit.svgCount >= 6 + LAYERS.length + 2, `${visit.svgCount} charts`);
+  const shot = pngStats(visit.screenshot);
+  assert.equal(shot.width, 1280);
+  assert.ok(shot.height > 2000, `a long page: ${shot.height}`);
+  assert.ok(shot.variance > 100 && shot.colors > 50, `not blank: variance ${shot.variance}, ${shot.colors} colours`);
+});
