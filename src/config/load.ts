@@ -4,7 +4,7 @@
  * that is not a mapping; every problem is an SvdError located in the file.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isCollection, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { SvdError, SvdErrors } from '../errors.js';
 import { SourceMap } from './source-map.js';
 import { deepCopy, describeValue, isMapping, type Mapping } from './values.js';
@@ -37,6 +37,8 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
       return new SvdError('E_CONFIG_YAML', `YAML: ${e.message}`, { file, line, col });
     }));
   }
+  const oddities = unsupportedYaml(doc, file, lineCounter);
+  if (oddities.length > 0) throw new SvdErrors(oddities);
   const sources = SourceMap.fromDocument(doc, lineCounter, file);
   const value = toPlainValue(doc, file, lineCounter);
   if (!isMapping(value)) {
@@ -67,6 +69,26 @@ function describeFsError(err: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return (err as Error).message;
+}
+
+/**
+ * YAML that parses but cannot mean a config value: an unknown tag (`!foo x`, which YAML would
+ * quietly read as the plain string) and a key that is a mapping or a list (`? {a: 1}`, which
+ * would be turned into the key "{ a: 1 }" with a process warning).
+ */
+function unsupportedYaml(doc: Document, file: string, lineCounter: LineCounter): SvdError[] {
+  const at = (offset: number) => ({ file, ...lineCounter.linePos(offset) });
+  const problems = doc.warnings
+    .filter((w) => w.code === 'TAG_RESOLVE_FAILED')
+    .map((w) => new SvdError('E_CONFIG_YAML', `YAML: ${w.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}; configs use plain YAML values only`, at(w.pos[0])));
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isCollection(pair.key)) {
+        problems.push(new SvdError('E_CONFIG_YAML', 'YAML: a key must be a plain value, not a mapping or a list', at((pair.key as { range?: [number, number, number] }).range?.[0] ?? 0)));
+      }
+    },
+  });
+  return problems;
 }
 
 /** The document as plain JS (aliases copied, not shared); an alias bomb becomes E_CONFIG_YAML at the first alias. */

@@ -1,21 +1,34 @@
 /**
- * Checkpoints: every model variable, the optimizer's state, the completed epoch, training
- * seconds and the random streams' state. Each is a directory `checkpoints/epoch-NNNNNN/` with
- * `state.json` and `tensors.bin`, written under a temporary name and renamed into place, then
+ * Checkpoints: every model variable, the optimizer's state (tfjs's weights plus the exact
+ * accumulated powers of Adam's betas), the completed epoch, training seconds, the random
+ * streams' state and, for a checkpoint taken inside an epoch (a graceful stop), the position in
+ * it. Each is a directory `checkpoints/epoch-NNNNNN/` (after NNNNNN complete epochs) or
+ * `checkpoints/epoch-NNNNNN-step-SSSSSS/` (SSSSSS steps into the next one) with `state.json` and
+ * `tensors.bin`, written under a temporary name and renamed into place, then
  * `checkpoints/latest.json` is replaced atomically. A crash mid-write leaves the previous
  * checkpoint as the latest; loading falls back to the newest complete directory if latest.json is
- * missing or points at something broken. The two newest checkpoints are kept.
+ * missing or points at something broken. The two newest checkpoints are kept. A write that fails
+ * (a full disk) removes its temporary directory and leaves the previous checkpoint as it was.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SvdError } from '../errors.js';
-import { readJson, writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { readJson, writeFileSynced, writeJsonAtomic } from './atomic.js';
 import type { RngState } from '../train/rng.js';
+import type { EpochPosition } from '../train/trainer.js';
 
 const FORMAT = 'svd-checkpoint';
-const VERSION = 1;
+/** 2 added `slots` and `within`; version 1 checkpoints are still read. */
+const VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 const KEEP = 2;
+/**
+ * Optimizer state tfjs keeps outside getWeights(): Adam's beta1^t and beta2^t. setWeights()
+ * recomputes them as Math.pow(beta, t + 1), while training multiplies them step by step in
+ * float32, so the last bits differ; saving the variables keeps a resumed run bit-exact.
+ */
+const OPTIMIZER_SLOTS = ['accBeta1', 'accBeta2'] as const;
 
 /** One tensor's place in tensors.bin. */
 interface TensorEntry {
@@ -33,17 +46,32 @@ interface CheckpointState {
   rng: RngState;
   variables: TensorEntry[];
   optimizer: TensorEntry[];
+  /** Optimizer variables outside getWeights() (OPTIMIZER_SLOTS); version 2. */
+  slots?: TensorEntry[];
+  /** A mid-epoch checkpoint: where in epoch `epoch + 1` it was taken; version 2. */
+  within?: EpochPosition | null;
   bytes: number;
+}
+
+/** One saved tensor, read back. */
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
 }
 
 /** A checkpoint read back into memory (tensors as typed arrays). */
 export interface Checkpoint {
   dir: string;
+  /** Completed epochs. */
   epoch: number;
   seconds: number;
   rng: RngState;
   variables: Map<string, { shape: number[]; values: Float32Array }>;
-  optimizer: Array<{ name: string; shape: number[]; values: Float32Array }>;
+  optimizer: SavedTensor[];
+  slots: SavedTensor[];
+  /** Set when the checkpoint was taken inside epoch `epoch + 1`. */
+  within: EpochPosition | null;
 }
 
 /** What to save. */
@@ -53,40 +81,67 @@ export interface CheckpointInput {
   rng: RngState;
   variables: Map<string, tf.Variable>;
   optimizer: tf.Optimizer;
+  /** A position inside epoch `epoch + 1` (a graceful stop); absent at the end of an epoch. */
+  within?: EpochPosition | null;
 }
 
-const dirName = (epoch: number) => `epoch-${String(epoch).padStart(6, '0')}`;
+const pad = (n: number) => String(n).padStart(6, '0');
+
+/** The directory name of the checkpoint after `epoch` complete epochs (and `step` steps of the next). */
+export function checkpointDirName(epoch: number, step?: number | null): string {
+  return step ? `epoch-${pad(epoch)}-step-${pad(step)}` : `epoch-${pad(epoch)}`;
+}
+
+const DIR_PATTERN = /^epoch-(\d{6,})(?:-step-(\d{6,}))?$/;
 
 /** Writes a checkpoint into `checkpointsDir` and makes it the latest; returns its directory. */
 export async function saveCheckpoint(checkpointsDir: string, input: CheckpointInput): Promise<string> {
   const optimizerWeights = await input.optimizer.getWeights();
-  const tensors = [...[...input.variables].map(([name, v]) => ({ name, tensor: v as tf.Tensor })), ...optimizerWeights];
-  const entries: TensorEntry[] = [];
+  const slotHolder = input.optimizer as unknown as Partial<Record<(typeof OPTIMIZER_SLOTS)[number], tf.Variable>>;
+  const slots = OPTIMIZER_SLOTS.filter((name) => slotHolder[name] instanceof tf.Variable).map((name) => ({ name, tensor: slotHolder[name] as tf.Tensor }));
+  const groups = [[...input.variables].map(([name, v]) => ({ name, tensor: v as tf.Tensor })), optimizerWeights, slots];
+  const entries: TensorEntry[][] = [];
   const chunks: Float32Array[] = [];
   let offset = 0;
-  for (const { name, tensor } of tensors) {
-    const values = (await tensor.data()) as Float32Array;
-    entries.push({ name, shape: tensor.shape, offset });
-    chunks.push(values instanceof Float32Array ? values : Float32Array.from(values));
-    offset += values.length * 4;
+  for (const group of groups) {
+    const list: TensorEntry[] = [];
+    for (const { name, tensor } of group) {
+      const values = await tensor.data();
+      list.push({ name, shape: tensor.shape, offset });
+      chunks.push(values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>));
+      offset += values.length * 4;
+    }
+    entries.push(list);
   }
-  const nVars = input.variables.size;
+  const within = input.within ?? null;
   const state: CheckpointState = {
     format: FORMAT, version: VERSION, epoch: input.epoch, seconds: input.seconds, rng: input.rng,
-    variables: entries.slice(0, nVars), optimizer: entries.slice(nVars), bytes: offset,
+    variables: entries[0], optimizer: entries[1], slots: entries[2], within, bytes: offset,
   };
   const bin = new Uint8Array(offset);
-  chunks.forEach((c, i) => bin.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), entries[i].offset));
+  let at = 0;
+  for (const c of chunks) {
+    bin.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at);
+    at += c.byteLength;
+  }
 
-  const final = path.join(checkpointsDir, dirName(input.epoch));
-  const tmp = path.join(checkpointsDir, `.tmp-${dirName(input.epoch)}-${process.pid}`);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp);
-  writeFileAtomic(path.join(tmp, 'tensors.bin'), bin);
-  writeJsonAtomic(path.join(tmp, 'state.json'), state);
-  fs.rmSync(final, { recursive: true, force: true });
-  fs.renameSync(tmp, final);
-  writeJsonAtomic(path.join(checkpointsDir, 'latest.json'), { epoch: input.epoch, dir: dirName(input.epoch) });
+  const name = checkpointDirName(input.epoch, within?.step);
+  const final = path.join(checkpointsDir, name);
+  const tmp = path.join(checkpointsDir, `.tmp-${name}-${process.pid}`);
+  try {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp);
+    writeFileSynced(path.join(tmp, 'tensors.bin'), bin);
+    writeFileSynced(path.join(tmp, 'state.json'), JSON.stringify(state) + '\n');
+    fs.rmSync(final, { recursive: true, force: true });
+    fs.renameSync(tmp, final);
+    writeJsonAtomic(path.join(checkpointsDir, 'latest.json'), { epoch: input.epoch, ...(within && { step: within.step }), dir: name });
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 2 });
+    const previous = readLatestPointer(checkpointsDir);
+    const kept = previous && previous !== name ? `; the previous checkpoint ${previous} is intact` : '';
+    throw new SvdError('E_CHECKPOINT', `cannot write checkpoint ${final}: ${(err as Error).message}${kept}`, { file: final }, 1);
+  }
   pruneOld(checkpointsDir);
   return final;
 }
@@ -111,56 +166,160 @@ export function loadLatestCheckpoint(checkpointsDir: string): Checkpoint | null 
   return null;
 }
 
-/** Reads one checkpoint directory, checking its format and sizes. */
+/** Reads one checkpoint directory, checking its format, structure and sizes. */
 export function readCheckpoint(dir: string): Checkpoint {
   const fail = (why: string) => new SvdError('E_CHECKPOINT', `checkpoint ${dir} is unusable: ${why}`, { file: dir });
   let state: CheckpointState;
   let bin: Buffer;
+  const stateFile = path.join(dir, 'state.json');
   try {
-    state = readJson<CheckpointState>(path.join(dir, 'state.json'));
+    state = readJson<CheckpointState>(stateFile);
+  } catch (err) {
+    throw fail(`state.json: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message}`);
+  }
+  try {
     bin = fs.readFileSync(path.join(dir, 'tensors.bin'));
   } catch (err) {
-    throw fail((err as Error).message);
+    throw fail(`tensors.bin: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message}`);
   }
-  if (state.format !== FORMAT || state.version !== VERSION) throw fail(`not an ${FORMAT} v${VERSION} checkpoint`);
-  if (bin.length !== state.bytes) throw fail(`tensors.bin has ${bin.length} bytes, expected ${state.bytes}`);
+  const problem = checkState(state, bin.length);
+  if (problem) throw fail(problem);
   const aligned = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
-  const read = (e: TensorEntry) => {
-    const size = e.shape.reduce((a, b) => a * b, 1);
-    return { name: e.name, shape: e.shape, values: aligned.subarray(e.offset / 4, e.offset / 4 + size) };
-  };
+  const read = (e: TensorEntry): SavedTensor => ({ name: e.name, shape: e.shape, values: aligned.subarray(e.offset / 4, e.offset / 4 + size(e.shape)) });
+  // Checkpoints are only written with finite values (the trainer's guard): anything else is damage.
+  for (const e of [...state.variables, ...state.optimizer, ...(state.slots ?? [])]) {
+    const values = read(e).values;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] - values[i] !== 0) throw fail(`tensors.bin: '${e.name}' holds ${values[i]} at index ${i} (the file is damaged)`);
+    }
+  }
   return {
     dir, epoch: state.epoch, seconds: state.seconds, rng: state.rng,
     variables: new Map(state.variables.map((e) => { const t = read(e); return [t.name, { shape: t.shape, values: t.values }]; })),
     optimizer: state.optimizer.map(read),
+    slots: (state.slots ?? []).map(read),
+    within: state.within ?? null,
   };
 }
 
-/** Copies a checkpoint's values into the model variables and (if given) the optimizer. */
-export async function restoreCheckpoint(ckpt: Checkpoint, variables: Map<string, tf.Variable>, optimizer: tf.Optimizer | null): Promise<void> {
-  for (const [name, v] of variables) {
-    const saved = ckpt.variables.get(name);
-    if (!saved) throw new SvdError('E_CHECKPOINT', `checkpoint ${ckpt.dir} has no variable '${name}' (was it written by another model?)`, { file: ckpt.dir });
-    if (saved.shape.join('x') !== v.shape.join('x')) {
-      throw new SvdError('E_CHECKPOINT', `checkpoint ${ckpt.dir}: variable '${name}' has shape [${saved.shape}], the model expects [${v.shape}]`, { file: ckpt.dir });
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const isInt = (x: unknown, min = 0): x is number => Number.isSafeInteger(x) && (x as number) >= min;
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** What is wrong with a parsed state.json (null: nothing) given tensors.bin's length. */
+function checkState(state: CheckpointState, binBytes: number): string | null {
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return 'state.json is not a JSON object';
+  if (state.format !== FORMAT || !READABLE_VERSIONS.includes(state.version)) {
+    return `state.json: not an ${FORMAT} checkpoint of version ${READABLE_VERSIONS.join(' or ')} (format ${JSON.stringify(state.format)}, version ${JSON.stringify(state.version)})`;
+  }
+  if (!isInt(state.epoch)) return `state.json: epoch must be a non-negative integer, got ${JSON.stringify(state.epoch)}`;
+  if (!isNum(state.seconds)) return `state.json: seconds must be a number, got ${JSON.stringify(state.seconds)}`;
+  for (const stream of ['init', 'data', 'noise'] as const) {
+    const s = (state.rng as Partial<RngState> | undefined)?.[stream];
+    if (!s || !isInt(s.i) || !isInt(s.j) || !Array.isArray(s.S) || s.S.length !== 256 || !s.S.every((v) => isInt(v) && v < 256)) {
+      return `state.json: rng.${stream} is not a random stream state`;
     }
+  }
+  if (!isInt(state.bytes) || state.bytes % 4 !== 0) return `state.json: bytes must be a multiple of 4, got ${JSON.stringify(state.bytes)}`;
+  if (binBytes !== state.bytes) return `tensors.bin has ${binBytes} bytes, expected ${state.bytes} (truncated or from another checkpoint)`;
+  const lists: Array<[string, unknown]> = [['variables', state.variables], ['optimizer', state.optimizer], ['slots', state.slots ?? []]];
+  for (const [key, list] of lists) {
+    if (!Array.isArray(list)) return `state.json: ${key} must be a list`;
+    for (const [i, e] of (list as Partial<TensorEntry>[]).entries()) {
+      const where = `state.json: ${key}[${i}]`;
+      if (typeof e?.name !== 'string') return `${where}: no name`;
+      if (!Array.isArray(e.shape) || !e.shape.every((d) => isInt(d))) return `${where} (${e.name}): shape must be a list of non-negative integers`;
+      if (!isInt(e.offset) || e.offset % 4 !== 0 || e.offset + 4 * size(e.shape) > binBytes) {
+        return `${where} (${e.name}): offset ${JSON.stringify(e.offset)} with shape [${e.shape}] lies outside tensors.bin (${binBytes} bytes)`;
+      }
+    }
+  }
+  const w = state.within;
+  if (w !== undefined && w !== null) {
+    const ds = w.dataStart as Partial<RngState['data']> | undefined;
+    const ok = typeof w === 'object' && isInt(w.step, 1) && isInt(w.examples) && isNum(w.nll) && isNum(w.kl) && isNum(w.correct) && isNum(w.seconds)
+      && !!ds && isInt(ds.i) && isInt(ds.j) && Array.isArray(ds.S) && ds.S.length === 256;
+    if (!ok) return 'state.json: within is not a position inside an epoch';
+  }
+  return null;
+}
+
+/**
+ * Copies a checkpoint's values into the model variables and (if given) the optimizer. Every
+ * variable and optimizer slot is checked against the model first (names and shapes), so a
+ * checkpoint of another model fails with a message and changes nothing.
+ */
+export async function restoreCheckpoint(ckpt: Checkpoint, variables: Map<string, tf.Variable>, optimizer: tf.Optimizer | null): Promise<void> {
+  checkCompatible(ckpt, variables, optimizer !== null);
+  for (const [name, v] of variables) {
+    const saved = ckpt.variables.get(name)!;
     tf.tidy(() => v.assign(tf.tensor(saved.values, saved.shape)));
   }
   if (optimizer && ckpt.optimizer.length) {
     const weights = ckpt.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
     await optimizer.setWeights(weights);
     tf.dispose(weights.map((w) => w.tensor));
+    const holder = optimizer as unknown as Partial<Record<string, tf.Variable>>;
+    for (const slot of ckpt.slots) {
+      const target = holder[slot.name];
+      if (target instanceof tf.Variable && (OPTIMIZER_SLOTS as readonly string[]).includes(slot.name)) {
+        tf.tidy(() => target.assign(tf.tensor(slot.values, slot.shape)));
+      }
+    }
   }
 }
 
+/**
+ * Throws E_CHECKPOINT unless `ckpt` holds every variable of the model with its shape, and (with
+ * `optimizer`) optimizer slots that follow the model's trainable variables in order.
+ */
+export function checkCompatible(ckpt: Checkpoint, variables: Map<string, tf.Variable>, optimizer = true): void {
+  const fail = (why: string) => new SvdError('E_CHECKPOINT', `checkpoint ${ckpt.dir} does not fit this model: ${why} (was it written by another model?)`, { file: ckpt.dir });
+  for (const [name, v] of variables) {
+    const saved = ckpt.variables.get(name);
+    if (!saved) throw fail(`it has no variable '${name}'`);
+    if (saved.shape.join('x') !== v.shape.join('x')) throw fail(`variable '${name}' has shape [${saved.shape}], the model expects [${v.shape}]`);
+  }
+  const extra = [...ckpt.variables.keys()].filter((n) => !variables.has(n));
+  if (extra.length) throw fail(`it has variables the model lacks: ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', ...' : ''}`);
+  if (!optimizer) return;
+  const trainable = [...variables].filter(([, v]) => v.trainable);
+  const slots = ckpt.optimizer.filter((o) => o.name !== 'iter');
+  if (slots.length === 0) return;
+  if (trainable.length === 0 || slots.length % trainable.length !== 0) {
+    throw fail(`its optimizer state has ${slots.length} tensors for ${trainable.length} trainable variables`);
+  }
+  slots.forEach((slot, i) => {
+    const [name, v] = trainable[i % trainable.length];
+    if (slot.shape.join('x') !== v.shape.join('x')) throw fail(`optimizer tensor '${slot.name}' has shape [${slot.shape}], variable '${name}' has [${v.shape}]`);
+  });
+}
+
+/**
+ * Removes what a killed writer left in `checkpointsDir`: `.tmp-*` checkpoint directories and
+ * temporary files of atomic writes. Only for a run no other process is writing.
+ */
+export function removeLeftovers(checkpointsDir: string): string[] {
+  if (!fs.existsSync(checkpointsDir)) return [];
+  const left = fs.readdirSync(checkpointsDir).filter((n) => n.startsWith('.tmp-') || /^\..+\.tmp-\d+-[a-z0-9]+$/.test(n));
+  for (const n of left) fs.rmSync(path.join(checkpointsDir, n), { recursive: true, force: true });
+  return left;
+}
+
+/** Checkpoint directory names in `checkpointsDir`, oldest first (by epoch, then step). */
 function listCheckpointDirs(checkpointsDir: string): string[] {
   if (!fs.existsSync(checkpointsDir)) return [];
-  return fs.readdirSync(checkpointsDir).filter((n) => /^epoch-\d{6}$/.test(n)).sort();
+  const key = (n: string) => { const m = DIR_PATTERN.exec(n)!; return [Number(m[1]), Number(m[2] ?? 0)]; };
+  return fs.readdirSync(checkpointsDir).filter((n) => DIR_PATTERN.test(n)).sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    return ka[0] - kb[0] || ka[1] - kb[1];
+  });
 }
 
 function readLatestPointer(checkpointsDir: string): string | null {
   try {
-    return readJson<{ dir: string }>(path.join(checkpointsDir, 'latest.json')).dir;
+    const dir = readJson<{ dir: unknown }>(path.join(checkpointsDir, 'latest.json')).dir;
+    return typeof dir === 'string' && DIR_PATTERN.test(dir) ? dir : null;
   } catch {
     return null;
   }

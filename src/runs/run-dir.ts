@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SvdError } from '../errors.js';
+import { loadConfig } from '../config/index.js';
+import type { ExperimentConfig } from '../config/types.js';
 
 /** Paths of the contract files of one run. */
 export interface RunPaths {
@@ -68,4 +70,39 @@ export function openRunDir(dir: string): RunPaths {
     throw new SvdError('E_RUN_DIR', `${dir} is not a run directory (no resolved.json in it)`, { file: dir }, 2);
   }
   return paths;
+}
+
+/**
+ * Fails early (E_RUN_DIR, exit 2, nothing written) when `runsDir` cannot hold run directories:
+ * it, or the nearest part of its path that exists, is not a directory or not writable.
+ */
+export function checkRunsDirWritable(runsDir: string): void {
+  let probe = path.resolve(runsDir);
+  while (!fs.existsSync(probe) && path.dirname(probe) !== probe) probe = path.dirname(probe);
+  const fail = (why: string) => new SvdError('E_RUN_DIR', `cannot create runs under ${runsDir}: ${why}`, { file: runsDir }, 2);
+  let info: fs.Stats;
+  try {
+    info = fs.statSync(probe);
+  } catch (err) {
+    throw fail((err as Error).message);
+  }
+  if (!info.isDirectory()) throw fail(`${probe} is a file, not a directory`);
+  try {
+    fs.accessSync(probe, fs.constants.W_OK);
+  } catch {
+    throw fail(`${probe} is not writable`);
+  }
+}
+
+/** Removes a run directory that never got going (its contract files could not be written). */
+export function removeRunDir(paths: RunPaths): void {
+  fs.rmSync(paths.dir, { recursive: true, force: true });
+}
+
+/**
+ * A run's resolved.json, read and checked like a config file (it is YAML's JSON subset), so a
+ * damaged one fails with `resolved.json:line:col: path: message` rather than later in training.
+ */
+export async function readResolvedConfig(paths: RunPaths): Promise<ExperimentConfig> {
+  return (await loadConfig(paths.resolved)).config;
 }

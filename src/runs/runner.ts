@@ -19,13 +19,14 @@ import { Progress } from '../train/progress.js';
 import { sparsityStats } from '../svd/sparsity.js';
 import { SvdError } from '../errors.js';
 import { createRunLogger, type Logger } from '../log.js';
-import { createRunDir, openRunDir, type RunPaths } from './run-dir.js';
-import { writeFileAtomic, writeJsonAtomic, readJson } from './atomic.js';
-import { envInfo } from './env-info.js';
+import { checkRunsDirWritable, createRunDir, openRunDir, readResolvedConfig, removeRunDir, type RunPaths } from './run-dir.js';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { envInfo, readEnvJson } from './env-info.js';
 import { resolveWorkers } from '../train/parallel-step.js';
 import { writeSummary, type RunSummary } from './summary.js';
-import { loadLatestCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import { checkCompatible, loadLatestCheckpoint, removeLeftovers, restoreCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { initFromPretrained, loadPretrained, type InitReport } from './init-from.js';
+import { dropSnapshotsAfter, snapshotIfDue } from './snapshots.js';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -67,16 +68,20 @@ async function prepare(config: ExperimentConfig, checkpoint: Checkpoint | null):
 
 /** Starts a new run of `config` (source text `text`); resolves to its directory's paths. */
 export async function startRun(config: ExperimentConfig, text: string, opts: RunOptions): Promise<RunPaths> {
+  checkRunsDirWritable(opts.runsDir);
   const prepared = await prepare(config, null);
-  let paths: RunPaths;
+  let paths: RunPaths | null = null;
   try {
     paths = createRunDir(opts.runsDir, config.name);
     writeFileAtomic(paths.config, text);
     writeJsonAtomic(paths.resolved, config);
-    writeJsonAtomic(paths.env, { ...envInfo(prepared.backend, config.seed, opts.argv), trainingWorkers: resolveWorkers(config.training.workers) });
+    writeJsonAtomic(paths.env, envInfo(prepared.backend, config.seed, opts.argv, resolveWorkers(config.training.workers)));
   } catch (err) {
     prepared.model.dispose();
-    throw err;
+    // A run directory that could not get its contract files (a full disk) is removed again.
+    if (paths) removeRunDir(paths);
+    if (err instanceof SvdError) throw err;
+    throw new SvdError('E_RUN_DIR', `cannot write the new run directory ${paths?.dir ?? opts.runsDir}: ${(err as Error).message}`, { file: paths?.dir ?? opts.runsDir }, 1);
   }
   await execute(paths, config, prepared, null);
   return paths;
@@ -85,12 +90,24 @@ export async function startRun(config: ExperimentConfig, text: string, opts: Run
 /** Continues the run in `dir` from its latest checkpoint (from scratch if it has none). */
 export async function resumeRun(dir: string, opts: RunOptions): Promise<RunPaths> {
   const paths = openRunDir(dir);
-  const config = readJson<ExperimentConfig>(paths.resolved);
+  const config = await readResolvedConfig(paths);
+  const env = readEnvJson(paths.env);
   const checkpoint = loadLatestCheckpoint(paths.checkpoints);
   const prepared = await prepare(config, checkpoint);
-  const env = readJson<Record<string, unknown>>(paths.env);
+  if (checkpoint) {
+    try {
+      checkCompatible(checkpoint, prepared.model.namedVariables());
+    } catch (err) {
+      prepared.model.dispose();
+      throw err;
+    }
+  }
   const resumes = Array.isArray(env.resumes) ? env.resumes : [];
-  writeJsonAtomic(paths.env, { ...env, resumes: [...resumes, { at: new Date().toISOString(), fromEpoch: checkpoint?.epoch ?? 0, command: opts.argv, backend: prepared.backend }] });
+  const resumed = { at: new Date().toISOString(), fromEpoch: checkpoint?.epoch ?? 0, ...(checkpoint?.within && { fromStep: checkpoint.within.step }), command: opts.argv, backend: prepared.backend, trainingWorkers: resolveWorkers(config.training.workers) };
+  writeJsonAtomic(paths.env, { ...env, resumes: [...resumes, resumed] });
+  removeLeftovers(paths.checkpoints);
+  // Killed before its first checkpoint: it starts again, so the metrics written since go too.
+  if (!checkpoint) truncateMetrics(paths.metrics, 0);
   await execute(paths, config, prepared, checkpoint);
   return paths;
 }
@@ -113,25 +130,29 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let lastCheckpoint = checkpoint?.dir ?? null;
   try {
     if (checkpoint) {
       await restoreCheckpoint(checkpoint, model.namedVariables(), optimizer);
       random = RunRandom.fromState(checkpoint.rng);
       truncateMetrics(paths.metrics, checkpoint.epoch);
-      log.info({ epoch: checkpoint.epoch, checkpoint: checkpoint.dir }, 'resumed');
+      dropSnapshotsAfter(paths.dir, checkpoint.epoch);
+      log.info({ epoch: checkpoint.epoch, ...(checkpoint.within && { step: checkpoint.within.step }), checkpoint: checkpoint.dir }, 'resumed');
     } else {
       const { sources, preprocessing } = prepared.dataset;
       log.info({ name: config.name, backend: prepared.backend, sources, preprocessing, ...(prepared.init && { initFrom: prepared.init }) }, 'started');
+      snapshotIfDue(paths.dir, config, 0, model.layers);
     }
     writeSummary(paths.summary, summary);
     const progress = new Progress(config.training.epochs);
     const saveAt = async (epoch: number, seconds: number) => {
       const dir = await saveCheckpoint(paths.checkpoints, { epoch, seconds, rng: random.state(), variables: model.namedVariables(), optimizer });
+      lastCheckpoint = dir;
       log.info({ epoch, dir }, 'checkpoint');
     };
     const final = await train({
       config, model, optimizer, data, random,
-      start: { epoch: checkpoint?.epoch ?? 0, seconds: checkpoint?.seconds ?? 0 },
+      start: { epoch: checkpoint?.epoch ?? 0, seconds: checkpoint?.seconds ?? 0, within: checkpoint?.within ?? null },
       hooks: {
         onStep: (step, steps, epoch) => progress.step(step, steps, epoch),
         shouldStop: () => signal !== null,
@@ -144,6 +165,7 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
           }
           summary.epochs = state.epoch;
           summary.seconds = state.seconds;
+          snapshotIfDue(paths.dir, config, state.epoch, model.layers);
           const due = state.epoch % config.training.checkpointEvery === 0 || state.epoch === config.training.epochs;
           if (due) await saveAt(state.epoch, state.seconds);
           writeSummary(paths.summary, summary);
@@ -156,17 +178,38 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
     log.info(summary, 'completed');
   } catch (err) {
     if (err instanceof TrainingInterrupted) {
+      // A checkpoint of the exact position in the epoch: svd resume continues from that step.
+      let saved: string;
+      try {
+        const dir = await saveCheckpoint(paths.checkpoints, { epoch: err.progress.epoch, seconds: err.progress.seconds, within: err.position, rng: random.state(), variables: model.namedVariables(), optimizer });
+        log.info({ epoch: err.progress.epoch, step: err.step, dir }, 'checkpoint');
+        saved = `a checkpoint of epoch ${err.epoch + 1} after step ${err.step} is written`;
+      } catch (saveErr) {
+        saved = `${saveErr instanceof SvdError ? saveErr.message : String(saveErr)}; the latest earlier checkpoint stays`;
+      }
       summary.status = 'interrupted';
-      writeSummary(paths.summary, summary);
+      summary.seconds = err.progress.seconds;
+      try {
+        writeSummary(paths.summary, summary);
+      } catch (writeErr) {
+        log.error({ err: (writeErr as Error).message }, 'cannot write summary.json');
+      }
       log.warn({ signal, epoch: err.epoch + 1, step: err.step }, 'interrupted');
-      throw new SvdError('E_INTERRUPTED', `run ${paths.dir} stopped by ${signal} in epoch ${err.epoch + 1}; its latest checkpoint stays: continue with svd resume ${paths.dir}`, {}, signal === 'SIGTERM' ? 143 : 130);
+      throw new SvdError('E_INTERRUPTED', `run ${paths.dir} stopped by ${signal} in epoch ${err.epoch + 1} after step ${err.step}; ${saved}: continue with svd resume ${paths.dir}`, {}, signal === 'SIGTERM' ? 143 : 130);
     }
-    const e = err instanceof SvdError ? err : new SvdError('E_TRAIN', (err as Error).stack ?? String(err), {}, 1);
+    // Unexpected errors keep their stack in the log; the message is what the user sees.
+    if (!(err instanceof SvdError)) log.error({ stack: (err as Error).stack }, 'unexpected error');
+    const e = err instanceof SvdError ? err : new SvdError('E_TRAIN', (err as Error).message ?? String(err), {}, 1);
+    const kept = lastCheckpoint ? `; the last good checkpoint ${lastCheckpoint} is intact` : '; no checkpoint was written';
     summary.status = 'failed';
     summary.error = { code: e.code, message: e.message };
-    writeSummary(paths.summary, summary);
+    try {
+      writeSummary(paths.summary, summary);
+    } catch (writeErr) {
+      log.error({ err: (writeErr as Error).message }, 'cannot write summary.json');
+    }
     log.error({ code: e.code, err: e.message }, 'failed');
-    throw new SvdError(e.code, `run ${paths.dir} failed: ${e.message}`, e.location, 1);
+    throw new SvdError(e.code, `run ${paths.dir} failed: ${e.message}${e.code === 'E_CHECKPOINT' ? '' : kept}`, e.location, 1);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -184,9 +227,20 @@ function updateSummary(summary: RunSummary, m: EpochMetrics): void {
   summary.compression = m.compression;
 }
 
-/** Drops metric lines past `epoch` (written after the checkpoint a resumed run starts from). */
+/**
+ * Drops metric lines past `epoch` (written after the checkpoint a resumed run starts from) and a
+ * line torn by a kill in the middle of appending it.
+ */
 function truncateMetrics(file: string, epoch: number): void {
   if (!fs.existsSync(file)) return;
-  const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() && (JSON.parse(line) as { epoch: number }).epoch <= epoch);
+  const epochOf = (line: string): number => {
+    try {
+      const e = (JSON.parse(line) as { epoch?: unknown }).epoch;
+      return typeof e === 'number' ? e : Infinity;
+    } catch {
+      return Infinity;
+    }
+  };
+  const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() && epochOf(line) <= epoch);
   writeFileAtomic(file, kept.map((l) => l + '\n').join(''));
 }

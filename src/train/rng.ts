@@ -9,13 +9,20 @@ import seedrandom from 'seedrandom';
 export type StreamName = 'init' | 'data' | 'noise';
 const STREAMS: StreamName[] = ['init', 'data', 'noise'];
 
-/** Saved generator states, one per stream (JSON-serialisable). */
-export type RngState = Record<StreamName, seedrandom.State.Arc4>;
+/** One stream's saved generator state (JSON-serialisable: the ARC4 pointers and its 256-byte table). */
+export type StreamState = seedrandom.State.Arc4;
+/** Saved generator states, one per stream. */
+export type RngState = Record<StreamName, StreamState>;
 type Prng = seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
 
 /** One seeded stream. */
 export class RandomStream {
   constructor(private readonly prng: Prng) {}
+
+  /** A stream continuing exactly from `state` (a copy: the saved state is not changed). */
+  static fromState(state: StreamState): RandomStream {
+    return new RandomStream(seedrandom('', { state: copyState(state) }));
+  }
 
   /** A uniform float in [0, 1). */
   next(): number {
@@ -40,7 +47,8 @@ export class RandomStream {
     return p;
   }
 
-  state(): seedrandom.State.Arc4 {
+  /** The generator's state now (a copy). */
+  state(): StreamState {
     return this.prng.state();
   }
 }
@@ -60,7 +68,7 @@ export class RunRandom {
 
   /** Streams continuing from a saved state. */
   static fromState(state: RngState): RunRandom {
-    return new RunRandom((name) => seedrandom('', { state: state[name] }));
+    return new RunRandom((name) => seedrandom('', { state: copyState(state[name]) }));
   }
 
   get init(): RandomStream {
@@ -76,4 +84,9 @@ export class RunRandom {
   state(): RngState {
     return Object.fromEntries(STREAMS.map((name) => [name, this.streams[name].state()])) as RngState;
   }
+}
+
+/** A deep copy of a stream state (seedrandom copies it too, but callers keep theirs untouched either way). */
+function copyState(state: StreamState): StreamState {
+  return { i: state.i, j: state.j, S: [...state.S] };
 }

@@ -3,6 +3,16 @@
  * and KL weight from their schedules, shuffle with the data stream, take SGVLB steps, then
  * (every `evalEvery` epochs and at the end) evaluate deterministically and report the metrics.
  * It does no I/O itself: the run layer writes metrics and checkpoints in `onEpochEnd`.
+ *
+ * Two guards run inside the loop without a read per step:
+ * - Stop: `shouldStop` is asked between steps; training then rejects with TrainingInterrupted,
+ *   which carries the exact position in the epoch (EpochPosition), so the run layer can write a
+ *   mid-epoch checkpoint from which `start.within` continues bit for bit.
+ * - Divergence: each step folds "is this step's loss finite?" into a device-side scalar (the
+ *   first bad step, or -1); it is read at the loop's yield points (every 200 ms) and at the end of
+ *   the epoch, where every variable is also checked. A non-finite loss or weight throws E_TRAIN
+ *   naming the epoch, the step and the layers with non-finite variables, before anything of the
+ *   bad state is reported or checkpointed.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/types.js';
@@ -15,7 +25,7 @@ import { createTrainStep, type TrainStepRunner } from './parallel-step.js';
 import { evaluate } from './evaluate.js';
 import { sparsityStats } from '../svd/sparsity.js';
 import { SvdError } from '../errors.js';
-import type { RunRandom } from './rng.js';
+import { RandomStream, type RunRandom, type StreamState } from './rng.js';
 
 /** One line of metrics.jsonl (the contract in DESIGN.md). */
 export interface EpochMetrics {
@@ -39,6 +49,25 @@ export interface TrainProgress {
   seconds: number;
 }
 
+/**
+ * A position inside epoch `epoch + 1` (after `step` of its steps): what a mid-epoch checkpoint
+ * keeps so that training continues exactly as if it had never stopped.
+ */
+export interface EpochPosition {
+  /** Steps of the epoch already taken. */
+  step: number;
+  /** The data stream's state when the epoch began (its shuffle is the first draw from it). */
+  dataStart: StreamState;
+  /** The epoch's running sums so far, exactly as the float32 scalars held them. */
+  nll: number;
+  kl: number;
+  correct: number;
+  /** Training examples seen in the epoch so far. */
+  examples: number;
+  /** Seconds spent in the epoch so far (wall clock; not part of the numbers). */
+  seconds: number;
+}
+
 /** Callbacks from the loop to the run layer. */
 export interface TrainerHooks {
   /** After every step (cheap: no tensor reads). */
@@ -49,9 +78,13 @@ export interface TrainerHooks {
   shouldStop?(): boolean;
 }
 
-/** Training was asked to stop (a signal) in `epoch` (0-based) after `step` steps of it. */
+/**
+ * Training was asked to stop (a signal) in `epoch` (0-based) after `step` steps of it.
+ * `progress` counts the completed epochs and every second spent so far; `position` is where in
+ * the epoch it stopped.
+ */
 export class TrainingInterrupted extends Error {
-  constructor(readonly epoch: number, readonly step: number) {
+  constructor(readonly epoch: number, readonly step: number, readonly progress: TrainProgress, readonly position: EpochPosition) {
     super(`training stopped in epoch ${epoch + 1} after step ${step}`);
   }
 }
@@ -66,8 +99,11 @@ export interface TrainerInput {
   optimizer: tf.Optimizer;
   data: DeviceData;
   random: RunRandom;
-  /** Where to start (epoch 0 for a new run, the checkpoint's for a resumed one). */
-  start: TrainProgress;
+  /**
+   * Where to start (epoch 0 for a new run, the checkpoint's for a resumed one); `within`: a
+   * position inside the next epoch, from a mid-epoch checkpoint.
+   */
+  start: TrainProgress & { within?: EpochPosition | null };
   hooks: TrainerHooks;
 }
 
@@ -100,16 +136,20 @@ export async function train(input: TrainerInput): Promise<TrainProgress> {
 async function trainEpochs(input: TrainerInput, step: TrainStepRunner): Promise<TrainProgress> {
   const { config, model, optimizer, data, hooks } = input;
   const { training, sparsity } = config;
-  const progress = { ...input.start };
+  let within = input.start.within ?? null;
+  // A mid-epoch start's seconds include the part of the epoch already done, which the epoch's
+  // clock below counts again from `within.seconds`.
+  const progress = { epoch: input.start.epoch, seconds: input.start.seconds - (within?.seconds ?? 0) };
   for (let epoch = progress.epoch; epoch < training.epochs; epoch++) {
-    const began = performance.now();
+    const began = performance.now() - (within?.seconds ?? 0) * 1000;
     const { lr, klWeight } = schedulesAt(config, epoch);
     setLearningRate(optimizer, lr);
-    const sums = await trainEpoch(input, epoch, klWeight, step);
+    const sums = await trainEpoch(input, epoch, klWeight, step, progress, within);
+    within = null;
     progress.epoch = epoch + 1;
     const isLast = progress.epoch === training.epochs;
     const evaluated = isLast || progress.epoch % training.evalEvery === 0;
-    const train = readSums(sums, epoch, data.train.count);
+    const train = readSums(sums, data.train.count);
     let metrics: EpochMetrics | null = null;
     if (evaluated) {
       const test = evaluate(model, data, data.test, sparsity);
@@ -134,51 +174,105 @@ interface EpochSums {
   nll: tf.Scalar;
   kl: tf.Scalar;
   correct: tf.Scalar;
+  /** The first step (1-based) whose loss was not finite, or -1 (int32). */
+  firstBad: tf.Scalar;
   examples: number;
   steps: number;
 }
 
-async function trainEpoch(input: TrainerInput, epoch: number, klWeight: number, trainStep: TrainStepRunner): Promise<EpochSums> {
-  const { config, data, random, hooks } = input;
+async function trainEpoch(
+  input: TrainerInput, epoch: number, klWeight: number, trainStep: TrainStepRunner, progress: TrainProgress, within: EpochPosition | null,
+): Promise<EpochSums> {
+  const { config, data, random, hooks, model } = input;
   const { batchSize } = config.data;
   const n = data.train.count;
-  const order = random.data.permutation(n);
+  // The shuffle is the epoch's first draw from the data stream; a mid-epoch resume redraws it
+  // from the state the epoch began with (the stream itself continues from the checkpoint).
+  const dataStart = within?.dataStart ?? random.data.state();
+  const order = within ? RandomStream.fromState(within.dataStart).permutation(n) : random.data.permutation(n);
   const stepsPerEpoch = Math.min(Math.ceil(n / batchSize), config.training.stepsPerEpoch ?? Infinity);
-  const sums: EpochSums = { nll: tf.scalar(0), kl: tf.scalar(0), correct: tf.scalar(0), examples: 0, steps: stepsPerEpoch };
+  const sums: EpochSums = {
+    nll: tf.scalar(within?.nll ?? 0), kl: tf.scalar(within?.kl ?? 0), correct: tf.scalar(within?.correct ?? 0),
+    firstBad: tf.scalar(-1, 'int32'), examples: within?.examples ?? 0, steps: stepsPerEpoch,
+  };
+  const began = performance.now() - (within?.seconds ?? 0) * 1000;
   let lastYield = performance.now();
-  for (let step = 0; step < stepsPerEpoch; step++) {
+  for (let step = within?.step ?? 0; step < stepsPerEpoch; step++) {
     const indices = order.subarray(step * batchSize, Math.min(n, (step + 1) * batchSize));
     const batch = data.batch(data.train, indices);
     const stats = trainStep.run(batch, klWeight);
-    const next = tf.tidy(() => [tf.add(sums.nll, stats.nllSum), tf.add(sums.kl, stats.kl), tf.add(sums.correct, stats.correct)] as tf.Scalar[]);
-    tf.dispose([sums.nll, sums.kl, sums.correct]);
+    const next = tf.tidy(() => {
+      const finite = tf.all(tf.isFinite(tf.stack([stats.nllSum, stats.kl])));
+      const firstBad = tf.where(tf.logicalOr(finite, tf.greaterEqual(sums.firstBad, 0)), sums.firstBad, tf.scalar(step + 1, 'int32'));
+      return [tf.add(sums.nll, stats.nllSum), tf.add(sums.kl, stats.kl), tf.add(sums.correct, stats.correct), firstBad] as tf.Scalar[];
+    });
+    tf.dispose([sums.nll, sums.kl, sums.correct, sums.firstBad]);
     disposeStats(stats);
-    [sums.nll, sums.kl, sums.correct] = next;
+    [sums.nll, sums.kl, sums.correct, sums.firstBad] = next;
     sums.examples += indices.length;
     disposeBatch(batch);
     hooks.onStep?.(step + 1, stepsPerEpoch, epoch);
     if (performance.now() - lastYield > YIELD_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       lastYield = performance.now();
+      await checkFinite(sums, model, epoch, stepsPerEpoch, false);
     }
     if (hooks.shouldStop?.()) {
-      tf.dispose([sums.nll, sums.kl, sums.correct]);
-      throw new TrainingInterrupted(epoch, step + 1);
+      // Never checkpoint a diverged state: the stop checks the weights too.
+      await checkFinite(sums, model, epoch, stepsPerEpoch, true);
+      const [nll, kl, correct] = [sums.nll, sums.kl, sums.correct].map((t) => t.dataSync()[0]);
+      disposeSums(sums);
+      const seconds = (performance.now() - began) / 1000;
+      const position: EpochPosition = { step: step + 1, dataStart, nll, kl, correct, examples: sums.examples, seconds };
+      throw new TrainingInterrupted(epoch, step + 1, { epoch: progress.epoch, seconds: progress.seconds + seconds }, position);
     }
   }
+  await checkFinite(sums, model, epoch, stepsPerEpoch, true);
   return sums;
 }
 
 /**
- * Reads an epoch's sums once, checks them for NaN, and frees them. `nll` is the mean cross-entropy
- * per example; `kl` is the model's total KL (averaged over the epoch's steps) divided by the
- * training-set size, i.e. the KL part of the per-example loss before the KL weight.
+ * Throws E_TRAIN (and frees the sums) when a step of this epoch had a non-finite loss, or, with
+ * `weights`, when any variable holds a NaN or an infinity; the message names the epoch, the
+ * step and the layers whose variables are not finite.
  */
-function readSums(sums: EpochSums, epoch: number, trainSize: number): { nll: number; kl: number; accuracy: number } {
-  const [nll, kl, correct] = [sums.nll, sums.kl, sums.correct].map((t) => t.dataSync()[0]);
-  tf.dispose([sums.nll, sums.kl, sums.correct]);
-  if (!Number.isFinite(nll) || !Number.isFinite(kl)) {
-    throw new SvdError('E_TRAIN', `training diverged in epoch ${epoch + 1}: loss is ${Number.isFinite(nll) ? kl : nll}`);
+async function checkFinite(sums: EpochSums, model: Model, epoch: number, steps: number, weights: boolean): Promise<void> {
+  const firstBad = (await sums.firstBad.data())[0];
+  const layers = firstBad >= 0 || weights ? nonFiniteLayers(model) : [];
+  if (firstBad < 0 && layers.length === 0) return;
+  disposeSums(sums);
+  const where = firstBad >= 0 ? `step ${firstBad} of ${steps}` : `by step ${steps} of ${steps}`;
+  const what = firstBad >= 0 ? 'the loss is not finite (NaN or infinite)' : 'the weights are not finite';
+  const named = layers.length
+    ? `non-finite values in ${layers.map((l) => `layer ${l.layer} (${l.params.join(', ')})`).join(', ')}`
+    : 'every weight is still finite (the loss itself overflowed)';
+  throw new SvdError('E_TRAIN', `training diverged in epoch ${epoch + 1}, ${where}: ${what}; ${named}; lower optimizer.lr or check its schedule`, {}, 1);
+}
+
+/** The layers with a variable that holds a NaN or an infinity, and those variables' names. */
+export function nonFiniteLayers(model: Model): Array<{ layer: string; params: string[] }> {
+  const found: Array<{ layer: string; params: string[] }> = [];
+  for (const layer of model.layers) {
+    const vars = [...layer.trainable, ...layer.nonTrainable];
+    if (vars.length === 0) continue;
+    const bad = tf.tidy(() => tf.stack(vars.map((v) => tf.logicalNot(tf.all(tf.isFinite(v))))).dataSync());
+    const params = vars.filter((_, i) => bad[i]).map((v) => v.name.slice(v.name.lastIndexOf('/') + 1));
+    if (params.length) found.push({ layer: layer.name, params });
   }
+  return found;
+}
+
+function disposeSums(sums: EpochSums): void {
+  tf.dispose([sums.nll, sums.kl, sums.correct, sums.firstBad]);
+}
+
+/**
+ * Reads an epoch's sums once and frees them. `nll` is the mean cross-entropy per example; `kl` is
+ * the model's total KL (averaged over the epoch's steps) divided by the training-set size, i.e.
+ * the KL part of the per-example loss before the KL weight.
+ */
+function readSums(sums: EpochSums, trainSize: number): { nll: number; kl: number; accuracy: number } {
+  const [nll, kl, correct] = [sums.nll, sums.kl, sums.correct].map((t) => t.dataSync()[0]);
+  disposeSums(sums);
   return { nll: nll / sums.examples, kl: kl / sums.steps / trainSize, accuracy: correct / sums.examples };
 }

@@ -1,0 +1,115 @@
+/**
+ * Every case of the bad-input table (test/fixtures/bad-inputs.ts) against the real `svd` binary,
+ * each in a fresh workspace: the exit status, one clear message naming the file, no stack trace,
+ * and nothing left behind (no run directory for `svd run`; an untouched run directory for
+ * `svd resume` and `svd eval`). Also counts the bad-input cases in all: these plus the config
+ * fixtures in test/fixtures/bad/.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { lastLine, svd, tempDir } from './helpers/cli.js';
+import { writeMnistFolder } from './helpers/idx-files.js';
+import { BAD_INPUTS, type Workspace } from './fixtures/bad-inputs.js';
+import { FIXTURES } from './config-support.js';
+
+/** Shared originals, copied into each case's workspace. */
+let originals: { mnist: string; run: string; other: string };
+
+/** A small MNIST-like folder: 200 training and 100 test images of 28 x 28. */
+function writeSmallMnist(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const split = (n: number, salt: number) => ({
+    pixels: Array.from({ length: n * 784 }, (_, i) => ((i * 31 + salt * 7) ^ (i >> 5)) & 0xff),
+    labels: Array.from({ length: n }, (_, i) => (i + salt) % 10),
+  });
+  writeMnistFolder(dir, split(200, 1), split(100, 2));
+}
+
+/** A completed 1-epoch run on `mnist` with `sets`; returns its directory. */
+function makeRun(mnist: string, runs: string, ...sets: string[]): string {
+  const r = svd(['run', 'configs/quickstart.yaml', '--set', `data.root=${mnist}`, '--set', 'training.epochs=1', ...sets.flatMap((s) => ['--set', s]), '--runs-dir', runs]);
+  assert.equal(r.status, 0, r.stderr);
+  return lastLine(r.stdout);
+}
+
+before(() => {
+  const base = tempDir('svd-bad-base-');
+  const mnist = path.join(base, 'mnist');
+  writeSmallMnist(mnist);
+  originals = {
+    mnist,
+    run: makeRun(mnist, path.join(base, 'runs')),
+    other: makeRun(mnist, path.join(base, 'runs-other'), 'model.layers.1.units=50'),
+  };
+});
+
+/** A fresh workspace with copies of the originals. */
+function workspace(): Workspace {
+  const ws = tempDir('svd-bad-');
+  const copy = (from: string, name: string) => {
+    const to = path.join(ws, name);
+    fs.cpSync(from, to, { recursive: true });
+    return to;
+  };
+  return { ws, mnist: copy(originals.mnist, 'mnist'), run: copy(originals.run, 'run'), other: copy(originals.other, 'other'), runs: path.join(ws, 'runs') };
+}
+
+/** A digest of every file under `dir` (names and contents). */
+function treeDigest(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      const st = fs.lstatSync(p);
+      hash.update(path.relative(dir, p));
+      if (st.isDirectory()) walk(p);
+      else hash.update(fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
+
+/** Every directory under `dir` that holds a resolved.json (a run directory). */
+function runDirsUnder(dir: string): string[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
+  const found: string[] = [];
+  const walk = (d: string) => {
+    if (fs.existsSync(path.join(d, 'resolved.json'))) found.push(d);
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
+  };
+  walk(dir);
+  return found;
+}
+
+test('the bad-input suite has at least 40 cases (config fixtures and the table)', () => {
+  const configFixtures = fs.readdirSync(path.join(FIXTURES, 'bad')).filter((f) => f.endsWith('.yaml')).length;
+  const total = configFixtures + BAD_INPUTS.length;
+  console.log(`bad-input cases: ${configFixtures} config fixtures + ${BAD_INPUTS.length} table cases = ${total}`);
+  assert.ok(total >= 40, `only ${total}`);
+  assert.ok(BAD_INPUTS.length >= 40, `only ${BAD_INPUTS.length} beyond the configs`);
+  assert.equal(new Set(BAD_INPUTS.map((c) => c.name)).size, BAD_INPUTS.length, 'case names must be unique');
+});
+
+for (const c of BAD_INPUTS) {
+  test(`bad input: ${c.name}`, () => {
+    const w = workspace();
+    c.setup?.(w);
+    const runBefore = treeDigest(w.run);
+    const r = svd(c.args(w));
+    const expected = c.message.replace(/\{(ws|run|other|mnist|runs)\}/g, (_, k: keyof Workspace) => w[k]);
+    const report = `exit ${r.status}\nstderr:\n${r.stderr}`;
+    assert.equal(r.status, c.exit, report);
+    assert.ok(r.stderr.includes(expected), `stderr lacks '${expected}'\n${report}`);
+    assert.doesNotMatch(r.stderr, /^\s+at .+[:(]\d+:\d+\)?$|unexpected error|Error: /m, `a stack trace or raw error\n${report}`);
+    assert.ok(r.stderr.trim().split('\n').length <= 8 && r.stderr.length < 3000, `more than one message\n${report}`);
+    if (process.env.SVD_SHOW_BAD_INPUTS) console.log(`${c.name} -> exit ${r.status}: ${r.stderr.trim()}`);
+    assert.equal(r.stdout.trim(), '', 'nothing on stdout');
+    assert.deepEqual(runDirsUnder(w.runs), [], 'no run directory is left behind');
+    assert.equal(treeDigest(w.run), runBefore, 'the run directory is left untouched');
+    fs.rmSync(w.ws, { recursive: true, force: true });
+  });
+}
