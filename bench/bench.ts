@@ -9,6 +9,9 @@
  * Options: --models lenet300,lenet5,vgg  --backends cpu,wasm,tensorflow  --steps N  --warmup N
  *          --seconds S (cap on timed seconds per model/backend)  --torch
  *          --workers 1,2 (training.workers values to time; default: the shipped config's own value)
+ *          --rounds R (repeat everything R times, PyTorch first in each round; the table shows
+ *          medians, and each round's ratio is printed: on a shared machine one short window
+ *          can be 20% off)
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -114,14 +117,14 @@ function round(x: number): number {
 }
 
 /** Runs the PyTorch reference if it is there; returns ms per step by model. */
-function torchReference(models: string[]): Record<string, number> {
+function torchReference(models: string[], steps: number): Record<string, number> {
   const script = path.resolve('../shared/bench/torch_ref.py');
   if (!fs.existsSync(script)) {
     console.error(`torch reference not found at ${script}`);
     return {};
   }
   const wanted = models.filter((m) => m === 'lenet300' || m === 'lenet5');
-  const r = spawnSync('/usr/bin/python3', [script, '--threads', '2', '--models', wanted.join(',')], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [script, '--threads', '2', '--steps', String(steps), '--models', wanted.join(',')], { encoding: 'utf8' });
   if (r.status !== 0) {
     console.error(`torch reference failed (apt-get install -y python3-torch): ${r.stderr.trim().split('\n').pop()}`);
     return {};
@@ -145,14 +148,37 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '20' },
       torch: { type: 'boolean', default: false },
       workers: { type: 'string', default: '' },
+      rounds: { type: 'string', default: '1' },
     },
   });
   const opts = { steps: Number(values.steps), warmup: Number(values.warmup), seconds: Number(values.seconds) };
   const models = values.models.split(',');
   const workerCounts = values.workers ? values.workers.split(',').map(Number) : null;
+  const rounds = Math.max(1, Number(values.rounds));
+  const results: BenchResult[][] = [];
+  const torchRuns: Array<Record<string, number>> = [];
+  for (let index = 0; index < rounds; index++) {
+    const torch = values.torch ? torchReference(models, opts.steps) : {};
+    torchRuns.push(torch);
+    const mine = await benchRound(models, values.backends.split(','), workerCounts, opts);
+    results.push(mine);
+    if (rounds > 1 && values.torch) {
+      for (const r of mine) if (torch[r.model]) console.log(JSON.stringify({ round: index + 1, model: r.model, backend: r.backend, workers: r.workers, ratio: round(r.msPerStep / torch[r.model]) }));
+    }
+  }
+  const torch = Object.fromEntries(models.filter((m) => torchRuns.some((t) => t[m])).map((m) => [m, median(torchRuns.map((t) => t[m]).filter((v) => v !== undefined))]));
+  const table = results[0].map((first, i) => ({ ...first, msPerStep: median(results.map((rows) => rows[i].msPerStep)), evalSamplesPerSec: median(results.map((rows) => rows[i].evalSamplesPerSec)) }));
+  console.log(`\n${rounds > 1 ? `medians of ${rounds} rounds\n` : ''}model      backend   workers   ms/step   eval samples/s   RSS MB   leaked/step` + (values.torch ? '   vs PyTorch' : ''));
+  for (const r of table) {
+    const ratio = torch[r.model] ? `   ${(r.msPerStep / torch[r.model]).toFixed(2)}x (${torch[r.model]} ms)` : '';
+    console.log(`${r.model.padEnd(10)} ${r.backend.padEnd(9)} ${String(r.workers).padStart(7)} ${r.msPerStep.toFixed(1).padStart(8)} ${String(r.evalSamplesPerSec).padStart(16)} ${String(r.rssMB).padStart(8)} ${String(r.tensorsLeakedPerStep).padStart(13)}${ratio}`);
+  }
+}
+
+/** One pass over every backend, model and worker count. */
+async function benchRound(models: string[], backends: string[], workerCounts: number[] | null, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const torch = values.torch ? torchReference(models) : {};
-  for (const backend of values.backends.split(',')) {
+  for (const backend of backends) {
     try {
       await selectBackend(backend as 'tensorflow' | 'wasm' | 'cpu');
     } catch (err) {
@@ -176,11 +202,13 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log('\nmodel      backend   workers   ms/step   eval samples/s   RSS MB   leaked/step' + (values.torch ? '   vs PyTorch' : ''));
-  for (const r of results) {
-    const ratio = torch[r.model] ? `   ${(r.msPerStep / torch[r.model]).toFixed(2)}x (${torch[r.model]} ms)` : '';
-    console.log(`${r.model.padEnd(10)} ${r.backend.padEnd(9)} ${String(r.workers).padStart(7)} ${r.msPerStep.toFixed(1).padStart(8)} ${String(r.evalSamplesPerSec).padStart(16)} ${String(r.rssMB).padStart(8)} ${String(r.tensorsLeakedPerStep).padStart(13)}${ratio}`);
-  }
+  return results;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 await main();
