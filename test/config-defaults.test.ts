@@ -24,7 +24,7 @@ test('a minimal config gets every default', async () => {
       layers: [{ type: 'flatten' }, { type: 'dense-svd', units: 10, activation: 'linear', useBias: true, kernelInitializer: 'glorotUniform', initStddev: 0.01 }],
       width: 1,
     },
-    sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true },
+    sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true, trainClipKl: false },
     kl: { schedule: 'linear', start: 5, end: 20, weight: 1 },
     optimizer: { type: 'adam', lr: 0.001, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, schedule: { type: 'constant' } },
     training: { epochs: 200, evalEvery: 1, checkpointEvery: 1, snapshotEvery: 0, stepsPerEpoch: null, workers: null },

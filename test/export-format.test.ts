@@ -25,7 +25,7 @@ import { buildTfjsModel } from '../src/export/tfjs-model.js';
 import { writeDirAtomic } from '../src/export/write-dir.js';
 import { tempDir } from './helpers/cli.js';
 
-const SPARSITY: SparsityConfig = { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true };
+const SPARSITY: SparsityConfig = { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true, trainClipKl: false };
 
 before(async () => {
   await selectBackend('wasm');

@@ -42,7 +42,7 @@ const NOISY: LayerSpec[] = [
   { type: 'dense-svd', units: 3 },
 ];
 
-const SPARSITY = { threshold: 3, logAlphaClip: 8, logSigma2Init: -4, trainClip: true, trainClipNoise: true };
+const SPARSITY = { threshold: 3, logAlphaClip: 8, logSigma2Init: -4, trainClip: true, trainClipNoise: true, trainClipKl: false };
 const TRAIN_SIZE = 1000;
 const KL_WEIGHT = 0.7;
 

@@ -40,7 +40,7 @@ function config(workers: number): ExperimentConfig {
     name: 't', seed: 11, backend: 'wasm',
     data: { dataset: 'synthetic', normalize: 'none', batchSize: 4, trainLimit: null, testLimit: null, augment: null },
     model: { layers: LAYERS },
-    sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true },
+    sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true, trainClipKl: false },
     kl: { schedule: 'linear', start: 0, end: 2, weight: 1 },
     optimizer: { type: 'adam', lr: 0.01, schedule: { type: 'linear' } },
     training: { epochs: 3, evalEvery: 1, checkpointEvery: 1, stepsPerEpoch: null, workers },

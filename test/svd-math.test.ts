@@ -194,3 +194,27 @@ test('train clip masks pruned weights out of the mean; trainClipNoise (global, o
     assert.ok(Math.abs(variance[0] / expected - 1) < 0.1, `trainClipNoise ${trainClipNoise}: variance ${variance[0]} vs ${expected}`);
   }
 });
+
+test('trainClipKl: a pruned weight\'s KL is its value at the clip and has no gradient; kept weights are unchanged', () => {
+  const x = tf.ones([3, 2]);
+  const grads: Record<string, Float32Array> = {};
+  const values: Record<string, number> = {};
+  for (const trainClipKl of [false, true]) {
+    const sparsity = { ...PAPER_SPARSITY, trainClip: true, trainClipKl };
+    const layer = LAYERS.get('dense-svd').build({ type: 'dense-svd', units: 1, useBias: false }, [2], buildContext(`kl_${trainClipKl}`, sparsity)) as SparseLayer;
+    layer.theta.assign(tf.ones([2, 1]));
+    layer.logSigma2.assign(tf.tensor2d([[-5], [5]])); // log alpha -5 (kept) and 5 (pruned)
+    const { value, grads: g } = tf.variableGrads(() => {
+      const klTerms: tf.Scalar[] = [];
+      layer.apply(x, { ...forwardContext(true, sparsity), klTerms });
+      return tf.addN(klTerms) as tf.Scalar;
+    }, [layer.logSigma2]);
+    grads[String(trainClipKl)] = g[layer.logSigma2.name].dataSync() as Float32Array;
+    values[String(trainClipKl)] = value.dataSync()[0];
+  }
+  assert.ok(Math.abs(grads.true[0] - grads.false[0]) < 1e-7, 'the kept weight\'s KL gradient is unchanged');
+  assert.notEqual(grads.false[1], 0, 'without trainClipKl the pruned weight is pushed by its KL');
+  assert.equal(Math.abs(grads.true[1]), 0, 'with trainClipKl it is not');
+  const expected = klApproxScalar(-5) + klApproxScalar(PAPER_SPARSITY.logAlphaClip);
+  assert.ok(Math.abs(values.true - expected) < 1e-4, `KL ${values.true} vs ${expected}`);
+});

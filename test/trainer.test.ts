@@ -37,7 +37,7 @@ function config(epochs: number): ExperimentConfig {
     name: 't', seed: 4, backend: 'wasm',
     data: { dataset: 'synthetic', normalize: 'none', batchSize: 10, trainLimit: null, testLimit: null, augment: null },
     model: { layers: LAYERS_ALL },
-    sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true },
+    sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true, trainClipKl: false },
     kl: { schedule: 'linear', start: 0, end: 2, weight: 1 },
     optimizer: { type: 'adam', lr: 0.01, schedule: { type: 'linear' } },
     training: { epochs, evalEvery: 1, checkpointEvery: 1, stepsPerEpoch: null },

@@ -145,6 +145,10 @@ function sparsitySchema(): JsonSchema {
       type: 'boolean', default: true,
       description: 'with trainClip, pruned weights also leave the noise (LRT variance); false keeps their noise, so the data term can lower their alpha and revive them (the authors\' dense layers)',
     },
+    trainClipKl: {
+      type: 'boolean', default: false,
+      description: 'with trainClip, a pruned weight\'s KL term is held at its value at the clip, with no gradient, so nothing but the data term moves it (the authors\' original Theano code)',
+    },
   });
 }
 

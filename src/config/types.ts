@@ -44,6 +44,8 @@ export interface SparsityConfig {
   trainClip: boolean;
   /** With trainClip, also mask pruned weights out of the LRT variance (false: they keep their noise). */
   trainClipNoise: boolean;
+  /** With trainClip, a pruned weight's KL is held constant (its value at the clip) with no gradient. */
+  trainClipKl: boolean;
 }
 
 /** `kl.*`: the KL weight per epoch (0-based epoch e, fractional within an epoch). */

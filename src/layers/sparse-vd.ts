@@ -6,7 +6,8 @@
  *            where W = theta (times the keep mask when trainClip) and alpha = exp(log alpha);
  *            with trainClipNoise false the variance keeps the unmasked theta (pruned weights stay
  *            noisy, so the data term can push their alpha down and revive them, as in the authors'
- *            dense layers).
+ *            dense layers); with trainClipKl the KL of pruned weights is held at its value at the
+ *            clip, without gradient, so only the data term moves them (their noise can revive them).
  * Evaluation: op(x, theta * mask) + b, deterministic.
  * `op` is matMul for dense layers and conv2d for conv layers.
  */
@@ -42,14 +43,19 @@ export class SparseVdWeights {
 
   /** Applies the layer: noisy LRT output when training, masked mean output otherwise. */
   forward(x: tf.Tensor, ctx: ForwardContext, op: LinearOp): tf.Tensor {
-    const { threshold, logAlphaClip, trainClip, trainClipNoise } = ctx.sparsity;
+    const { threshold, logAlphaClip, trainClip, trainClipNoise, trainClipKl } = ctx.sparsity;
     const la = logAlpha(this.theta, this.logSigma2, logAlphaClip);
-    ctx.klTerms?.push(klSum(la));
     if (!ctx.training) {
+      ctx.klTerms?.push(klSum(la));
       const mu = op(x, tf.mul(this.theta, keepMask(la, threshold)));
       return this.bias ? tf.add(mu, this.bias) : mu;
     }
-    const w = trainClip ? tf.mul(this.theta, keepMask(la, threshold)) : this.theta;
+    const keep = trainClip ? keepMask(la, threshold) : null;
+    // trainClipKl: a pruned weight's KL counts as at log alpha = clip, with no gradient
+    // (la * keep + clip * (1 - keep)), as the authors' original code held it constant.
+    const klInput = keep && trainClipKl ? tf.add(tf.mul(tf.sub(la, logAlphaClip), keep), logAlphaClip) : la;
+    ctx.klTerms?.push(klSum(klInput));
+    const w = keep ? tf.mul(this.theta, keep) : this.theta;
     let mu = op(x, w);
     if (this.bias) mu = tf.add(mu, this.bias);
     const noisy = trainClipNoise ? w : this.theta;

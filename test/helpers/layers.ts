@@ -7,7 +7,7 @@ import type { BuildContext, Shape } from '../../src/layers/layer.js';
 import { makeVariable, nextModelPrefix } from '../../src/layers/variables.js';
 
 /** The paper's sparsity settings. */
-export const PAPER_SPARSITY: SparsityConfig = { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true };
+export const PAPER_SPARSITY: SparsityConfig = { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true, trainClipKl: false };
 
 /** A BuildContext for one layer named `name`, with seeds counting up from `seed`. */
 export function buildContext(name: string, sparsity: SparsityConfig = PAPER_SPARSITY, seed = 1): BuildContext {
