@@ -68,7 +68,7 @@ function syntheticDataset(config: ExperimentConfig, count: number): Dataset {
 async function benchOne(name: string, config: ExperimentConfig, backend: string, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult> {
   const dataset = syntheticDataset(config, Math.max(EVAL_SAMPLES, BATCH * 4));
   const random = RunRandom.fromSeed(0);
-  const model = Model.build(config.model.layers, dataset.inputShape, config.sparsity, random.init);
+  const model = Model.build(config.model.layers, dataset.inputShape, config.sparsity, random.init, config.model.width ?? 1);
   const optimizer = OPTIMIZERS.get(config.optimizer.type).create(config.optimizer, config.optimizer.lr);
   const data = new DeviceData(dataset);
   const step = await createTrainStep({

@@ -286,3 +286,40 @@ test('Identity and same-dtype Cast share memory on wasm: no new buffer, values o
   tf.dispose([...copies, asInt]);
   assert.equal(tf.backend().numDataIds(), dataIds - 1, 'the shared buffer is freed with its last reference');
 });
+
+// Last in this file: it grows the wasm heap to its 4 GiB maximum (address space only, the
+// allocations are never written, so this takes ~50 ms and no resident memory).
+test('an exhausted wasm heap throws a clear error instead of corrupting the heap, which stays usable', async () => {
+  // tfjs 4.22 took malloc's NULL as address 0: the tensor was registered there and its kernel
+  // wrote over malloc's state, and the process died later in _malloc / registerTensor (the
+  // full-width VGG-like net at batch 100 in bench/bench.ts, which did not apply model.width).
+  await selectBackend('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const dataIds = backend.numDataIds();
+  const held: tf.TensorInfo[] = [];
+  let error: unknown;
+  try {
+    for (let i = 0; i < 16 && error === undefined; i++) { // 16 x 512 MiB: twice the heap's maximum
+      try {
+        held.push(backend.makeOutput([128 * 2 ** 20], 'float32'));
+      } catch (e) {
+        error = e;
+      }
+    }
+  } finally {
+    for (const t of held) backend.disposeData(t.dataId);
+  }
+  assert.match(String(error), /wasm heap exhausted: could not allocate 536870912 bytes/);
+  assert.ok(held.length >= 1, 'the first 512 MiB fit');
+  assert.equal(backend.numDataIds(), dataIds, 'nothing registered for the failed allocation');
+  // The heap still works: large allocations reuse the freed space, and kernels match cpu.
+  const tail = tf.tidy(() => tf.sum(tf.slice(tf.fill([16 * 2 ** 20], 2), [16 * 2 ** 20 - 8], [8])));
+  assert.equal((await tail.data())[0], 16);
+  tail.dispose();
+  const c = convCases[5]!;
+  await assertSameOnWasmAndCpu(() => [filterGradient(c), inputGradient(c)], 1e-4, `after exhaustion: ${describeCase(c)}`);
+  await assertSameOnWasmAndCpu(() => {
+    const { grads, value } = tf.valueAndGrads(smallNetLoss(false))(smallNetParams());
+    return [value, ...grads];
+  }, 1e-4, 'after exhaustion: small conv net');
+});

@@ -7,6 +7,7 @@ import './wasm-max-pool-grad.js';
 import './wasm-conv2d-backprop-input.js';
 import './wasm-batch-mat-mul.js';
 import './wasm-identity.js';
+import './wasm-heap-guard.js'; // not a kernel: a failed heap allocation throws instead of corrupting the heap
 
 /** The wasm kernels we register, with what we did to each, for logs and run metadata. */
 export const WASM_KERNEL_PATCHES: Readonly<Record<string, 'added' | 'fixed' | 'faster'>> = {
