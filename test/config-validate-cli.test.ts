@@ -51,3 +51,14 @@ test('no config or an unknown option is E_ARGS', async () => {
   await assert.rejects(runValidate([]), (e: unknown) => e instanceof SvdError && e.code === 'E_ARGS');
   await assert.rejects(runValidate([good, '--frobnicate']), (e: unknown) => e instanceof SvdError && e.code === 'E_ARGS');
 });
+
+test('sweep files are recognised (a base key) and checked with every job, as svd sweep --dry-run does', async () => {
+  const sweeps = path.join(FIXTURES, 'sweeps');
+  const okSweep = path.join(sweeps, 'runs-list.yaml');
+  const badJob = path.join(sweeps, 'bad-job.yaml');
+  const result = await runValidate([okSweep, badJob, good]);
+  assert.equal(result.code, 2);
+  assert.deepEqual(result.out, [`${okSweep}: ok (sweep of 3 job(s))`, `${good}: ok`]);
+  assert.equal(result.err.length, 1);
+  assert.match(result.err[0], new RegExp(`^${badJob.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:27: job 1 \\(sparsity.threshold=8\\): sparsity.threshold: must be below`));
+});

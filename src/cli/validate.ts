@@ -1,15 +1,22 @@
 /**
- * `svd validate CONFIG... [--set path=value]...`: loads and checks each config as `svd run`
- * would, without running anything. Prints `file: ok` (stdout) for each valid one and one
- * `file:line:col: path: message` line (stderr) per problem; exit 0 when all are valid, else 2.
+ * `svd validate FILE... [--set path=value]...`: loads and checks each config as `svd run`
+ * would, without running anything; a sweep file (one with a `base` key) is checked as
+ * `svd sweep --dry-run` does: its own schema, then every job's config. Prints `file: ok`
+ * (stdout) for each valid one and one `file:line:col: path: message` line (stderr) per
+ * problem; exit 0 when all are valid, else 2.
  */
 import type { Command } from './command.js';
 import { parseCommandArgs } from './args.js';
 import { loadConfig } from '../config/index.js';
-import { SvdErrors } from '../errors.js';
+import { readConfigFile } from '../config/load.js';
+import { SvdError, SvdErrors } from '../errors.js';
+import { readSweepFile } from '../sweep/sweep-file.js';
+import { expandSweep } from '../sweep/expand.js';
+import { checkJobs } from '../sweep/check-jobs.js';
 
-const usage = `usage: svd validate CONFIG... [--set path=value]...
-  Checks each config (extends, overrides, schema, cross-field rules); exit 0 if all are valid, 2 if not.`;
+const usage = `usage: svd validate FILE... [--set path=value]...
+  Checks each config (extends, overrides, schema, cross-field rules), or each sweep file and every
+  job's config; exit 0 if all are valid, 2 if not.`;
 
 const command: Command = {
   name: 'validate',
@@ -22,8 +29,14 @@ const command: Command = {
     let allValid = true;
     for (const file of parsed.positionals) {
       try {
-        await loadConfig(file, sets);
-        console.log(`${file}: ok`);
+        if (await isSweepFile(file)) {
+          const sweep = await readSweepFile(file);
+          const jobs = await checkJobs(sweep, expandSweep(sweep), sets);
+          console.log(`${file}: ok (sweep of ${jobs.length} job(s))`);
+        } else {
+          await loadConfig(file, sets);
+          console.log(`${file}: ok`);
+        }
       } catch (err) {
         if (!(err instanceof SvdErrors)) throw err;
         allValid = false;
@@ -33,4 +46,16 @@ const command: Command = {
     return allValid ? 0 : 2;
   },
 };
+
+/** Whether `file` is a sweep file: a mapping with a `base` key (unreadable files are left to loadConfig). */
+async function isSweepFile(file: string): Promise<boolean> {
+  try {
+    const { value } = await readConfigFile(file);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && 'base' in value;
+  } catch (err) {
+    if (err instanceof SvdError) return false;
+    throw err;
+  }
+}
+
 export default command;
