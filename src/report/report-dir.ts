@@ -5,9 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { SvdError } from '../errors.js';
-import { writeFileSynced } from '../runs/atomic.js';
+import { tempPathFor, writeFileSynced } from '../runs/atomic.js';
 
 /** The report folder of a run or sweep directory. */
 export function reportDirOf(dir: string): string {
@@ -20,7 +19,7 @@ export class ReportWriter {
   readonly files: string[] = [];
 
   constructor(readonly target: string) {
-    this.tmp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`);
+    this.tmp = tempPathFor(target);
     try {
       fs.mkdirSync(this.tmp);
     } catch (err) {
@@ -33,6 +32,17 @@ export class ReportWriter {
     if (name !== path.basename(name) || name.startsWith('.')) throw new Error(`report file name ${name}`);
     writeFileSynced(path.join(this.tmp, name), data);
     this.files.push(name);
+  }
+
+  /**
+   * Writes the page (`index.html`) and its manifest (`report.json`), then puts the report in
+   * place of the old one.
+   */
+  finish<M>(html: string, manifest: M): { dir: string; index: string; manifest: M } {
+    this.write('index.html', html);
+    this.write('report.json', JSON.stringify(manifest, null, 2) + '\n');
+    const dir = this.commit();
+    return { dir, index: path.join(dir, 'index.html'), manifest };
   }
 
   /** Puts the report in place of the old one; returns the report directory. */

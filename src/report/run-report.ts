@@ -128,10 +128,7 @@ export async function writeRunReport(runDir: string, opts: RunReportOptions = {}
       section('summary', 'Summary', summaryPart(info.summary as Record<string, unknown> | null)),
       section('config', 'Config', configPart(runDir, info.resolved, info.env)),
     ];
-    writer.write('index.html', page(title, subtitle, body));
-    writer.write('report.json', JSON.stringify(manifest, null, 2) + '\n');
-    const dir = writer.commit();
-    return { dir, index: path.join(dir, 'index.html'), manifest };
+    return writer.finish(page(title, subtitle, body), manifest);
   } catch (err) {
     writer.abandon();
     throw err;

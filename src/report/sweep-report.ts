@@ -93,10 +93,7 @@ export async function writeSweepReport(sweepDir: string): Promise<{ dir: string;
   ];
   const writer = new ReportWriter(reportDir);
   try {
-    writer.write('index.html', page(`svd report: sweep ${name}`, `${path.resolve(sweepDir)} — ${runs.length} job(s)`, body));
-    writer.write('report.json', JSON.stringify(manifest, null, 2) + '\n');
-    const dir = writer.commit();
-    return { dir, index: path.join(dir, 'index.html'), manifest };
+    return writer.finish(page(`svd report: sweep ${name}`, `${path.resolve(sweepDir)} — ${runs.length} job(s)`, body), manifest);
   } catch (err) {
     writer.abandon();
     throw err;
