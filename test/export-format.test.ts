@@ -13,7 +13,7 @@ import '../src/registry/load-all.js';
 import { selectBackend } from '../src/backend.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
-import type { LayerSpec, SparsityConfig } from '../src/config/types.js';
+import type { LayerSpec } from '../src/config/types.js';
 import { SvdError } from '../src/errors.js';
 import { fromCsr, toCsr, uintTypeFor } from '../src/export/csr.js';
 import { plainNetFromModel } from '../src/export/extract.js';
@@ -24,8 +24,8 @@ import { tfjsFiles } from '../src/export/tfjs-files.js';
 import { buildTfjsModel } from '../src/export/tfjs-model.js';
 import { writeDirAtomic } from '../src/export/write-dir.js';
 import { tempDir } from './helpers/cli.js';
+import { PAPER_SPARSITY } from './helpers/layers.js';
 
-const SPARSITY: SparsityConfig = { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true, trainClipKl: false };
 
 before(async () => {
   await selectBackend('wasm');
@@ -112,7 +112,7 @@ test('every layer type exports to a stock tfjs model that computes what svd eval
     { type: 'dense-svd', units: 6, activation: 'sigmoid' },
     { type: 'dense', units: 3 },
   ];
-  const model = Model.build(specs, [8, 8, 2], SPARSITY, RunRandom.fromSeed(3).init);
+  const model = Model.build(specs, [8, 8, 2], PAPER_SPARSITY, RunRandom.fromSeed(3).init);
   let seed = 11;
   for (const [name, v] of model.namedVariables()) {
     // log sigma^2 spread so that log alpha crosses the threshold for part of the weights
@@ -120,13 +120,13 @@ test('every layer type exports to a stock tfjs model that computes what svd eval
     else if (name.endsWith('/movingVariance')) v.assign(tf.randomUniform(v.shape, 0.5, 2, 'float32', seed++));
     else if (!name.endsWith('/theta') && !name.endsWith('/kernel')) v.assign(tf.randomUniform(v.shape, -0.5, 0.5, 'float32', seed++));
   }
-  const { net, masks } = plainNetFromModel(model, specs, SPARSITY);
+  const { net, masks } = plainNetFromModel(model, specs, PAPER_SPARSITY);
   assert.deepEqual(net.layers.map((l) => l.type), ['conv2d', 'batchnorm', 'activation', 'maxpool', 'conv2d', 'flatten', 'dropout', 'dense', 'dense']);
   assert.ok(masks.kept > 0 && masks.kept < masks.sparsifiable, `kept ${masks.kept} of ${masks.sparsifiable}`);
   assert.equal(net.layers.flatMap((l) => l.params.map((p) => p.name)).join(','), 'kernel,bias,gamma,beta,movingMean,movingVariance,kernel,kernel,bias,kernel,bias');
 
   const x = tf.randomUniform([5, 8, 8, 2], -1, 1, 'float32', 99);
-  const expected = model.apply(x, { training: false, sparsity: SPARSITY, nextSeed: () => 1 }).arraySync() as number[][];
+  const expected = model.apply(x, { training: false, sparsity: PAPER_SPARSITY, nextSeed: () => 1 }).arraySync() as number[][];
   const built = buildTfjsModel(net);
   const direct = (built.predict(x) as tf.Tensor).arraySync() as number[][];
   assertClose(direct, expected, 1e-5);

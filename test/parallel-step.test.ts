@@ -23,6 +23,7 @@ import { GradientCapture, ParallelTrainStep, createTrainStep } from '../src/trai
 import { seedSequence, splitRows } from '../src/train/parallel-shared.js';
 import { train, type EpochMetrics } from '../src/train/trainer.js';
 import { syntheticDataset } from './helpers/synthetic.js';
+import { PAPER_SPARSITY } from './helpers/layers.js';
 
 const PLAIN: LayerSpec[] = [
   { type: 'conv2d', filters: 3, kernelSize: 3, activation: 'relu' },
@@ -42,7 +43,7 @@ const NOISY: LayerSpec[] = [
   { type: 'dense-svd', units: 3 },
 ];
 
-const SPARSITY = { threshold: 3, logAlphaClip: 8, logSigma2Init: -4, trainClip: true, trainClipNoise: true, trainClipKl: false };
+const SPARSITY = { ...PAPER_SPARSITY, logSigma2Init: -4 };
 const TRAIN_SIZE = 1000;
 const KL_WEIGHT = 0.7;
 
@@ -92,6 +93,15 @@ function twins(layers: LayerSpec[]) {
   return { dataset, data: new DeviceData(dataset), a: make(), b: make() };
 }
 
+/** Frees what `twins` made. */
+function disposeTwins({ data, a, b }: ReturnType<typeof twins>): void {
+  for (const m of [a, b]) {
+    m.model.dispose();
+    m.optimizer.dispose();
+  }
+  data.dispose();
+}
+
 function batchOf(data: DeviceData, start: number, count: number): Batch {
   return data.batch(data.train, Int32Array.from({ length: count }, (_, i) => (start + i * 3) % data.train.count));
 }
@@ -113,7 +123,8 @@ test('splitRows: contiguous parts, as equal as possible', () => {
 });
 
 test('without noise or batchnorm, 2 workers give the one-thread updates', async () => {
-  const { data, a, b } = twins(PLAIN);
+  const pair = twins(PLAIN);
+  const { data, a, b } = pair;
   const single = new TrainStep(a.model, a.optimizer, SPARSITY, TRAIN_SIZE, () => 1);
   const par = await parallel(b.model, b.optimizer, PLAIN, () => 1);
   try {
@@ -130,15 +141,12 @@ test('without noise or batchnorm, 2 workers give the one-thread updates', async 
   } finally {
     par.dispose();
   }
-  for (const m of [a, b]) {
-    m.model.dispose();
-    m.optimizer.dispose();
-  }
-  data.dispose();
+  disposeTwins(pair);
 });
 
 test('with noise, dropout and batchnorm, 2 workers equal the per-part one-thread reference', async () => {
-  const { data, a, b } = twins(NOISY);
+  const pair = twins(NOISY);
+  const { data, a, b } = pair;
   const seedsA = RunRandom.fromSeed(11).noise;
   const seedsB = RunRandom.fromSeed(11).noise;
   const par = await parallel(b.model, b.optimizer, NOISY, () => seedsB.nextSeed());
@@ -205,11 +213,7 @@ test('with noise, dropout and batchnorm, 2 workers equal the per-part one-thread
   } finally {
     par.dispose();
   }
-  for (const m of [a, b]) {
-    m.model.dispose();
-    m.optimizer.dispose();
-  }
-  data.dispose();
+  disposeTwins(pair);
 });
 
 test('the step refuses a batch larger than it was set up for', async () => {

@@ -23,6 +23,7 @@ import { train, TrainingInterrupted, type EpochMetrics, type EpochPosition } fro
 import { checkpointDirName, loadLatestCheckpoint, readCheckpoint, removeLeftovers, restoreCheckpoint, saveCheckpoint, type Checkpoint } from '../src/runs/checkpoint.js';
 import { tempDir } from './helpers/cli.js';
 import { syntheticDataset } from './helpers/synthetic.js';
+import { PAPER_SPARSITY } from './helpers/layers.js';
 
 const LAYERS: LayerSpec[] = [
   { type: 'conv2d-svd', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' },
@@ -40,7 +41,7 @@ function config(workers: number): ExperimentConfig {
     name: 't', seed: 11, backend: 'wasm',
     data: { dataset: 'synthetic', normalize: 'none', batchSize: 4, trainLimit: null, testLimit: null, augment: null },
     model: { layers: LAYERS },
-    sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true, trainClipKl: false },
+    sparsity: PAPER_SPARSITY,
     kl: { schedule: 'linear', start: 0, end: 2, weight: 1 },
     optimizer: { type: 'adam', lr: 0.01, schedule: { type: 'linear' } },
     training: { epochs: 3, evalEvery: 1, checkpointEvery: 1, stepsPerEpoch: null, workers },

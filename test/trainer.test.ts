@@ -19,6 +19,7 @@ import { evaluate } from '../src/train/evaluate.js';
 import { loadLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../src/runs/checkpoint.js';
 import { tempDir } from './helpers/cli.js';
 import { syntheticDataset } from './helpers/synthetic.js';
+import { PAPER_SPARSITY } from './helpers/layers.js';
 
 const LAYERS_ALL: LayerSpec[] = [
   { type: 'conv2d-svd', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' },
@@ -37,7 +38,7 @@ function config(epochs: number): ExperimentConfig {
     name: 't', seed: 4, backend: 'wasm',
     data: { dataset: 'synthetic', normalize: 'none', batchSize: 10, trainLimit: null, testLimit: null, augment: null },
     model: { layers: LAYERS_ALL },
-    sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true, trainClipKl: false },
+    sparsity: PAPER_SPARSITY,
     kl: { schedule: 'linear', start: 0, end: 2, weight: 1 },
     optimizer: { type: 'adam', lr: 0.01, schedule: { type: 'linear' } },
     training: { epochs, evalEvery: 1, checkpointEvery: 1, stepsPerEpoch: null },
