@@ -19,20 +19,12 @@ import { loadTfjsModel } from './tfjs-files.js';
 import { buildTfjsModel } from './tfjs-model.js';
 import { fileSizes } from './write-dir.js';
 import type { PlainNet } from './plain-net.js';
+import type { RunEvaluation } from '../runs/evaluate-run.js';
 
-/** What `svd eval EXPORT_DIR` prints. */
-export interface ExportEvaluation {
+/** What `svd eval EXPORT_DIR` prints: what `svd eval RUN_DIR` does, plus the export's own. */
+export interface ExportEvaluation extends RunEvaluation {
   exportDir: string;
   format: ExportKind;
-  runDir: string;
-  epoch: number;
-  threshold: number;
-  testError: number;
-  testNll: number;
-  backend: string;
-  sparsity: Record<string, number>;
-  compression: number;
-  params: ExportManifest['stats']['params'];
   /** Widths of the weighted layers (after --shrink, when it was used). */
   widths: Record<string, number> | null;
   /** Every file of the export directory and its size in bytes. */
