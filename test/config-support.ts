@@ -3,13 +3,12 @@
  * loading a config that must fail.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.js';
 import { SvdErrors, type SvdError } from '../src/errors.js';
+import { tempDir } from './helpers/cli.js';
 
 /** The repository root (tests run from dist/test/). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,13 +26,9 @@ export async function loadErrors(file: string, sets: string[] = []): Promise<Svd
   assert.fail(`${file} loaded without errors`);
 }
 
-const createdDirs: string[] = [];
-process.once('exit', () => createdDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
 /** A fresh temporary folder holding `files` (name -> text), removed at exit; resolves to its path. */
 export async function tempConfigs(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'svd-config-'));
-  createdDirs.push(dir);
+  const dir = tempDir('svd-config-');
   for (const [name, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), text);

@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SvdError, type ErrorCode } from '../src/errors.js';
 import { DATASETS } from '../src/registry/registries.js';
@@ -14,11 +13,11 @@ import type { DataConfig } from '../src/config/types.js';
 import { readIdxImages, readIdxLabels } from '../src/data/idx.js';
 import { normalizeSplits } from '../src/data/normalize.js';
 import { locateMnistFiles, mnistPackageDataDir } from '../src/data/mnist.js';
+import { tempDir } from './helpers/cli.js';
 import { writeIdxImages, writeIdxLabels, writeMnistFolder, type IdxSplit } from './helpers/idx-files.js';
 
 const PIXELS = 28 * 28;
-const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'svd-mnist-test-'));
-process.on('exit', () => rmSync(tmpRoot, { recursive: true, force: true }));
+const tmpRoot = tempDir('svd-mnist-test-');
 let folderCount = 0;
 
 /** A fresh empty folder under the test's temp root. */

@@ -25,6 +25,8 @@ const EPOCHS = 5;
 let mnist: string;
 /** The uninterrupted reference run. */
 let reference: { dir: string; metrics: string[]; summary: Record<string, unknown>; weights: Buffer };
+/** How long the reference run trained, in ms (its summary's seconds). */
+let trainingMs: number;
 
 const args = (runs: string, ...sets: string[]) => ['run', 'configs/quickstart.yaml', '--set', `data.root=${mnist}`, '--set', `training.epochs=${EPOCHS}`, ...sets.flatMap((s) => ['--set', s]), '--runs-dir', runs];
 
@@ -86,6 +88,7 @@ before(() => {
   assert.equal(r.status, 0, r.stderr);
   const dir = lastLine(r.stdout);
   reference = { dir, metrics: metricsOf(dir), summary: summaryOf(dir), weights: finalWeights(dir) };
+  trainingMs = readJsonFile<{ seconds: number }>(path.join(dir, 'summary.json')).seconds * 1000;
   assert.equal(reference.metrics.length, EPOCHS);
   assert.equal(reference.summary.status, 'completed');
 });
@@ -104,22 +107,38 @@ test('SIGKILL at random moments, resumed each time: the same metrics as an unint
   const runs = tempDir();
   let dir: string | null = null;
   const kills: string[] = [];
+  // Kills are paced by the run's progress, not by the clock alone, so they land before the run
+  // finishes on a fast machine as on a slow one: a kill "in training" waits for the checkpoint of
+  // the epoch it aims at (1, 2, 3... as such kills go on), then a random part of one epoch's time
+  // (the reference run's), so it lands in the next epoch or in the middle of its checkpoint; a kill
+  // "while loading" (a resume, one time in four) lands in the first 800 ms after `svd resume` starts.
+  const epochMs = trainingMs / EPOCHS;
+  let trainingKills = 0;
   for (let k = 0; k < 3; k++) {
     const child = dir ? svdAsync(['resume', dir]) : svdAsync(args(runs));
     const exited = exitOf(child);
-    // The first kill lands after the run directory exists (else there is nothing to resume); the
-    // others count from the start of `svd resume`, so some land while it loads.
     if (!dir) dir = await waitFor(() => runDirIn(runs), 120_000);
-    const delay = Math.round((dir && k > 0 ? 800 : 0) + random() * 3000);
+    const runDir: string = dir;
+    const whileLoading = k > 0 && random() < 0.25;
+    let moment: string;
+    if (whileLoading) {
+      moment = 'while loading';
+    } else {
+      const target = trainingKills++;
+      const reached: boolean | number | null = await Promise.race([waitFor(() => (latest(runDir)?.epoch ?? 0) >= target, 120_000), exited]);
+      if (reached !== true) assert.fail(`seed ${seed}: the run ended (exit ${reached}) before its epoch-${target} checkpoint`);
+      moment = target ? `in training after the epoch-${target} checkpoint` : 'in training, before any checkpoint';
+    }
+    const delay = Math.round(random() * (whileLoading ? 800 : epochMs));
     const code = await Promise.race([sleep(delay).then(() => undefined), exited]);
     if (code !== undefined) {
       assert.equal(code, 0, `seed ${seed}: the run ended early with exit ${code}`);
       break;
     }
     child.kill('SIGKILL');
-    await exited;
-    const at = latest(dir);
-    kills.push(`after ${delay} ms (latest checkpoint: epoch ${at?.epoch ?? 'none'})`);
+    // A run that finished on its own just as the kill was sent exits 0 rather than by the signal.
+    if ((await exited) === 0) break;
+    kills.push(`${moment}, ${delay} ms on (latest checkpoint: epoch ${latest(dir)?.epoch ?? 'none'})`);
     assert.equal(readJsonFile<{ status: string }>(path.join(dir, 'summary.json')).status, 'running');
   }
   console.log(`killed ${kills.length} times: ${kills.join('; ')}`);

@@ -34,9 +34,22 @@ export function lastLine(text: string): string {
   return text.trim().split('\n').pop() ?? '';
 }
 
-/** A fresh temporary directory. */
+const createdDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of createdDirs) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A folder a test left unremovable (e.g. a still-mounted tmpfs) stays; the rest go.
+    }
+  }
+});
+
+/** A fresh temporary directory, removed with everything in it when the test process exits. */
 export function tempDir(prefix = 'svd-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  createdDirs.push(dir);
+  return dir;
 }
 
 /** Parses a JSON-lines file. */
