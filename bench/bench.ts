@@ -12,6 +12,9 @@
  *          --rounds R (repeat everything R times, PyTorch first in each round; the table shows
  *          medians, and each round's ratio is printed: on a shared machine one short window
  *          can be 20% off)
+ * With more than one worker, each JSON line also has `breakdown`: the main thread's mean ms per
+ * step in its own part of the batch, waiting for the workers, and applying the update, and the
+ * slowest worker's ms for its part (where a two-thread step loses against two single ones).
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -25,7 +28,7 @@ import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData, disposeBatch } from '../src/train/device-data.js';
 import { disposeStats } from '../src/train/step.js';
-import { createTrainStep } from '../src/train/parallel-step.js';
+import { createTrainStep, ParallelTrainStep } from '../src/train/parallel-step.js';
 import { evaluate } from '../src/train/evaluate.js';
 import type { Dataset } from '../src/data/dataset.js';
 import type { ExperimentConfig } from '../src/config/types.js';
@@ -51,6 +54,8 @@ interface BenchResult {
   evalSamplesPerSec: number;
   rssMB: number;
   tensorsLeakedPerStep: number;
+  /** With workers > 1: the main thread's mean ms per step in its part, waiting for the workers and applying the update, and the slowest worker's ms for its part. */
+  breakdown?: Record<'mainPart' | 'wait' | 'apply' | 'worker', number>;
 }
 
 /** Random images of the dataset's shape (the step's cost does not depend on the pixel values). */
@@ -76,15 +81,19 @@ async function benchOne(name: string, config: ExperimentConfig, backend: string,
     inputShape: dataset.inputShape, numClasses: dataset.numClasses, maxBatch: BATCH,
   });
   const order = random.data.permutation(dataset.train.count);
+  const timed = step instanceof ParallelTrainStep ? step : null;
+  const breakdown = { mainPart: 0, wait: 0, apply: 0, worker: 0 };
   const runStep = (i: number) => {
     const start = (i * BATCH) % (dataset.train.count - BATCH);
     const batch = data.batch(data.train, order.subarray(start, start + BATCH));
     const stats = step.run(batch, 1);
     disposeStats(stats);
     disposeBatch(batch);
+    if (timed) for (const key of Object.keys(breakdown) as Array<keyof typeof breakdown>) breakdown[key] += timed.timings[key];
   };
   for (let i = 0; i < opts.warmup; i++) runStep(i);
   await syncBackend();
+  for (const key of Object.keys(breakdown) as Array<keyof typeof breakdown>) breakdown[key] = 0;
   const tensorsBefore = tf.memory().numTensors;
   const began = performance.now();
   let done = 0;
@@ -102,7 +111,8 @@ async function benchOne(name: string, config: ExperimentConfig, backend: string,
   model.dispose();
   optimizer.dispose();
   data.dispose();
-  return { model: name, backend, workers: step.workers, msPerStep: round(msPerStep), steps: done, evalSamplesPerSec: Math.round(evalSamplesPerSec), rssMB: Math.round(rssMB), tensorsLeakedPerStep: leaked };
+  return { model: name, backend, workers: step.workers, msPerStep: round(msPerStep), steps: done, evalSamplesPerSec: Math.round(evalSamplesPerSec), rssMB: Math.round(rssMB), tensorsLeakedPerStep: leaked,
+    ...(timed ? { breakdown: Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, round(v / done)])) as BenchResult['breakdown'] } : {}) };
 }
 
 /** Waits for queued backend work (matters for asynchronous backends). */

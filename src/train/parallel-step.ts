@@ -122,8 +122,22 @@ export interface ParallelOptions {
   numClasses: number;
 }
 
+/** Where the main thread's time went in the last step, in ms (for the benchmark). */
+export interface StepTimings {
+  /** Part 0's forward and backward on the main thread. */
+  mainPart: number;
+  /** Waiting for the workers after part 0. */
+  wait: number;
+  /** Summing the gradients, the optimizer update and the running statistics. */
+  apply: number;
+  /** The slowest worker's own time for its part (reading the variables, its step, writing the gradients). */
+  worker: number;
+}
+
 /** Data-parallel TrainStep; see the file header. */
 export class ParallelTrainStep implements TrainStepRunner {
+  /** The last step's timings. */
+  readonly timings: StepTimings = { mainPart: 0, wait: 0, apply: 0, worker: 0 };
   private readonly local: TrainStep;
   private readonly capture: GradientCapture;
   private readonly trainable: tf.Variable[];
@@ -242,6 +256,7 @@ export class ParallelTrainStep implements TrainStepRunner {
     }
 
     // Part 0 on this thread, with the model itself.
+    const began = performance.now();
     this.partSeeds = seedSequence(seeds[0]);
     const part0 = parts[0].count === n ? batch : sliceBatch(batch, 0, parts[0].count);
     let stats0: StepStats;
@@ -261,12 +276,14 @@ export class ParallelTrainStep implements TrainStepRunner {
       if (part0 !== batch) tf.dispose([part0.x, part0.y, part0.oneHot]);
     }
     const grads0 = this.capture.take();
+    const partDone = performance.now();
     try {
       for (const b of busy) this.wait(b.h, b.seq);
     } catch (err) {
       tf.dispose([...grads0, stats0.nllSum, stats0.kl, stats0.correct]);
       throw err;
     }
+    const waited = performance.now();
 
     const w0 = parts[0].count / n;
     const grads: tf.NamedTensorMap = tf.tidy(() => {
@@ -302,6 +319,12 @@ export class ParallelTrainStep implements TrainStepRunner {
       correct: tf.keep(tf.add(stats0.correct, correctRest) as tf.Scalar),
     }));
     tf.dispose([stats0.nllSum, stats0.kl, stats0.correct]);
+    Object.assign(this.timings, {
+      mainPart: partDone - began,
+      wait: waited - partDone,
+      apply: performance.now() - waited,
+      worker: Math.max(0, ...busy.map((b) => b.h.scalars[SCALARS.ms])),
+    });
     return stats;
   }
 
