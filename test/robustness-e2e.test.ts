@@ -167,7 +167,10 @@ test('SIGINT, then SIGTERM, in the middle of epochs: mid-epoch checkpoints, exit
   const child = svdAsync(args(runs));
   const exited = exitOf(child);
   const dir = await waitFor(() => runDirIn(runs), 120_000);
-  await sleep(Math.round(200 + random() * 1500));
+  // Each signal lands within 30% of the reference run's training time (and 1.7 s), so both land
+  // before the run ends, on a fast machine as on a slow one.
+  const moment = () => Math.round(200 + random() * Math.min(1500, 0.3 * trainingMs));
+  await sleep(moment());
   child.kill('SIGINT');
   assert.equal(await exited, 130, `seed ${seed}`);
   const first = latest(dir);
@@ -177,7 +180,7 @@ test('SIGINT, then SIGTERM, in the middle of epochs: mid-epoch checkpoints, exit
   const resumed = svdAsync(['resume', dir]);
   const resumedExit = exitOf(resumed);
   await logged(dir, 'resumed', 1);
-  await sleep(Math.round(200 + random() * 1500));
+  await sleep(moment());
   resumed.kill('SIGTERM');
   assert.equal(await resumedExit, 143, `seed ${seed}`);
   const second = latest(dir);
