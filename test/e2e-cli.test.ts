@@ -77,17 +77,26 @@ test('svd run writes every contract file and field', () => {
   assert.ok(low.compression > result.compression);
 });
 
-test('svd resume continues a run killed with SIGKILL and completes every epoch once', async () => {
+test('svd resume continues a run killed with SIGKILL and completes every epoch once; a live run is not resumed twice; svd ls tells stopped from running', async () => {
   const runs = tempDir();
   const epochs = 12;
   const child = svdAsync(['run', 'configs/quickstart.yaml', ...SMALL, '--set', `training.epochs=${epochs}`, '--runs-dir', runs]);
   const checkpointsDir = await waitFor(() => findCheckpointsDir(runs), 120_000);
   await waitFor(() => fs.existsSync(path.join(checkpointsDir, 'latest.json')) || null, 120_000);
+  const dir = path.dirname(checkpointsDir);
+  // While the run's process lives, a second process may not resume it (and writes nothing).
+  const envBefore = fs.readFileSync(path.join(dir, 'env.json'), 'utf8');
+  const busy = svd(['resume', dir]);
+  assert.equal(busy.status, 2, busy.stderr);
+  assert.match(busy.stderr, new RegExp(`run .* is in use by process ${child.pid} \\(.*svd\\.js run configs/quickstart\\.yaml.*\\); stop that process first`));
+  assert.equal(fs.readFileSync(path.join(dir, 'env.json'), 'utf8'), envBefore);
+  const listed = () => JSON.parse(svd(['ls', runs, '--json']).stdout) as Array<{ status: string }>;
+  assert.deepEqual(listed().map((r) => r.status), ['running']);
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
-  const dir = path.dirname(checkpointsDir);
   const killedAt = readJsonFile<{ epoch: number }>(path.join(checkpointsDir, 'latest.json')).epoch;
   assert.equal(readJsonFile<{ status: string }>(path.join(dir, 'summary.json')).status, 'running');
+  assert.deepEqual(listed().map((r) => r.status), ['stopped'], 'a killed run lists as stopped');
 
   const r = svd(['resume', dir]);
   assert.equal(r.status, 0, r.stderr);
@@ -98,6 +107,8 @@ test('svd resume continues a run killed with SIGKILL and completes every epoch o
   assert.deepEqual([summary.status, summary.epochs], ['completed', epochs]);
   const env = readJsonFile<{ resumes: Array<{ fromEpoch: number }> }>(path.join(dir, 'env.json'));
   assert.equal(env.resumes.length, 1);
+  assert.equal(fs.existsSync(path.join(dir, 'run.lock')), false, 'the lock goes with the process that held it');
+  assert.deepEqual(listed().map((r) => r.status), ['completed']);
 });
 
 test('SIGINT stops a run after the current step: exit 130, status interrupted, and svd resume finishes it', async () => {

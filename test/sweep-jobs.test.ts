@@ -84,7 +84,7 @@ test('a failing job does not stop the others; the sweep exits 1; --resume reruns
   fs.writeFileSync(path.join(sweepDir, 'sweep.lock'), String(process.pid));
   const busy = svdFake(['sweep', '--resume', sweepDir], { FAKE_SVD_LOG: log });
   assert.equal(busy.status, 2);
-  assert.match(busy.stderr, new RegExp(`is running in process ${process.pid}`));
+  assert.match(busy.stderr, new RegExp(`sweep .* is in use by process ${process.pid} \\(unknown command, since unknown\\); stop that process first`));
   fs.writeFileSync(path.join(sweepDir, 'sweep.lock'), '999999999'); // a stale lock is taken over
 
   const again = svdFake(['sweep', '--resume', sweepDir], { FAKE_SVD_LOG: log });

@@ -1,11 +1,14 @@
 /**
  * `svd ls`: one row per run directory found under a folder (sweep job runs included): name,
  * start time, status, epochs, test error, compression, seconds and the directory, oldest first.
+ * A run whose process is gone shows as `stopped` (its summary still says running).
  */
 import * as path from 'node:path';
 import { ABSENT, duration, percent, shortTime, times } from './format.js';
 import { findRunDirs, readRunInfo } from './run-info.js';
 import { renderTable } from './table.js';
+import { lockState } from '../runs/dir-lock.js';
+import { runPaths } from '../runs/run-dir.js';
 
 /** One run in the listing (also the `--json` form). */
 export interface RunRow {
@@ -28,7 +31,7 @@ export function listRuns(root: string): RunRow[] {
       dir,
       name: s.name ?? (typeof info.resolved?.name === 'string' ? info.resolved.name : path.basename(path.dirname(dir))),
       started: typeof info.env?.started === 'string' ? info.env.started : null,
-      status: s.status ?? null,
+      status: liveStatus(dir, s.status ?? null),
       epochs: s.epochs ?? null,
       testError: s.testError ?? null,
       compression: s.compression ?? null,
@@ -36,6 +39,14 @@ export function listRuns(root: string): RunRow[] {
     };
   });
   return rows.sort((a, b) => (a.started ?? '').localeCompare(b.started ?? '') || a.dir.localeCompare(b.dir));
+}
+
+/**
+ * The summary's status, except that a run marked running whose process is gone (killed or
+ * crashed: its run.lock is stale) is `stopped`, to be continued with `svd resume`.
+ */
+function liveStatus(dir: string, status: string | null): string | null {
+  return status === 'running' && lockState(runPaths(dir).lock).state === 'stale' ? 'stopped' : status;
 }
 
 /** The listing as a text table. */

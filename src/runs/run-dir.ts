@@ -20,6 +20,8 @@ export interface RunPaths {
   metrics: string;
   summary: string;
   checkpoints: string;
+  /** Held by the process working on the run (dir-lock.ts). */
+  lock: string;
 }
 
 /** The contract paths inside `dir`. */
@@ -33,6 +35,7 @@ export function runPaths(dir: string): RunPaths {
     metrics: path.join(dir, 'metrics.jsonl'),
     summary: path.join(dir, 'summary.json'),
     checkpoints: path.join(dir, 'checkpoints'),
+    lock: path.join(dir, 'run.lock'),
   };
 }
 

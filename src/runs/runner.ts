@@ -21,6 +21,7 @@ import { SvdError } from '../errors.js';
 import { createRunLogger, type Logger } from '../log.js';
 import { checkRunsDirWritable, createRunDir, openRunDir, readResolvedConfig, removeRunDir, type RunPaths } from './run-dir.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { acquireLock } from './dir-lock.js';
 import { envInfo, readEnvJson } from './env-info.js';
 import { resolveWorkers } from '../train/parallel-step.js';
 import { writeSummary, type RunSummary } from './summary.js';
@@ -71,8 +72,10 @@ export async function startRun(config: ExperimentConfig, text: string, opts: Run
   checkRunsDirWritable(opts.runsDir);
   const prepared = await prepare(config, null);
   let paths: RunPaths | null = null;
+  let release = () => {};
   try {
     paths = createRunDir(opts.runsDir, config.name);
+    release = lockRun(paths, opts);
     writeFileAtomic(paths.config, text);
     writeJsonAtomic(paths.resolved, config);
     writeJsonAtomic(paths.env, envInfo(prepared.backend, config.seed, opts.argv, resolveWorkers(config.training.workers)));
@@ -83,13 +86,33 @@ export async function startRun(config: ExperimentConfig, text: string, opts: Run
     if (err instanceof SvdError) throw err;
     throw new SvdError('E_RUN_DIR', `cannot write the new run directory ${paths?.dir ?? opts.runsDir}: ${(err as Error).message}`, { file: paths?.dir ?? opts.runsDir }, 1);
   }
-  await execute(paths, config, prepared, null);
+  try {
+    await execute(paths, config, prepared, null);
+  } finally {
+    release();
+  }
   return paths;
 }
 
 /** Continues the run in `dir` from its latest checkpoint (from scratch if it has none). */
 export async function resumeRun(dir: string, opts: RunOptions): Promise<RunPaths> {
   const paths = openRunDir(dir);
+  const release = lockRun(paths, opts);
+  try {
+    await resumeLocked(paths, opts);
+  } finally {
+    release();
+  }
+  return paths;
+}
+
+/** Takes the run's lock (dir-lock.ts): E_RUN_DIR, exit 2, when another live process works on it. */
+function lockRun(paths: RunPaths, opts: RunOptions): () => void {
+  return acquireLock(paths.lock, { what: `run ${paths.dir}`, code: 'E_RUN_DIR', argv: opts.argv });
+}
+
+/** resumeRun's work, with the lock held. */
+async function resumeLocked(paths: RunPaths, opts: RunOptions): Promise<void> {
   const config = await readResolvedConfig(paths);
   const env = readEnvJson(paths.env);
   const checkpoint = loadLatestCheckpoint(paths.checkpoints);
@@ -109,7 +132,6 @@ export async function resumeRun(dir: string, opts: RunOptions): Promise<RunPaths
   // Killed before its first checkpoint: it starts again, so the metrics written since go too.
   if (!checkpoint) truncateMetrics(paths.metrics, 0);
   await execute(paths, config, prepared, checkpoint);
-  return paths;
 }
 
 async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prepared, checkpoint: Checkpoint | null): Promise<void> {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { SvdError } from '../errors.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../runs/atomic.js';
 import { timestamp } from '../runs/run-dir.js';
+import { acquireLock } from '../runs/dir-lock.js';
 import type { Overrides } from './sweep-file.js';
 
 /** Where a job stands. */
@@ -132,30 +133,9 @@ export function writeMeta(paths: SweepPaths, meta: SweepMeta): void {
 }
 
 /**
- * Takes the sweep directory's lock for this process; E_SWEEP_DIR when a live process holds it.
- * Returns the function that releases it.
+ * Takes the sweep directory's lock for this process (dir-lock.ts); E_SWEEP_DIR when a live
+ * process holds it. Returns the function that releases it.
  */
-export function lockSweepDir(paths: SweepPaths): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(paths.lock, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(paths.lock, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SvdError('E_SWEEP_DIR', `cannot lock ${paths.dir}: ${(err as Error).message}`, { file: paths.dir }, 1);
-      const pid = Number(fs.readFileSync(paths.lock, 'utf8'));
-      if (isAlive(pid)) throw new SvdError('E_SWEEP_DIR', `sweep ${paths.dir} is running in process ${pid}; stop it first`, { file: paths.dir });
-      fs.rmSync(paths.lock, { force: true });
-    }
-  }
-  throw new SvdError('E_SWEEP_DIR', `cannot lock ${paths.dir}`, { file: paths.dir }, 1);
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function lockSweepDir(paths: SweepPaths, argv: string[]): () => void {
+  return acquireLock(paths.lock, { what: `sweep ${paths.dir}`, code: 'E_SWEEP_DIR', argv });
 }

@@ -60,7 +60,7 @@ export async function runSweep(options: SweepOptions): Promise<number> {
   const { sweep, paths, meta, records, toRun } = prepared;
   const devices = options.devices ?? meta.devices ?? sweep.devices ?? null;
   const concurrency = effectiveConcurrency(options.jobs ?? meta.jobs ?? sweep.jobs ?? (devices?.length || os.availableParallelism()), devices);
-  const release = lockSweepDir(paths);
+  const release = lockSweepDir(paths, options.argv);
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
   const progress = new SweepProgress(toRun.length);

@@ -1,0 +1,81 @@
+/**
+ * The directory lock of runs and sweeps (src/runs/dir-lock.ts): taken with its content in one
+ * step, refused while a live process holds it (naming that process), taken over when its holder
+ * is gone or its file is damaged, refused with the file to delete when another host holds it,
+ * and released only by its holder.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { acquireLock, lockState } from '../src/runs/dir-lock.js';
+import { SvdError } from '../src/errors.js';
+import { tempDir } from './helpers/cli.js';
+
+const subject = { what: 'run r', code: 'E_RUN_DIR' as const, argv: ['svd', 'run', 'x.yaml'] };
+const lockIn = () => path.join(tempDir('svd-lock-'), 'run.lock');
+/** A process id that is not running here. */
+const GONE_PID = 2 ** 22 + 12345;
+
+test('a free lock is taken with its holder recorded, refused to a second taker, and released', () => {
+  const file = lockIn();
+  assert.deepEqual(lockState(file), { state: 'free' });
+  const release = acquireLock(file, subject);
+  const held = lockState(file);
+  assert.equal(held.state, 'held');
+  assert.ok(held.state === 'held' && held.owner.pid === process.pid && held.owner.host === os.hostname());
+  assert.deepEqual(held.state === 'held' && held.owner.command, subject.argv);
+  assert.throws(() => acquireLock(file, subject), (err: unknown) => {
+    assert.ok(err instanceof SvdError);
+    assert.equal(err.code, 'E_RUN_DIR');
+    assert.equal(err.exitCode, 2);
+    assert.match(err.message, new RegExp(`^run r is in use by process ${process.pid} \\(svd run x\\.yaml, since \\d{4}-.*\\); stop that process first \\(Ctrl-C, or kill ${process.pid}\\)`));
+    return true;
+  });
+  assert.deepEqual(fs.readdirSync(path.dirname(file)), ['run.lock'], 'no temporary file is left');
+  release();
+  assert.deepEqual(lockState(file), { state: 'free' });
+  release(); // twice is harmless
+});
+
+test('stale and damaged locks are taken over; release leaves a lock that is no longer its own', () => {
+  for (const content of [
+    JSON.stringify({ pid: GONE_PID, host: os.hostname(), since: '2026-01-01T00:00:00.000Z', command: ['svd', 'run'] }),
+    String(GONE_PID), // the older sweep lock: only a pid
+    '{"pid": 12', // torn
+    '',
+  ]) {
+    const file = lockIn();
+    fs.writeFileSync(file, content);
+    assert.equal(lockState(file).state, 'stale', `content ${JSON.stringify(content)}`);
+    const release = acquireLock(file, subject);
+    assert.equal(lockState(file).state, 'held');
+    // Someone else's lock in its place (e.g. after this process was presumed gone) stays.
+    const other = JSON.stringify({ pid: GONE_PID, host: os.hostname(), since: 'x', command: [] });
+    fs.writeFileSync(file, other);
+    release();
+    assert.equal(fs.readFileSync(file, 'utf8'), other);
+  }
+});
+
+test('a lock held on another host is refused with the file to delete', () => {
+  const file = lockIn();
+  fs.writeFileSync(file, JSON.stringify({ pid: 1, host: `not-${os.hostname()}`, since: '2026-01-01T00:00:00.000Z', command: [] }));
+  assert.equal(lockState(file).state, 'foreign');
+  assert.throws(() => acquireLock(file, subject), new RegExp(`run r is locked by process 1 on host not-.* \\(since 2026-01-01T00:00:00.000Z\\); if that process is gone, delete ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+});
+
+test('a pid that is alive but not node or svd (reused after a crash) does not hold the lock', { skip: !fs.existsSync('/proc/1/cmdline') }, () => {
+  const file = lockIn();
+  const notNode = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).find((pid) => {
+    try {
+      return !/node|svd/i.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(notNode, 'some process here is not node');
+  fs.writeFileSync(file, JSON.stringify({ pid: notNode, host: os.hostname(), since: 'x', command: [] }));
+  assert.equal(lockState(file).state, 'stale');
+});
