@@ -17,6 +17,8 @@ export interface RunRow {
   started: string | null;
   status: string | null;
   epochs: number | null;
+  /** The epochs the run is set to train (resolved.json's training.epochs). */
+  totalEpochs: number | null;
   testError: number | null;
   compression: number | null;
   seconds: number | null;
@@ -33,12 +35,19 @@ export function listRuns(root: string): RunRow[] {
       started: typeof info.env?.started === 'string' ? info.env.started : null,
       status: liveStatus(dir, s.status ?? null),
       epochs: s.epochs ?? null,
+      totalEpochs: totalEpochsOf(info.resolved),
       testError: s.testError ?? null,
       compression: s.compression ?? null,
       seconds: s.seconds ?? null,
     };
   });
   return rows.sort((a, b) => (a.started ?? '').localeCompare(b.started ?? '') || a.dir.localeCompare(b.dir));
+}
+
+/** resolved.json's training.epochs, when it is a number. */
+function totalEpochsOf(resolved: Record<string, unknown> | null): number | null {
+  const training = resolved?.training as { epochs?: unknown } | undefined;
+  return typeof training?.epochs === 'number' ? training.epochs : null;
 }
 
 /**
@@ -49,9 +58,15 @@ function liveStatus(dir: string, status: string | null): string | null {
   return status === 'running' && lockState(runPaths(dir).lock).state === 'stale' ? 'stopped' : status;
 }
 
+/** Epochs done; `done/total` for a run that has not completed. */
+function epochsCell(r: RunRow): string {
+  if (r.epochs === null) return ABSENT;
+  return r.status !== 'completed' && r.totalEpochs !== null ? `${r.epochs}/${r.totalEpochs}` : String(r.epochs);
+}
+
 /** The listing as a text table. */
 export function renderRuns(rows: readonly RunRow[]): string {
   const header = ['name', 'started', 'status', 'epochs', 'test error', 'compression', 'time', 'dir'];
-  const cells = rows.map((r) => [r.name, shortTime(r.started), r.status ?? ABSENT, r.epochs === null ? ABSENT : String(r.epochs), percent(r.testError), times(r.compression), duration(r.seconds), r.dir]);
+  const cells = rows.map((r) => [r.name, shortTime(r.started), r.status ?? ABSENT, epochsCell(r), percent(r.testError), times(r.compression), duration(r.seconds), r.dir]);
   return renderTable(header, cells, { right: new Set([3, 4, 5, 6]), width: Infinity, maxCell: Infinity });
 }
