@@ -208,6 +208,25 @@ test('a run killed before its first checkpoint starts over on resume, without du
   assertSameAsReference(dir, 'resumed from scratch');
 });
 
+test('resuming a completed run changes nothing; one killed after its last checkpoint completes with its last metrics in the summary', () => {
+  const dir = path.join(tempDir(), 'run');
+  fs.cpSync(reference.dir, dir, { recursive: true });
+  const snapshot = () => Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.jsonl')).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  const before = snapshot();
+  const done = svd(['resume', dir]);
+  assert.equal(done.status, 0, done.stderr);
+  assert.match(done.stderr, new RegExp(`run .*run has already completed its ${EPOCHS} epochs; nothing to do`));
+  assert.equal(lastLine(done.stdout), dir);
+  assert.deepEqual(snapshot(), before, 'no file was touched');
+
+  // Killed between the last checkpoint and the final summary: the summary still says running.
+  const summary = readJsonFile<Record<string, unknown>>(path.join(dir, 'summary.json'));
+  fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ ...summary, status: 'running', testError: null, testAccuracy: null }));
+  const r = svd(['resume', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assertSameAsReference(dir, 'resumed after the last checkpoint');
+});
+
 test('a diverging run stops with the epoch, step and layer; summary failed; the last good checkpoint stays', () => {
   const runs = tempDir();
   const r = svd(args(runs, 'training.epochs=3', 'optimizer.schedule={type: step, every: 1, gamma: 1e30}'));

@@ -24,7 +24,7 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { acquireLock } from './dir-lock.js';
 import { envInfo, readEnvJson } from './env-info.js';
 import { resolveWorkers } from '../train/parallel-step.js';
-import { writeSummary, type RunSummary } from './summary.js';
+import { readSummary, writeSummary, type RunSummary } from './summary.js';
 import { checkCompatible, loadLatestCheckpoint, removeLeftovers, restoreCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { initFromPretrained, loadPretrained, type InitReport } from './init-from.js';
 import { dropSnapshotsAfter, snapshotIfDue } from './snapshots.js';
@@ -116,6 +116,11 @@ async function resumeLocked(paths: RunPaths, opts: RunOptions): Promise<void> {
   const config = await readResolvedConfig(paths);
   const env = readEnvJson(paths.env);
   const checkpoint = loadLatestCheckpoint(paths.checkpoints);
+  if (checkpoint && !checkpoint.within && checkpoint.epoch >= config.training.epochs && summaryStatus(paths) === 'completed') {
+    // Nothing to train: leave every file as it is.
+    process.stderr.write(`svd resume: run ${paths.dir} has already completed its ${config.training.epochs} epochs; nothing to do\n`);
+    return;
+  }
   const prepared = await prepare(config, checkpoint);
   if (checkpoint) {
     try {
@@ -158,6 +163,9 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
       await restoreCheckpoint(checkpoint, model.namedVariables(), optimizer);
       random = RunRandom.fromState(checkpoint.rng);
       truncateMetrics(paths.metrics, checkpoint.epoch);
+      // The figures of the last evaluation before the checkpoint stay in the summary until the next one.
+      const last = lastMetrics(paths.metrics);
+      if (last) updateSummary(summary, last);
       dropSnapshotsAfter(paths.dir, checkpoint.epoch);
       log.info({ epoch: checkpoint.epoch, ...(checkpoint.within && { step: checkpoint.within.step }), checkpoint: checkpoint.dir }, 'resumed');
     } else {
@@ -247,6 +255,22 @@ function updateSummary(summary: RunSummary, m: EpochMetrics): void {
   summary.testAccuracy = 1 - m.testError;
   summary.sparsity = m.sparsity;
   summary.compression = m.compression;
+}
+
+/** The last line of metrics.jsonl, or null when there is none. */
+function lastMetrics(file: string): EpochMetrics | null {
+  if (!fs.existsSync(file)) return null;
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim());
+  return lines.length ? (JSON.parse(lines[lines.length - 1]) as EpochMetrics) : null;
+}
+
+/** summary.json's status, or null when it is missing or unreadable. */
+function summaryStatus(paths: RunPaths): string | null {
+  try {
+    return readSummary(paths.summary).status;
+  } catch {
+    return null;
+  }
 }
 
 /**
