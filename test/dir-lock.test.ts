@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { acquireLock, lockState } from '../src/runs/dir-lock.js';
 import { SvdError } from '../src/errors.js';
 import { tempDir } from './helpers/cli.js';
@@ -18,25 +19,40 @@ const lockIn = () => path.join(tempDir('svd-lock-'), 'run.lock');
 /** A process id that is not running here. */
 const GONE_PID = 2 ** 22 + 12345;
 
-test('a free lock is taken with its holder recorded, refused to a second taker, and released', () => {
+/** A live node process to hold locks (a lock naming this process's own pid reads as a leftover). */
+function otherNode(): ChildProcess {
+  return spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' });
+}
+
+test('a free lock is taken with its holder recorded and released; a live holder is refused, named', (t) => {
   const file = lockIn();
   assert.deepEqual(lockState(file), { state: 'free' });
   const release = acquireLock(file, subject);
-  const held = lockState(file);
-  assert.equal(held.state, 'held');
-  assert.ok(held.state === 'held' && held.owner.pid === process.pid && held.owner.host === os.hostname());
-  assert.deepEqual(held.state === 'held' && held.owner.command, subject.argv);
-  assert.throws(() => acquireLock(file, subject), (err: unknown) => {
-    assert.ok(err instanceof SvdError);
-    assert.equal(err.code, 'E_RUN_DIR');
-    assert.equal(err.exitCode, 2);
-    assert.match(err.message, new RegExp(`^run r is in use by process ${process.pid} \\(svd run x\\.yaml, since \\d{4}-.*\\); stop that process first \\(Ctrl-C, or kill ${process.pid}\\)`));
-    return true;
-  });
+  const owner = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; host: string; command: string[] };
+  assert.deepEqual([owner.pid, owner.host, owner.command], [process.pid, os.hostname(), subject.argv]);
   assert.deepEqual(fs.readdirSync(path.dirname(file)), ['run.lock'], 'no temporary file is left');
   release();
   assert.deepEqual(lockState(file), { state: 'free' });
   release(); // twice is harmless
+
+  const holder = otherNode();
+  t.after(() => holder.kill());
+  fs.writeFileSync(file, JSON.stringify({ ...owner, pid: holder.pid, since: '2026-11-25T00:00:00.000Z' }));
+  assert.equal(lockState(file).state, 'held');
+  assert.throws(() => acquireLock(file, subject), (err: unknown) => {
+    assert.ok(err instanceof SvdError);
+    assert.equal(err.code, 'E_RUN_DIR');
+    assert.equal(err.exitCode, 2);
+    assert.match(err.message, new RegExp(`^run r is in use by process ${holder.pid} \\(svd run x\\.yaml, since 2026-11-25T00:00:00.000Z\\); stop that process first \\(Ctrl-C, or kill ${holder.pid}\\)`));
+    return true;
+  });
+});
+
+test("a lock naming this process's own pid is a leftover (a restarted container reuses pids) and is taken over", () => {
+  const file = lockIn();
+  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, host: os.hostname(), since: 'x', command: [] }));
+  assert.equal(lockState(file).state, 'stale');
+  acquireLock(file, subject)();
 });
 
 test('stale and damaged locks are taken over; release leaves a lock that is no longer its own', () => {
@@ -50,7 +66,7 @@ test('stale and damaged locks are taken over; release leaves a lock that is no l
     fs.writeFileSync(file, content);
     assert.equal(lockState(file).state, 'stale', `content ${JSON.stringify(content)}`);
     const release = acquireLock(file, subject);
-    assert.equal(lockState(file).state, 'held');
+    assert.equal((JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number }).pid, process.pid);
     // Someone else's lock in its place (e.g. after this process was presumed gone) stays.
     const other = JSON.stringify({ pid: GONE_PID, host: os.hostname(), since: 'x', command: [] });
     fs.writeFileSync(file, other);

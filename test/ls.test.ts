@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { svd, tempDir } from './helpers/cli.js';
 
 function run(root: string, rel: string, files: Record<string, unknown>): string {
@@ -45,14 +46,16 @@ test('svd ls lists runs, nested ones too, oldest first', () => {
   assert.equal(one.length, 1);
 });
 
-test('svd ls: a running run whose process is gone (stale run.lock) is stopped; a live one, or one without a lock, running', () => {
+test('svd ls: a running run whose process is gone (stale run.lock) is stopped; a live one, or one without a lock, running', (t) => {
   const root = tempDir('svd-ls-');
   const summary = { status: 'running', name: 'r', epochs: 7, testError: 0.01, compression: 50, seconds: 600 };
   const lock = (pid: number) => JSON.stringify({ pid, host: os.hostname(), since: '2026-11-25T00:00:00.000Z', command: ['svd', 'run'] });
   const gone = run(root, 'r/2026-11-25T00-00-00-aaaaaa', { 'resolved.json': { name: 'r', training: { epochs: 200 } }, 'env.json': { started: '2026-11-25T00:00:00.000Z' }, 'summary.json': summary });
   fs.writeFileSync(path.join(gone, 'run.lock'), lock(2 ** 22 + 12345));
   const live = run(root, 'r/2026-11-25T01-00-00-bbbbbb', { 'resolved.json': { name: 'r', training: { epochs: 200 } }, 'env.json': { started: '2026-11-25T01:00:00.000Z' }, 'summary.json': summary });
-  fs.writeFileSync(path.join(live, 'run.lock'), lock(process.pid));
+  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' });
+  t.after(() => holder.kill());
+  fs.writeFileSync(path.join(live, 'run.lock'), lock(holder.pid!));
   run(root, 'r/2026-11-25T02-00-00-cccccc', { 'resolved.json': { name: 'r', training: { epochs: 200 } }, 'env.json': { started: '2026-11-25T02:00:00.000Z' }, 'summary.json': summary });
   const json = JSON.parse(svd(['ls', root, '--json']).stdout) as Array<{ status: string; totalEpochs: number }>;
   assert.deepEqual(json.map((r) => r.status), ['stopped', 'running', 'running']);

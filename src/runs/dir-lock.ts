@@ -40,7 +40,9 @@ export function lockState(file: string): LockState {
   }
   const owner = parseOwner(text);
   if (owner.host !== os.hostname()) return { state: 'foreign', owner };
-  return { state: isLiveProcess(owner.pid) ? 'held' : 'stale', owner };
+  // This process's own pid in a lock it is looking at is a leftover of an earlier process (a
+  // container restarted with the same pid and host name): its own locks it never reads back.
+  return { state: owner.pid !== process.pid && isLiveProcess(owner.pid) ? 'held' : 'stale', owner };
 }
 
 /** How to word and code a refusal. */
