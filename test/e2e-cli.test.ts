@@ -35,8 +35,13 @@ test('svd run writes every contract file and field', () => {
   assert.ok(env.command.some((a) => a.includes('quickstart.yaml')));
   assert.ok(env.versions.tfjs && env.versions.node && env.versions.svd);
 
-  const log = readJsonl<{ msg: string }>(path.join(dir, 'log.jsonl'));
+  const log = readJsonl<{ msg: string; rssMB?: number; tensors?: number }>(path.join(dir, 'log.jsonl'));
   assert.deepEqual([log[0].msg, log.at(-1)!.msg], ['started', 'completed']);
+  // Each epoch's log line carries the memory: live tensors the same after every epoch.
+  const epochs = log.filter((l) => l.msg === 'epoch');
+  assert.equal(epochs.length, 3);
+  assert.ok(epochs.every((l) => typeof l.rssMB === 'number' && l.rssMB > 0));
+  assert.deepEqual(new Set(epochs.map((l) => l.tensors)).size, 1, `live tensors per epoch: ${epochs.map((l) => l.tensors).join(', ')}`);
 
   const metrics = readJsonl<Record<string, unknown>>(path.join(dir, 'metrics.jsonl'));
   assert.deepEqual(metrics.map((m) => m.epoch), [1, 2, 3]);

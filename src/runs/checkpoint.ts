@@ -97,6 +97,17 @@ const DIR_PATTERN = /^epoch-(\d{6,})(?:-step-(\d{6,}))?$/;
 /** Writes a checkpoint into `checkpointsDir` and makes it the latest; returns its directory. */
 export async function saveCheckpoint(checkpointsDir: string, input: CheckpointInput): Promise<string> {
   const optimizerWeights = await input.optimizer.getWeights();
+  // getWeights() makes a new tensor for the iteration count (the moments are the optimizer's own
+  // variables): freed once read, or every checkpoint would leave one behind.
+  const made = optimizerWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable));
+  try {
+    return await writeCheckpoint(checkpointsDir, input, optimizerWeights);
+  } finally {
+    tf.dispose(made);
+  }
+}
+
+async function writeCheckpoint(checkpointsDir: string, input: CheckpointInput, optimizerWeights: Array<{ name: string; tensor: tf.Tensor }>): Promise<string> {
   const slotHolder = input.optimizer as unknown as Partial<Record<(typeof OPTIMIZER_SLOTS)[number], tf.Variable>>;
   const slots = OPTIMIZER_SLOTS.filter((name) => slotHolder[name] instanceof tf.Variable).map((name) => ({ name, tensor: slotHolder[name] as tf.Tensor }));
   const groups = [[...input.variables].map(([name, v]) => ({ name, tensor: v as tf.Tensor })), optimizerWeights, slots];

@@ -6,6 +6,7 @@
  * are kept up to date. `resumeRun` continues a run from its latest checkpoint.
  */
 import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/types.js';
 import { DATASETS, OPTIMIZERS } from '../registry/registries.js';
 import { selectBackend, type BackendInfo } from '../backend.js';
@@ -189,7 +190,8 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
         onEpochEnd: async (state, metrics) => {
           if (metrics) {
             fs.appendFileSync(paths.metrics, JSON.stringify(metrics) + '\n');
-            log.info(metrics, 'epoch');
+            // Memory beside the metrics: a long run's log shows whether it stays flat.
+            log.info({ ...metrics, rssMB: Math.round(process.memoryUsage().rss / 2 ** 20), tensors: tf.memory().numTensors }, 'epoch');
             progress.epoch(metrics);
             updateSummary(summary, metrics);
           }
