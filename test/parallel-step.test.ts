@@ -14,7 +14,6 @@ import '../src/registry/load-all.js';
 import { OPTIMIZERS } from '../src/registry/registries.js';
 import { selectBackend } from '../src/backend.js';
 import type { ExperimentConfig, LayerSpec } from '../src/config/types.js';
-import type { Dataset } from '../src/data/dataset.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData, disposeBatch, type Batch } from '../src/train/device-data.js';

@@ -15,7 +15,7 @@ const command: Command = {
   async run(argv) {
     const parsed = parseCommandArgs('resume', usage, argv, {}, { min: 1, max: 1 });
     if (!parsed) return 0;
-    const { values, positionals } = parsed;
+    const { positionals } = parsed;
     const paths = await resumeRun(positionals[0], { runsDir: path.dirname(path.dirname(positionals[0])), argv: process.argv.slice(1) });
     console.log(paths.dir);
     return 0;

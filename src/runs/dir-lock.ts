@@ -10,7 +10,6 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { SvdError, type ErrorCode } from '../errors.js';
 
 /** Who holds a lock. */

@@ -19,7 +19,7 @@ import { train, TrainingInterrupted, type EpochMetrics } from '../train/trainer.
 import { Progress } from '../train/progress.js';
 import { sparsityStats } from '../svd/sparsity.js';
 import { SvdError } from '../errors.js';
-import { createRunLogger, type Logger } from '../log.js';
+import { createRunLogger } from '../log.js';
 import { checkRunsDirWritable, createRunDir, openRunDir, readResolvedConfig, removeRunDir, type RunPaths } from './run-dir.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { acquireLock } from './dir-lock.js';

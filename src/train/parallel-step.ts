@@ -146,7 +146,7 @@ export class ParallelTrainStep implements TrainStepRunner {
   private disposed = false;
 
   private constructor(
-    private readonly model: Model,
+    model: Model,
     private readonly optimizer: tf.Optimizer,
     sparsity: SparsityConfig,
     trainSize: number,
@@ -155,7 +155,6 @@ export class ParallelTrainStep implements TrainStepRunner {
     private readonly slots: Slot[],
     private readonly weights: Float32Array,
     private readonly handles: WorkerHandle[],
-    private readonly rowSize: number,
     private readonly maxRows: number,
   ) {
     this.trainable = model.trainable;
@@ -228,7 +227,7 @@ export class ParallelTrainStep implements TrainStepRunner {
       h.worker.unref(); // a step in flight is waited for synchronously anyway
       h.worker.on('exit', () => Atomics.store(h.ctrl, CTRL.exited, 1)); // seen between steps
     }
-    return new ParallelTrainStep(model, optimizer, sparsity, trainSize, nextSeed, weightDecay, slots, new Float32Array(weights), handles, rowSize, maxRows);
+    return new ParallelTrainStep(model, optimizer, sparsity, trainSize, nextSeed, weightDecay, slots, new Float32Array(weights), handles, maxRows);
   }
 
   run(batch: Batch, klWeight: number): StepStats {
