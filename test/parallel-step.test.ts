@@ -136,6 +136,9 @@ test('without noise or batchnorm, 2 workers give the one-thread updates', async 
       assert.equal(sb[1], sa[1]);
       assert.equal(sb[2], sa[2]);
       assertClose(snapshot(b.model), snapshot(a.model), 1e-4);
+      // The benchmark's breakdown of the step: every part timed (the worker had rows unless the batch was 1).
+      const { mainPart, wait, apply, worker } = par.timings;
+      assert.ok(mainPart > 0 && wait >= 0 && apply > 0 && (rows === 1 ? worker === 0 : worker > 0), JSON.stringify(par.timings));
     }
   } finally {
     par.dispose();
