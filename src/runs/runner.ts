@@ -163,9 +163,8 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
     if (checkpoint) {
       await restoreCheckpoint(checkpoint, model.namedVariables(), optimizer);
       random = RunRandom.fromState(checkpoint.rng);
-      truncateMetrics(paths.metrics, checkpoint.epoch);
       // The figures of the last evaluation before the checkpoint stay in the summary until the next one.
-      const last = lastMetrics(paths.metrics);
+      const last = truncateMetrics(paths.metrics, checkpoint.epoch);
       if (last) updateSummary(summary, last);
       dropSnapshotsAfter(paths.dir, checkpoint.epoch);
       log.info({ epoch: checkpoint.epoch, ...(checkpoint.within && { step: checkpoint.within.step }), checkpoint: checkpoint.dir }, 'resumed');
@@ -259,13 +258,6 @@ function updateSummary(summary: RunSummary, m: EpochMetrics): void {
   summary.compression = m.compression;
 }
 
-/** The last line of metrics.jsonl, or null when there is none. */
-function lastMetrics(file: string): EpochMetrics | null {
-  if (!fs.existsSync(file)) return null;
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim());
-  return lines.length ? (JSON.parse(lines[lines.length - 1]) as EpochMetrics) : null;
-}
-
 /** summary.json's status, or null when it is missing or unreadable. */
 function summaryStatus(paths: RunPaths): string | null {
   try {
@@ -277,10 +269,10 @@ function summaryStatus(paths: RunPaths): string | null {
 
 /**
  * Drops metric lines past `epoch` (written after the checkpoint a resumed run starts from) and a
- * line torn by a kill in the middle of appending it.
+ * line torn by a kill in the middle of appending it; returns the last line kept, or null.
  */
-function truncateMetrics(file: string, epoch: number): void {
-  if (!fs.existsSync(file)) return;
+function truncateMetrics(file: string, epoch: number): EpochMetrics | null {
+  if (!fs.existsSync(file)) return null;
   const epochOf = (line: string): number => {
     try {
       const e = (JSON.parse(line) as { epoch?: unknown }).epoch;
@@ -291,4 +283,5 @@ function truncateMetrics(file: string, epoch: number): void {
   };
   const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() && epochOf(line) <= epoch);
   writeFileAtomic(file, kept.map((l) => l + '\n').join(''));
+  return kept.length ? (JSON.parse(kept[kept.length - 1]) as EpochMetrics) : null;
 }
