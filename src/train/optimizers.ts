@@ -21,7 +21,7 @@ OPTIMIZERS.register('adam', {
   properties: {
     beta1: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.9 },
     beta2: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.999 },
-    epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8 },
+    epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8, description: 'added to sqrt(v); the loss is per example (the paper\'s objective / N), so an epsilon e on the paper\'s scale is e / N here' },
   },
   create: (cfg, lr) => tf.train.adam(lr, cfg.beta1 ?? 0.9, cfg.beta2 ?? 0.999, cfg.epsilon ?? 1e-8),
 }, origin);
