@@ -44,9 +44,21 @@ export class Progress {
 
   /** Called after every evaluated epoch. */
   epoch(m: EpochMetrics): void {
-    const layers = Object.values(m.sparsity).map((s) => (100 * s).toFixed(1)).join('/');
-    const line = `epoch ${m.epoch}/${this.epochs} loss ${m.trainLoss.toFixed(4)} test error ${(100 * m.testError).toFixed(2)}% ` +
-      `sparsity ${layers || '-'}% compression ${m.compression.toFixed(1)}x lr ${m.lr.toPrecision(3)} kl weight ${m.klWeight.toFixed(3)} ${formatDuration(m.seconds)}`;
+    const line = epochLine(m, this.epochs);
     this.stream.write(this.tty ? `\r${line}\x1b[K\n` : `${line}\n`);
   }
+}
+
+/**
+ * One epoch's progress line. Sparsity, compression and the KL weight only mean something for a
+ * model with Sparse VD layers (`m.sparsity` names them), so a dense model's line leaves them out.
+ */
+export function epochLine(m: EpochMetrics, epochs: number): string {
+  const layers = Object.values(m.sparsity).map((s) => (100 * s).toFixed(1));
+  const sparse = layers.length > 0
+    ? ` sparsity ${layers.join('/')}% compression ${m.compression.toFixed(1)}x`
+    : '';
+  const kl = layers.length > 0 ? ` kl weight ${m.klWeight.toFixed(3)}` : '';
+  return `epoch ${m.epoch}/${epochs} loss ${m.trainLoss.toFixed(4)} test error ${(100 * m.testError).toFixed(2)}%` +
+    `${sparse} lr ${m.lr.toPrecision(3)}${kl} ${formatDuration(m.seconds)}`;
 }
