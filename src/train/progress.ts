@@ -55,10 +55,9 @@ export class Progress {
  */
 export function epochLine(m: EpochMetrics, epochs: number): string {
   const layers = Object.values(m.sparsity).map((s) => (100 * s).toFixed(1));
-  const sparse = layers.length > 0
-    ? ` sparsity ${layers.join('/')}% compression ${m.compression.toFixed(1)}x`
-    : '';
-  const kl = layers.length > 0 ? ` kl weight ${m.klWeight.toFixed(3)}` : '';
+  const hasSparse = layers.length > 0;
+  const sparse = hasSparse ? ` sparsity ${layers.join('/')}% compression ${m.compression.toFixed(1)}x` : '';
+  const kl = hasSparse ? ` kl weight ${m.klWeight.toFixed(3)}` : '';
   return `epoch ${m.epoch}/${epochs} loss ${m.trainLoss.toFixed(4)} test error ${(100 * m.testError).toFixed(2)}%` +
     `${sparse} lr ${m.lr.toPrecision(3)}${kl} ${formatDuration(m.seconds)}`;
 }
