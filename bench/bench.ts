@@ -21,10 +21,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadConfig } from '../src/config/index.js';
-import { DATASETS, OPTIMIZERS } from '../src/registry/registries.js';
-import { selectBackend } from '../src/backend.js';
-import { Model } from '../src/layers/model.js';
+import { loadConfig } from '../src/experiment/load-config.js';
+import { DATASETS } from '../src/registries.js';
+import { buildModel, buildOptimizer, modelSpec } from '../src/experiment/build.js';
+import { selectBackend } from '../src/backends/select.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData, disposeBatch } from '../src/train/device-data.js';
 import { disposeStats } from '../src/train/step.js';
@@ -73,12 +73,12 @@ function syntheticDataset(config: ExperimentConfig, count: number): Dataset {
 async function benchOne(name: string, config: ExperimentConfig, backend: string, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult> {
   const dataset = syntheticDataset(config, Math.max(EVAL_SAMPLES, BATCH * 4));
   const random = RunRandom.fromSeed(0);
-  const model = Model.build(config.model.layers, dataset.inputShape, config.sparsity, random.init, config.model.width ?? 1);
-  const optimizer = OPTIMIZERS.get(config.optimizer.type).create(config.optimizer, config.optimizer.lr);
+  const model = buildModel(config, random);
+  const optimizer = buildOptimizer(config);
   const data = new DeviceData(dataset);
   const step = await createTrainStep({
     model, optimizer, config, trainSize: TRAIN_SIZE, nextSeed: () => random.noise.nextSeed(),
-    inputShape: dataset.inputShape, numClasses: dataset.numClasses, maxBatch: BATCH,
+    modelSpec: modelSpec(config), numClasses: dataset.numClasses, maxBatch: BATCH,
   });
   const order = random.data.permutation(dataset.train.count);
   const timed = step instanceof ParallelTrainStep ? step : null;

@@ -6,7 +6,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend.js';
+import { selectBackend } from '../src/backends/select.js';
 import { augmentBatch, drawAugment, makeAugmenter, type AugmentDraws } from '../src/data/augment.js';
 import { DeviceData, disposeBatch } from '../src/train/device-data.js';
 import { RunRandom } from '../src/train/rng.js';

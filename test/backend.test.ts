@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend.js';
+import { selectBackend } from '../src/backends/select.js';
 import { SvdError } from '../src/errors.js';
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];

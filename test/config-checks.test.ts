@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { CHECKS, loadConfig } from '../src/config/index.js';
+import { CHECKS, loadConfig } from '../src/experiment/load-config.js';
 import { loadErrors, tempConfigs } from './config-support.js';
 
 test('the documented rules are registered, each named and described', () => {

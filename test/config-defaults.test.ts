@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadConfig } from '../src/config/index.js';
-import { DATASETS } from '../src/registry/registries.js';
+import { loadConfig } from '../src/experiment/load-config.js';
+import { DATASETS } from '../src/registries.js';
 import { FIXTURES, MINIMAL, tempConfigs } from './config-support.js';
 
 test('a minimal config gets every default', async () => {

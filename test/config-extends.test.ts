@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from '../src/config/index.js';
+import { loadConfig } from '../src/experiment/load-config.js';
 import { FIXTURES, loadErrors, tempConfigs } from './config-support.js';
 
 test('a chain of three files merges, nearest file winning', async () => {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from '../src/config/index.js';
+import { loadConfig } from '../src/experiment/load-config.js';
 import { FIXTURES, ROOT, loadErrors } from './config-support.js';
 
 /** The `.yaml` files directly in `dir` (sorted), as full paths. */

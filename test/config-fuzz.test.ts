@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { loadConfig } from '../src/config/index.js';
+import { loadConfig } from '../src/experiment/load-config.js';
 import { SvdErrors } from '../src/errors.js';
 import { ROOT, tempDir } from './helpers/cli.js';
 

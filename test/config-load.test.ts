@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from '../src/config/index.js';
+import { loadConfig } from '../src/experiment/load-config.js';
 import { MAX_CONFIG_BYTES } from '../src/config/load.js';
 import { MINIMAL, loadErrors, tempConfigs } from './config-support.js';
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadConfig } from '../src/config/index.js';
+import { loadConfig } from '../src/experiment/load-config.js';
 import { FIXTURES, loadErrors } from './config-support.js';
 
 const LENET = path.join(FIXTURES, 'good', 'lenet-300-100.yaml');

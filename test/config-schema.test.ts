@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { composeSchema, schemaJson } from '../src/config/index.js';
+import { composeSchema, schemaJson } from '../src/experiment/load-config.js';
 import { createAjv } from '../src/config/validate.js';
-import { DATASETS, KL_SCHEDULES, LAYERS, LR_SCHEDULES, OPTIMIZERS } from '../src/registry/registries.js';
+import { DATASETS, KL_SCHEDULES, LAYERS, LR_SCHEDULES, OPTIMIZERS } from '../src/registries.js';
 import { ROOT } from './config-support.js';
 
 type Node = { [k: string]: Node } & { enum?: string[]; allOf?: Node[] };

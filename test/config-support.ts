@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { writeFile, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../src/config/index.js';
+import { loadConfig } from '../src/experiment/load-config.js';
 import { SvdErrors, type SvdError } from '../src/errors.js';
 import { tempDir } from './helpers/cli.js';
 
 /** The repository root (tests run from dist/test/). */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** test/fixtures in the repository. */
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SvdError, type ErrorCode } from '../src/errors.js';
-import { DATASETS } from '../src/registry/registries.js';
+import { DATASETS } from '../src/registries.js';
 import type { DataConfig } from '../src/config/types.js';
 import { readIdxImages, readIdxLabels } from '../src/data/idx.js';
 import { normalizeSplits } from '../src/data/normalize.js';

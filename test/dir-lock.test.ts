@@ -1,5 +1,5 @@
 /**
- * The directory lock of runs and sweeps (src/runs/dir-lock.ts): taken with its content in one
+ * The directory lock of runs and sweeps (src/store/dir-lock.ts): taken with its content in one
  * step, refused while a live process holds it (naming that process), taken over when its holder
  * is gone or its file is damaged, refused with the file to delete when another host holds it,
  * and released only by its holder.
@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { acquireLock, lockState } from '../src/runs/dir-lock.js';
+import { acquireLock, lockState } from '../src/store/dir-lock.js';
 import { SvdError } from '../src/errors.js';
 import { tempDir } from './helpers/cli.js';
 

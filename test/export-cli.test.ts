@@ -12,13 +12,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import '../src/registry/load-all.js';
-import { selectBackend } from '../src/backend.js';
+import { selectBackend } from '../src/backends/select.js';
 import type { ExperimentConfig } from '../src/config/types.js';
-import { DATASETS } from '../src/registry/registries.js';
+import { DATASETS } from '../src/registries.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
-import { loadLatestCheckpoint, restoreCheckpoint } from '../src/runs/checkpoint.js';
+import { loadLatestCheckpoint, restoreCheckpoint } from '../src/store/checkpoint.js';
 import { main } from '../src/cli/main.js';
 import { lastLine, readJsonFile, svd, tempDir, type CliResult } from './helpers/cli.js';
 
@@ -119,7 +118,7 @@ test('tfjs export: stock tf.loadLayersModel reads it and predicts what the run p
   // the reference: the run's own model from its checkpoint, masked, as svd eval computes it
   const config = readJsonFile<ExperimentConfig>(path.join(runDir, 'resolved.json'));
   const dataset = await DATASETS.get(config.data.dataset).load(config.data);
-  const model = Model.build(config.model.layers, dataset.inputShape, config.sparsity, RunRandom.fromSeed(config.seed).init);
+  const model = Model.build({ layers: config.model.layers, inputShape: dataset.inputShape, sparsity: config.sparsity, width: 1 }, RunRandom.fromSeed(config.seed).init);
   await restoreCheckpoint(loadLatestCheckpoint(path.join(runDir, 'checkpoints'))!, model.namedVariables(), null);
   const x = tf.tensor4d(dataset.test.x, [dataset.test.count, ...dataset.inputShape]);
   const expected = model.apply(x, { training: false, sparsity: config.sparsity, nextSeed: () => 1 });

@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import '../src/registry/load-all.js';
-import { selectBackend } from '../src/backend.js';
+import { selectBackend } from '../src/backends/select.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import type { LayerSpec } from '../src/config/types.js';
@@ -112,7 +111,7 @@ test('every layer type exports to a stock tfjs model that computes what svd eval
     { type: 'dense-svd', units: 6, activation: 'sigmoid' },
     { type: 'dense', units: 3 },
   ];
-  const model = Model.build(specs, [8, 8, 2], PAPER_SPARSITY, RunRandom.fromSeed(3).init);
+  const model = Model.build({ layers: specs, inputShape: [8, 8, 2], sparsity: PAPER_SPARSITY, width: 1 }, RunRandom.fromSeed(3).init);
   let seed = 11;
   for (const [name, v] of model.namedVariables()) {
     // log sigma^2 spread so that log alpha crosses the threshold for part of the weights
@@ -120,7 +119,7 @@ test('every layer type exports to a stock tfjs model that computes what svd eval
     else if (name.endsWith('/movingVariance')) v.assign(tf.randomUniform(v.shape, 0.5, 2, 'float32', seed++));
     else if (!name.endsWith('/theta') && !name.endsWith('/kernel')) v.assign(tf.randomUniform(v.shape, -0.5, 0.5, 'float32', seed++));
   }
-  const { net, masks } = plainNetFromModel(model, specs, PAPER_SPARSITY);
+  const { net, masks } = plainNetFromModel(model, PAPER_SPARSITY);
   assert.deepEqual(net.layers.map((l) => l.type), ['conv2d', 'batchnorm', 'activation', 'maxpool', 'conv2d', 'flatten', 'dropout', 'dense', 'dense']);
   assert.ok(masks.kept > 0 && masks.kept < masks.sparsifiable, `kept ${masks.kept} of ${masks.sparsifiable}`);
   assert.equal(net.layers.flatMap((l) => l.params.map((p) => p.name)).join(','), 'kernel,bias,gamma,beta,movingMean,movingVariance,kernel,kernel,bias,kernel,bias');
@@ -186,7 +185,7 @@ test('shrink removes dead units, repeats until none are left, and keeps the outp
   assertClose(predict(shrunk.net, x), predict(net, x), 1e-6);
   x.dispose();
   // the input net is left as it was
-  assert.equal((net.layers[0] as Extract<PlainLayer, { type: 'dense' }>).config.units, 5);
+  assert.equal(net.layers[0].config.units, 5);
 });
 
 test('shrink removes dead filters through maxpool, batchnorm and flatten, and never across a softmax', () => {

@@ -7,10 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import '../src/registry/load-all.js';
-import { LAYERS } from '../src/registry/registries.js';
-import { selectBackend } from '../src/backend.js';
-import { buildContext, forwardContext } from './helpers/layers.js';
+import { LAYERS } from '../src/registries.js';
+import { selectBackend } from '../src/backends/select.js';
+import { buildContext, buildLayer, forwardContext, outputShapeOf } from './helpers/layers.js';
 
 const BACKENDS = ['cpu', 'wasm'] as const;
 const BATCH = 3;
@@ -20,8 +19,8 @@ for (const backend of BACKENDS) {
     test(`${type} on ${backend}: shape, gradients, determinism, no leaks`, async () => {
       await selectBackend(backend);
       const spec = { type, ...entry.example.spec };
-      const expected = entry.outputShape(spec, entry.example.input);
-      const layer = entry.build(spec, entry.example.input, buildContext(`${type}_t`));
+      const expected = outputShapeOf(spec, entry.example.input);
+      const layer = buildLayer(spec, entry.example.input, buildContext(`${type}_t`));
       assert.deepEqual(layer.outputShape, expected);
       const x = tf.randomUniform([BATCH, ...entry.example.input], -1, 1, 'float32', 3);
 
@@ -53,15 +52,15 @@ for (const backend of BACKENDS) {
 
 test('every layer example is valid input for its own shape function', () => {
   for (const [type, entry] of LAYERS.list()) {
-    assert.doesNotThrow(() => entry.outputShape({ type, ...entry.example.spec }, entry.example.input), type);
+    assert.doesNotThrow(() => outputShapeOf({ type, ...entry.example.spec }, entry.example.input), type);
   }
 });
 
 test('shape functions reject inputs the layer cannot take', () => {
-  assert.throws(() => LAYERS.get('conv2d').outputShape({ type: 'conv2d', filters: 2, kernelSize: 3 }, [800]), /image input/);
-  assert.throws(() => LAYERS.get('dense-svd').outputShape({ type: 'dense-svd', units: 2 }, [4, 4, 1]), /flatten/);
-  assert.throws(() => LAYERS.get('conv2d-svd').outputShape({ type: 'conv2d-svd', filters: 2, kernelSize: 5 }, [3, 3, 1]), /does not fit/);
-  assert.throws(() => LAYERS.get('maxpool').outputShape({ type: 'maxpool', poolSize: 4 }, [2, 2, 1]), /does not fit/);
+  assert.throws(() => outputShapeOf({ type: 'conv2d', filters: 2, kernelSize: 3 }, [800]), /image input/);
+  assert.throws(() => outputShapeOf({ type: 'dense-svd', units: 2 }, [4, 4, 1]), /flatten/);
+  assert.throws(() => outputShapeOf({ type: 'conv2d-svd', filters: 2, kernelSize: 5 }, [3, 3, 1]), /does not fit/);
+  assert.throws(() => outputShapeOf({ type: 'maxpool', poolSize: 4 }, [2, 2, 1]), /does not fit/);
 });
 
 test('the registry names every layer type of the contract', () => {
@@ -78,7 +77,7 @@ test('kernelInitializer: glorotUniform by default, randomNormal with initStddev,
   for (const name of takers) {
     const geometry = shapes[name.replace('-svd', '')];
     const kernelOf = (extra: Record<string, unknown>) => {
-      const layer = LAYERS.get(name).build({ type: name, ...geometry.spec, ...extra }, geometry.input, buildContext(`${name}_init`));
+      const layer = buildLayer({ type: name, ...geometry.spec, ...extra }, geometry.input, buildContext(`${name}_init`));
       const kernel = layer.trainable[0].dataSync() as Float32Array;
       const values = Float32Array.from(kernel);
       tf.dispose([...layer.trainable, ...layer.nonTrainable]);

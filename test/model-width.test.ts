@@ -6,10 +6,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import '../src/registry/load-all.js';
-import { selectBackend } from '../src/backend.js';
+import { selectBackend } from '../src/backends/select.js';
 import type { LayerSpec } from '../src/config/types.js';
-import { loadConfig } from '../src/config/index.js';
+import { loadConfig } from '../src/experiment/load-config.js';
 import { Model } from '../src/layers/model.js';
 import { classifierIndex, scaleLayerWidths } from '../src/layers/width.js';
 import { RunRandom } from '../src/train/rng.js';
@@ -42,7 +41,7 @@ test('scaleLayerWidths scales units and filters except the classifier, rounding 
 });
 
 test('Model.build with a width has the scaled variable shapes and the same layer names', () => {
-  const model = Model.build(SPECS, [8, 8, 3], PAPER_SPARSITY, RunRandom.fromSeed(1).init, 0.25);
+  const model = Model.build({ layers: SPECS, inputShape: [8, 8, 3], sparsity: PAPER_SPARSITY, width: 0.25 }, RunRandom.fromSeed(1).init);
   try {
     const shapes = Object.fromEntries([...model.namedVariables()].map(([name, v]) => [name, v.shape]));
     assert.deepEqual(shapes['conv2d-svd_0/theta'], [3, 3, 3, 16]);

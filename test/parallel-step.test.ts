@@ -10,9 +10,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import '../src/registry/load-all.js';
-import { OPTIMIZERS } from '../src/registry/registries.js';
-import { selectBackend } from '../src/backend.js';
+import { OPTIMIZERS } from '../src/registries.js';
+import { selectBackend } from '../src/backends/select.js';
 import type { ExperimentConfig, LayerSpec } from '../src/config/types.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
@@ -85,7 +84,7 @@ function readStats(s: StepStats): number[] {
 function twins(layers: LayerSpec[]) {
   const dataset = syntheticDataset(40);
   const make = () => {
-    const model = Model.build(layers, dataset.inputShape, SPARSITY, RunRandom.fromSeed(7).init);
+    const model = Model.build({ layers: layers, inputShape: dataset.inputShape, sparsity: SPARSITY, width: 1 }, RunRandom.fromSeed(7).init);
     const optimizer = OPTIMIZERS.get('adam').create({ type: 'adam', lr: 0.01, schedule: { type: 'linear' } }, 0.01);
     return { model, optimizer };
   };
@@ -107,7 +106,7 @@ function batchOf(data: DeviceData, start: number, count: number): Batch {
 
 async function parallel(model: Model, optimizer: tf.Optimizer, layers: LayerSpec[], nextSeed: () => number, maxBatch = 10): Promise<ParallelTrainStep> {
   return ParallelTrainStep.create(model, optimizer, SPARSITY, TRAIN_SIZE, nextSeed, 0, {
-    workers: 2, maxBatch, layers, width: 1, inputShape: [8, 8, 1], numClasses: 3,
+    workers: 2, maxBatch, model: { layers, width: 1, inputShape: [8, 8, 1], sparsity: SPARSITY }, numClasses: 3,
   });
 }
 
@@ -252,7 +251,7 @@ test('a worker thread that is gone makes the step fail with E_TRAIN instead of w
 async function runTrainer(cfg: ExperimentConfig) {
   const dataset = syntheticDataset(40);
   const random = RunRandom.fromSeed(cfg.seed);
-  const model = Model.build(cfg.model.layers, dataset.inputShape, cfg.sparsity, random.init);
+  const model = Model.build({ layers: cfg.model.layers, inputShape: dataset.inputShape, sparsity: cfg.sparsity, width: 1 }, random.init);
   const optimizer = OPTIMIZERS.get('adam').create(cfg.optimizer, cfg.optimizer.lr);
   const data = new DeviceData(dataset);
   const metrics: EpochMetrics[] = [];
@@ -282,7 +281,7 @@ test('createTrainStep: training.workers 1 is the one-thread TrainStep', async ()
   const { dataset, data, a } = twins(PLAIN);
   const step = await createTrainStep({
     model: a.model, optimizer: a.optimizer, config: config(PLAIN, 1), trainSize: TRAIN_SIZE, nextSeed: () => 1,
-    inputShape: dataset.inputShape, numClasses: 3,
+    modelSpec: { layers: PLAIN, width: 1, inputShape: dataset.inputShape, sparsity: SPARSITY }, numClasses: 3,
   });
   assert.equal(step.workers, 1);
   const batch = batchOf(data, 0, 10);

@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { epochLine, formatDuration } from '../src/train/progress.js';
+import { epochLine, formatDuration } from '../src/run/progress.js';
 import type { EpochMetrics } from '../src/train/trainer.js';
 
 const metrics = (sparsity: Record<string, number>): EpochMetrics => ({

@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Registry } from '../src/registry/registry.js';
+import { Registry } from '../src/registry.js';
 import { SvdError } from '../src/errors.js';
 
 test('unknown names list the known ones; duplicates name the first registration', () => {

@@ -16,7 +16,7 @@ import { GifReader } from 'omggif';
 import { lastLine, readJsonFile, svd, tempDir } from './helpers/cli.js';
 import { writeMnistFolder, type IdxSplit } from './helpers/idx-files.js';
 import { browserSkip, pngStats, visitPage } from './helpers/browser.js';
-import { readSnapshots } from '../src/runs/snapshots.js';
+import { readSnapshots } from '../src/store/snapshots.js';
 import type { RunReportManifest } from '../src/report/run-report.js';
 
 const CONV1 = 'conv2d-svd_0';

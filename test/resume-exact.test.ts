@@ -12,15 +12,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import '../src/registry/load-all.js';
-import { OPTIMIZERS } from '../src/registry/registries.js';
-import { selectBackend } from '../src/backend.js';
+import { OPTIMIZERS } from '../src/registries.js';
+import { selectBackend } from '../src/backends/select.js';
 import type { ExperimentConfig, LayerSpec } from '../src/config/types.js';
 import { Model } from '../src/layers/model.js';
 import { RandomStream, RunRandom } from '../src/train/rng.js';
 import { DeviceData } from '../src/train/device-data.js';
 import { train, TrainingInterrupted, type EpochMetrics, type EpochPosition } from '../src/train/trainer.js';
-import { checkpointDirName, loadLatestCheckpoint, readCheckpoint, removeLeftovers, restoreCheckpoint, saveCheckpoint, type Checkpoint } from '../src/runs/checkpoint.js';
+import { checkpointDirName, loadLatestCheckpoint, readCheckpoint, removeLeftovers, restoreCheckpoint, saveCheckpoint, type Checkpoint } from '../src/store/checkpoint.js';
 import { tempDir } from './helpers/cli.js';
 import { syntheticDataset } from './helpers/synthetic.js';
 import { PAPER_SPARSITY } from './helpers/layers.js';
@@ -62,7 +61,7 @@ interface Leg {
  */
 async function leg(cfg: ExperimentConfig, checkpoint: Checkpoint | null, stopAfter: number | null, checkpoints: string): Promise<Leg & { stopped: string | null }> {
   const fresh = RunRandom.fromSeed(checkpoint ? 999 : cfg.seed);
-  const model = Model.build(cfg.model.layers, DATASET.inputShape, cfg.sparsity, fresh.init);
+  const model = Model.build({ layers: cfg.model.layers, inputShape: DATASET.inputShape, sparsity: cfg.sparsity, width: 1 }, fresh.init);
   const optimizer = OPTIMIZERS.get('adam').create(cfg.optimizer, cfg.optimizer.lr);
   let random = fresh;
   const data = new DeviceData(DATASET);

@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastLine, readJsonFile, readJsonl, svd, svdAsync, tempDir, waitFor, ROOT } from './helpers/cli.js';
 import { writeMnistFolder } from './helpers/idx-files.js';
-import { readCheckpoint } from '../src/runs/checkpoint.js';
+import { readCheckpoint } from '../src/store/checkpoint.js';
 
 const EPOCHS = 5;
 let mnist: string;
@@ -295,7 +295,7 @@ test('disk full before the run starts: a clear error, exit 1, no run directory l
 
 test('run directories created at once by many processes never collide', async () => {
   const runs = tempDir();
-  const script = `import { createRunDir } from ${JSON.stringify(path.join(ROOT, 'dist/src/runs/run-dir.js'))};
+  const script = `import { createRunDir } from ${JSON.stringify(path.join(ROOT, 'dist/src/store/run-dir.js'))};
     const out = []; for (let i = 0; i < 10; i++) out.push(createRunDir(process.argv[1], 'same').dir); console.log(JSON.stringify(out));`;
   const children = Array.from({ length: 6 }, () => spawn(process.execPath, ['--input-type=module', '-e', script, runs], { stdio: ['ignore', 'pipe', 'inherit'] }));
   const outputs = await Promise.all(children.map((c) => new Promise<string[]>((resolve) => {

@@ -3,8 +3,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import '../src/train/schedules.js';
-import { KL_SCHEDULES, LR_SCHEDULES } from '../src/registry/registries.js';
+import '../src/optim/schedules.js';
+import { KL_SCHEDULES, LR_SCHEDULES } from '../src/registries.js';
 
 const lr = (type: string, epoch: number, extra: Record<string, number> = {}) => LR_SCHEDULES.get(type).lr(1e-3, epoch, 200, { type, ...extra });
 

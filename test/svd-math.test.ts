@@ -9,11 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { klApprox, klApproxScalar, klSum, KL_K1 } from '../src/svd/kl.js';
 import { logAlpha } from '../src/svd/log-alpha.js';
 import { keepMask } from '../src/svd/mask.js';
-import { keptCount, sparsityStats } from '../src/svd/sparsity.js';
-import '../src/registry/load-all.js';
-import { LAYERS } from '../src/registry/registries.js';
+import { keptCount, sparsityStats } from '../src/layers/sparsity.js';
 import type { SparseLayer } from '../src/layers/layer.js';
-import { buildContext, forwardContext, PAPER_SPARSITY } from './helpers/layers.js';
+import { buildContext, buildLayer, forwardContext, PAPER_SPARSITY } from './helpers/layers.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -72,7 +70,7 @@ test('keep mask: 1 below the threshold, 0 at and above it', () => {
 
 /** A Sparse VD layer `name` of `type` with theta and log sigma^2 set to the given values. */
 function sparseLayerWith(name: string, type: string, spec: Record<string, unknown>, input: number[], theta: tf.Tensor, logSigma2: tf.Tensor): SparseLayer {
-  const layer = LAYERS.get(type).build({ type, ...spec }, input, buildContext(name)) as SparseLayer;
+  const layer = buildLayer({ type, ...spec }, input, buildContext(name)) as SparseLayer;
   layer.theta.assign(theta);
   layer.logSigma2.assign(logSigma2);
   return layer;
@@ -84,9 +82,9 @@ test('sparsity counts and compression match a hand-computed case', () => {
   const a = sparseLayerWith('fc1', 'dense-svd', { units: 6 }, [2], tf.ones([2, 6]), tf.tensor2d([la, la]));
   // 4 weights, one pruned (3.5 >= 3)
   const b = sparseLayerWith('fc2', 'dense-svd', { units: 2 }, [2], tf.ones([2, 2]), tf.tensor2d([[0, 0], [0, 3.5]]));
-  assert.equal(keptCount(a, 3, 8), 6);
-  assert.equal(keptCount(b, 3, 8), 3);
-  const stats = sparsityStats([a, b], 3, 8);
+  assert.equal(keptCount(a, { threshold: 3, logAlphaClip: 8 }), 6);
+  assert.equal(keptCount(b, { threshold: 3, logAlphaClip: 8 }), 3);
+  const stats = sparsityStats([a, b], { threshold: 3, logAlphaClip: 8 });
   assert.deepEqual(stats.sparsity, { fc1: 0.5, fc2: 0.25 });
   assert.equal(stats.params.sparsifiable, 16);
   assert.equal(stats.params.nonzero, 9);
@@ -94,7 +92,7 @@ test('sparsity counts and compression match a hand-computed case', () => {
   // total = thetas and biases, not log sigma^2
   assert.equal(stats.params.total, 12 + 6 + 4 + 2);
   // at threshold 5 only log alpha 8 is pruned in fc1 (5 of 6 per row kept) and nothing in fc2
-  assert.equal(sparsityStats([a, b], 5, 8).params.nonzero, 10 + 4);
+  assert.equal(sparsityStats([a, b], { threshold: 5, logAlphaClip: 8 }).params.nonzero, 10 + 4);
 });
 
 /**
@@ -113,7 +111,7 @@ function momentsOverSamples(t: tf.Tensor): { mean: Float32Array; variance: Float
  */
 function checkLrtAgainstSampledWeights(type: string, spec: Record<string, unknown>, inputShape: number[], samples: number): void {
   const sparsity = { ...PAPER_SPARSITY, trainClip: false, logAlphaClip: 20 };
-  const layer = LAYERS.get(type).build({ type, ...spec, useBias: false }, inputShape, buildContext(`${type}_lrt`, sparsity, 3)) as SparseLayer;
+  const layer = buildLayer({ type, ...spec, useBias: false }, inputShape, buildContext(`${type}_lrt`, sparsity, 3)) as SparseLayer;
   // sizeable, varied sigma^2 so the variance term matters
   layer.logSigma2.assign(tf.tidy(() => tf.add(tf.log(tf.square(layer.theta)), tf.randomUniform(layer.theta.shape, -2, 0.5, 'float32', 11))));
   const x = tf.randomUniform([1, ...inputShape], -1, 1, 'float32', 5);
@@ -185,7 +183,7 @@ test('train clip masks pruned weights out of the mean; trainClipNoise (global, o
     const trainClipNoise = masked;
     const sparsity = { ...PAPER_SPARSITY, trainClip: true, trainClipNoise: global };
     const spec = { type: 'dense-svd', units: 1, useBias: false, ...(own === undefined ? {} : { trainClipNoise: own }) };
-    const layer = LAYERS.get('dense-svd').build(spec, [2], buildContext(`noise_${global}_${own}`, sparsity)) as SparseLayer;
+    const layer = buildLayer(spec, [2], buildContext(`noise_${global}_${own}`, sparsity)) as SparseLayer;
     layer.theta.assign(tf.ones([2, 1]));
     layer.logSigma2.assign(tf.tensor2d([[-5], [5]]));
     const { mean, variance } = momentsOverSamples(layer.apply(x, forwardContext(true, sparsity)));
@@ -201,7 +199,7 @@ test('trainClipKl: a pruned weight\'s KL is its value at the clip and has no gra
   const values: Record<string, number> = {};
   for (const trainClipKl of [false, true]) {
     const sparsity = { ...PAPER_SPARSITY, trainClip: true, trainClipKl };
-    const layer = LAYERS.get('dense-svd').build({ type: 'dense-svd', units: 1, useBias: false }, [2], buildContext(`kl_${trainClipKl}`, sparsity)) as SparseLayer;
+    const layer = buildLayer({ type: 'dense-svd', units: 1, useBias: false }, [2], buildContext(`kl_${trainClipKl}`, sparsity)) as SparseLayer;
     layer.theta.assign(tf.ones([2, 1]));
     layer.logSigma2.assign(tf.tensor2d([[-5], [5]])); // log alpha -5 (kept) and 5 (pruned)
     const { value, grads: g } = tf.variableGrads(() => {

@@ -6,9 +6,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import '../src/registry/load-all.js';
-import { LAYERS, OPTIMIZERS } from '../src/registry/registries.js';
-import { selectBackend } from '../src/backend.js';
+import { LAYERS, OPTIMIZERS } from '../src/registries.js';
+import { selectBackend } from '../src/backends/select.js';
 import type { ExperimentConfig, LayerSpec } from '../src/config/types.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { Model } from '../src/layers/model.js';
@@ -16,7 +15,7 @@ import { RunRandom } from '../src/train/rng.js';
 import { DeviceData } from '../src/train/device-data.js';
 import { train, type EpochMetrics } from '../src/train/trainer.js';
 import { evaluate } from '../src/train/evaluate.js';
-import { loadLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../src/runs/checkpoint.js';
+import { loadLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../src/store/checkpoint.js';
 import { tempDir } from './helpers/cli.js';
 import { syntheticDataset } from './helpers/synthetic.js';
 import { PAPER_SPARSITY } from './helpers/layers.js';
@@ -49,7 +48,7 @@ function config(epochs: number): ExperimentConfig {
 /** Trains `cfg` from scratch; returns the metrics and the tensor counts after each step and epoch. */
 async function runOnce(cfg: ExperimentConfig, dataset: Dataset) {
   const random = RunRandom.fromSeed(cfg.seed);
-  const model = Model.build(cfg.model.layers, dataset.inputShape, cfg.sparsity, random.init);
+  const model = Model.build({ layers: cfg.model.layers, inputShape: dataset.inputShape, sparsity: cfg.sparsity, width: 1 }, random.init);
   const optimizer = OPTIMIZERS.get('adam').create(cfg.optimizer, cfg.optimizer.lr);
   const data = new DeviceData(dataset);
   const stepCounts: number[] = [];
@@ -108,7 +107,7 @@ test('a checkpoint round trip restores every variable: identical evaluation', as
   await saveCheckpoint(dir, { epoch: 2, seconds: 1, rng: r.random.state(), variables: r.model.namedVariables(), optimizer: r.optimizer });
   const before = evaluate(r.model, r.data, r.data.test, cfg.sparsity);
 
-  const fresh = Model.build(cfg.model.layers, dataset.inputShape, cfg.sparsity, RunRandom.fromSeed(99).init);
+  const fresh = Model.build({ layers: cfg.model.layers, inputShape: dataset.inputShape, sparsity: cfg.sparsity, width: 1 }, RunRandom.fromSeed(99).init);
   const optimizer = OPTIMIZERS.get('adam').create(cfg.optimizer, cfg.optimizer.lr);
   const ckpt = loadLatestCheckpoint(dir);
   assert.ok(ckpt);

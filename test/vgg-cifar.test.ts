@@ -10,13 +10,12 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import '../src/registry/load-all.js';
-import { selectBackend } from '../src/backend.js';
-import { loadConfig } from '../src/config/index.js';
+import { selectBackend } from '../src/backends/select.js';
+import { loadConfig } from '../src/experiment/load-config.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import { SvdError } from '../src/errors.js';
-import { initFromPretrained, loadPretrained } from '../src/runs/init-from.js';
+import { initFromPretrained, loadPretrained } from '../src/experiment/init-from.js';
 import { makeCifarSplit, writeCifar10 } from './helpers/cifar-files.js';
 import { lastLine, readJsonFile, readJsonl, ROOT, svd, tempDir } from './helpers/cli.js';
 
@@ -81,7 +80,7 @@ test('init.from loads a run directory, its checkpoints folder or one checkpoint:
     assert.equal(loadPretrained(from).checkpoint.dir, checkpoint);
   }
   const source = loadPretrained(denseRun);
-  const model = Model.build(config.model.layers, [32, 32, 3], config.sparsity, RunRandom.fromSeed(0).init, 0.125);
+  const model = Model.build({ layers: config.model.layers, inputShape: [32, 32, 3], sparsity: config.sparsity, width: 0.125 }, RunRandom.fromSeed(0).init);
   try {
     const report = initFromPretrained(model, source, config.sparsity);
     assert.equal(report.epoch, 1);
@@ -114,16 +113,16 @@ test('init.from errors: the first layer of another shape is named; Sparse VD int
     assert.fail('expected an error');
   };
   const { config } = await loadConfig(path.join(ROOT, 'configs', 'vgg-cifar10.yaml'));
-  const wider = Model.build(config.model.layers, [32, 32, 3], config.sparsity, RunRandom.fromSeed(0).init, 0.25);
+  const wider = Model.build({ layers: config.model.layers, inputShape: [32, 32, 3], sparsity: config.sparsity, width: 0.25 }, RunRandom.fromSeed(0).init);
   const before = wider.namedVariables().get('conv1_1/theta')!.dataSync().slice();
   expectError(() => initFromPretrained(wider, source, config.sparsity), /^model\.layers\.0 \(conv1_1, conv2d-svd\): theta has shape \[3, 3, 3, 16\] but the matching pretrained layer 'conv1_1' \(conv\) has \[3, 3, 3, 8\]/);
   assert.deepEqual(wider.namedVariables().get('conv1_1/theta')!.dataSync(), before, 'nothing assigned');
   wider.dispose();
-  const lenet = Model.build([{ type: 'flatten' }, { type: 'dense-svd', units: 10 }], [32, 32, 3], config.sparsity, RunRandom.fromSeed(0).init);
+  const lenet = Model.build({ layers: [{ type: 'flatten' }, { type: 'dense-svd', units: 10 }], inputShape: [32, 32, 3], sparsity: config.sparsity, width: 1 }, RunRandom.fromSeed(0).init);
   expectError(() => initFromPretrained(lenet, source, config.sparsity), /^model\.layers\.1 \(dense-svd_1, dense-svd\) is a dense layer but the matching pretrained layer 'conv1_1' \(conv\) is not/);
   lenet.dispose();
   const { config: dense } = await loadConfig(path.join(ROOT, 'configs', 'vgg-cifar10-dense.yaml'));
-  const plain = Model.build(dense.model.layers, [32, 32, 3], dense.sparsity, RunRandom.fromSeed(0).init, 0.125);
+  const plain = Model.build({ layers: dense.model.layers, inputShape: [32, 32, 3], sparsity: dense.sparsity, width: 0.125 }, RunRandom.fromSeed(0).init);
   expectError(() => initFromPretrained(plain, loadPretrained(sparseRun), dense.sparsity), /^model\.layers\.0 \(conv1_1, conv2d\) is a plain layer but the matching pretrained layer 'conv1_1' \(conv Sparse VD\) is Sparse VD/);
   plain.dispose();
   expectError(() => loadPretrained(path.join(runs, 'nope')), /no such run directory or checkpoint/);

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { selectBackend } from '../src/backend.js';
+import { selectBackend } from '../src/backends/select.js';
 import { wasmConv2DBackpropFilter } from '../src/kernels/wasm-conv2d-backprop-filter.js';
 
 type Shape4 = [number, number, number, number];

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const backendModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/backend.js');
+const backendModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/backends/select.js');
 
 const SCRIPT = `
 import * as tf from '@tensorflow/tfjs';

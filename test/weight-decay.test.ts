@@ -6,8 +6,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import '../src/registry/load-all.js';
-import { selectBackend } from '../src/backend.js';
+import { selectBackend } from '../src/backends/select.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import { decayedVariables, withWeightDecay } from '../src/train/weight-decay.js';
@@ -19,13 +18,13 @@ before(async () => {
 });
 
 function model(): Model {
-  return Model.build([
+  return Model.build({ layers: [
     { type: 'conv2d', name: 'c', filters: 2, kernelSize: 3 },
     { type: 'batchnorm', name: 'bn' },
     { type: 'flatten' },
     { type: 'dense', name: 'd', units: 4 },
     { type: 'dense-svd', name: 's', units: 3 },
-  ], [4, 4, 1], PAPER_SPARSITY, RunRandom.fromSeed(2).init);
+  ], inputShape: [4, 4, 1], sparsity: PAPER_SPARSITY, width: 1 }, RunRandom.fromSeed(2).init);
 }
 
 test('the penalty is weightDecay/2 * sum of squares of the plain kernels only', () => {

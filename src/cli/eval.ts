@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from './command.js';
 import { numberOption, parseCommandArgs } from './args.js';
-import { evaluateRun } from '../runs/evaluate-run.js';
+import { evaluateRun } from '../run/evaluate-run.js';
 import { evaluateExport } from '../export/evaluate-export.js';
 import { EXPORT_MANIFEST, isExportDir } from '../export/manifest.js';
 import { SvdError } from '../errors.js';

@@ -2,7 +2,6 @@
  * The `svd` command line: dispatches to one command per file and is the single place that turns
  * errors into messages and exit codes (2: bad config or arguments, 1: failure during a run).
  */
-import '../registry/load-all.js';
 import { SvdError } from '../errors.js';
 import type { Command } from './command.js';
 import runCommand from './run.js';

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import type { Command } from './command.js';
 import { parseCommandArgs } from './args.js';
 import { SvdError } from '../errors.js';
-import { isRunDir } from '../compare/run-info.js';
-import { isSweepDir } from '../sweep/sweep-dir.js';
+import { isRunDir } from '../store/run-info.js';
+import { isSweepDir } from '../store/sweep-dir.js';
 import { writeRunReport } from '../report/run-report.js';
 import { writeSweepReport } from '../report/sweep-report.js';
 

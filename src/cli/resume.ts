@@ -3,7 +3,7 @@
  */
 import type { Command } from './command.js';
 import { parseCommandArgs } from './args.js';
-import { resumeRun } from '../runs/runner.js';
+import { resumeRun } from '../run/runner.js';
 import * as path from 'node:path';
 
 const usage = 'usage: svd resume RUN_DIR';

@@ -4,8 +4,8 @@
  */
 import type { Command } from './command.js';
 import { parseCommandArgs } from './args.js';
-import { loadConfig } from '../config/index.js';
-import { startRun } from '../runs/runner.js';
+import { loadConfig } from '../experiment/load-config.js';
+import { startRun } from '../run/runner.js';
 
 const usage = `usage: svd run CONFIG [--set path=value]... [--backend auto|tensorflow|wasm|cpu] [--runs-dir DIR]`;
 

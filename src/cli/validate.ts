@@ -7,7 +7,7 @@
  */
 import type { Command } from './command.js';
 import { parseCommandArgs } from './args.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from '../experiment/load-config.js';
 import { readConfigFile } from '../config/load.js';
 import { SvdError, SvdErrors } from '../errors.js';
 import { readSweepFile } from '../sweep/sweep-file.js';

@@ -6,8 +6,8 @@
  */
 import { formatOverrides } from '../sweep/expand.js';
 import type { KeyRow, MetricRow, RunDiff } from './diff.js';
-import { ABSENT, duration, num, percent, plain, signed, times } from './format.js';
-import { renderMatrix, TABLE_WIDTH } from './table.js';
+import { ABSENT, duration, num, percent, plain, signed, times } from '../text/format.js';
+import { renderMatrix, TABLE_WIDTH } from '../text/table.js';
 
 /** One metric value as text. */
 function showMetric(kind: MetricRow['kind'], value: number | string | null): string {

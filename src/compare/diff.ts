@@ -7,7 +7,7 @@
  */
 import type { RunRef } from './inputs.js';
 import { differ, flatten, unionKeys } from './flatten.js';
-import { readRunInfo, type MetricsLine, type RunInfo } from './run-info.js';
+import { readRunInfo, type MetricsLine, type RunInfo } from '../store/run-info.js';
 
 /** How a metric reads and how its delta is taken. */
 export type MetricKind = 'percent' | 'ratio' | 'count' | 'seconds' | 'number' | 'text';

@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
-import { isSweepDir, readJobs, sweepPaths } from '../sweep/sweep-dir.js';
+import { isSweepDir, readJobs, sweepPaths } from '../store/sweep-dir.js';
 import type { Overrides } from '../sweep/sweep-file.js';
-import { isRunDir } from './run-info.js';
+import { isRunDir } from '../store/run-info.js';
 
 /** One run to compare. */
 export interface RunRef {

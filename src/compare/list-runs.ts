@@ -4,11 +4,11 @@
  * A run whose process is gone shows as `stopped` (its summary still says running).
  */
 import * as path from 'node:path';
-import { ABSENT, duration, percent, shortTime, times } from './format.js';
-import { findRunDirs, readRunInfo } from './run-info.js';
-import { renderTable } from './table.js';
-import { lockState } from '../runs/dir-lock.js';
-import { runPaths } from '../runs/run-dir.js';
+import { ABSENT, duration, percent, shortTime, times } from '../text/format.js';
+import { findRunDirs, readRunInfo } from '../store/run-info.js';
+import { renderTable } from '../text/table.js';
+import { lockState } from '../store/dir-lock.js';
+import { runPaths } from '../store/run-dir.js';
 
 /** One run in the listing (also the `--json` form). */
 export interface RunRow {

@@ -8,7 +8,6 @@
 import path from 'node:path';
 import type { DataConfig } from '../config/types.js';
 import { SvdError } from '../errors.js';
-import { DATASETS } from '../registry/registries.js';
 import { classCount, type Dataset, type DatasetEntry, type Split } from './dataset.js';
 import { CIFAR10, CIFAR100, locateCifarFiles, type CifarFiles, type CifarSpec } from './cifar-layouts.js';
 import { CIFAR_IMAGE_BYTES, readCifarBatch, type CifarBatch, type LabelField } from './cifar-read.js';
@@ -117,6 +116,3 @@ function entryFor(spec: CifarSpec, labelSets: Record<string, number> | undefined
 export const CIFAR10_ENTRY = entryFor(CIFAR10, undefined, 10);
 /** CIFAR-100: 100 fine classes by default, 20 coarse ones with `data.labels: coarse`. */
 export const CIFAR100_ENTRY = entryFor(CIFAR100, { fine: 100, coarse: 20 }, 100);
-
-DATASETS.register('cifar10', CIFAR10_ENTRY, 'src/data/cifar.ts');
-DATASETS.register('cifar100', CIFAR100_ENTRY, 'src/data/cifar.ts');

@@ -9,7 +9,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { DataConfig } from '../config/types.js';
 import { SvdError } from '../errors.js';
-import { DATASETS } from '../registry/registries.js';
 import type { Dataset, DatasetEntry, Split } from './dataset.js';
 import { readIdxImages, readIdxLabels } from './idx.js';
 import { normalizeSplits, zcaOptions } from './normalize.js';
@@ -205,5 +204,3 @@ export const MNIST: DatasetEntry = {
   defaultRoot: MNIST_DEFAULT_ROOT,
   load: loadMnist,
 };
-
-DATASETS.register('mnist', MNIST, 'src/data/mnist.ts');

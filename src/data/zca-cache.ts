@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../runs/atomic.js';
+import { writeFileAtomic } from '../store/atomic.js';
 import { fitZca, type ZcaFit } from './zca.js';
 
 const MAGIC = 'svd-zca-v1\n';

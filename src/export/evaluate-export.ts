@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DATASETS } from '../registry/registries.js';
-import { selectBackend } from '../backend.js';
+import { DATASETS } from '../data/registry.js';
+import { selectBackend } from '../backends/select.js';
 import { correctCount, meanCrossEntropy } from '../train/loss.js';
 import { EVAL_BATCH } from '../train/evaluate.js';
 import { SvdError } from '../errors.js';
@@ -19,7 +19,7 @@ import { loadTfjsModel } from './tfjs-files.js';
 import { buildTfjsModel } from './tfjs-model.js';
 import { fileSizes } from './write-dir.js';
 import type { PlainNet } from './plain-net.js';
-import type { RunEvaluation } from '../runs/evaluate-run.js';
+import type { RunEvaluation } from '../run/evaluate-run.js';
 
 /** What `svd eval EXPORT_DIR` prints: what `svd eval RUN_DIR` does, plus the export's own. */
 export interface ExportEvaluation extends RunEvaluation {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DataConfig } from '../config/types.js';
-import type { BackendRequest } from '../backend.js';
+import type { BackendRequest } from '../backends/select.js';
 import { SvdError } from '../errors.js';
 import type { SparseLayout } from './sparse-format.js';
 import type { StructureReport } from './structure.js';

@@ -1,74 +1,16 @@
 /**
- * The exporter's in-memory model: a sequential stack of plain layers (what tfjs calls dense,
- * conv2d, maxPooling2d, flatten, batchNormalization, dropout, activation) with their parameters
- * as float32 arrays in tfjs layout. Sparse VD layers become plain layers whose kernel is
- * theta * mask; log sigma^2 is gone. Both export formats are written from it and read back
- * into it, and the structured view (dead units, --shrink) works on it.
+ * The exporter's in-memory model: a sequential stack of plain layers (src/layers/layer.ts
+ * PlainLayer: a registered layer type with a `plain` facet, such as dense, conv2d, maxpool,
+ * flatten, batchnorm, dropout, activation) with their parameters as float32 arrays in tfjs
+ * layout. Sparse VD layers become plain layers whose kernel is theta * mask; log sigma^2 is gone.
+ * Both export formats are written from it and read back into it, and the structured view (dead
+ * units, --shrink) works on it. What each plain type is, its entry says (`plain`), found here.
  */
+import { SvdError } from '../errors.js';
+import type { LayerEntry, ParamArray, PlainFacet, PlainLayer, WeightedRole } from '../layers/layer.js';
+import { LAYERS } from '../layers/registry.js';
 
-/** One parameter array, row-major in tfjs layout (dense kernel [in, units], conv [kh, kw, in, out]). */
-export interface ParamArray {
-  /** `kernel`, `bias`, `gamma`, `beta`, `movingMean`, `movingVariance`. */
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
-
-/** `dense` attributes. */
-export interface DenseConfig {
-  units: number;
-  activation: string;
-  useBias: boolean;
-}
-
-/** `conv2d` attributes (NHWC). */
-export interface Conv2dConfig {
-  filters: number;
-  kernelSize: [number, number];
-  strides: [number, number];
-  padding: 'valid' | 'same';
-  activation: string;
-  useBias: boolean;
-}
-
-/** `maxpool` attributes. */
-export interface MaxPoolConfig {
-  poolSize: [number, number];
-  strides: [number, number];
-  padding: 'valid' | 'same';
-}
-
-/** `batchnorm` attributes (the moving statistics are parameters). */
-export interface BatchNormConfig {
-  momentum: number;
-  epsilon: number;
-}
-
-interface LayerBase<T extends string, C> {
-  type: T;
-  /** The layer's name in the run (`dense-svd_1`); also its tfjs name. */
-  name: string;
-  /** The svd layer type it came from (`dense-svd`, `conv2d`, ...). */
-  source: string;
-  config: C;
-  /** Parameters in tfjs weight order: kernel, bias | gamma, beta, movingMean, movingVariance. */
-  params: ParamArray[];
-}
-
-/** A plain layer of an exported model. */
-export type PlainLayer =
-  | LayerBase<'dense', DenseConfig>
-  | LayerBase<'conv2d', Conv2dConfig>
-  | LayerBase<'maxpool', MaxPoolConfig>
-  | LayerBase<'flatten', Record<string, never>>
-  | LayerBase<'batchnorm', BatchNormConfig>
-  | LayerBase<'dropout', { rate: number }>
-  | LayerBase<'activation', { activation: string }>;
-
-/** The plain layer types. */
-export type PlainLayerType = PlainLayer['type'];
-/** Every plain layer type, in no particular order. */
-export const PLAIN_LAYER_TYPES: readonly PlainLayerType[] = ['dense', 'conv2d', 'maxpool', 'flatten', 'batchnorm', 'dropout', 'activation'];
+export type { ParamArray, PlainLayer } from '../layers/layer.js';
 
 /** A sequential plain model on per-example inputs of `inputShape` ([h, w, c]). */
 export interface PlainNet {
@@ -76,12 +18,39 @@ export interface PlainNet {
   layers: PlainLayer[];
 }
 
-/** A dense or conv2d layer: the layers with a kernel. */
-export type WeightedLayer = Extract<PlainLayer, { type: 'dense' | 'conv2d' }>;
+/** The registered plain layer types: those with a `plain` facet. */
+export function plainTypes(): string[] {
+  return LAYERS.list().filter(([, entry]) => entry.plain).map(([name]) => name);
+}
 
-/** True for dense and conv2d layers. */
-export function isWeighted(layer: PlainLayer): layer is WeightedLayer {
-  return layer.type === 'dense' || layer.type === 'conv2d';
+/** True when `type` is a registered plain layer type. */
+export function isPlainType(type: unknown): type is string {
+  return typeof type === 'string' && LAYERS.has(type) && LAYERS.get(type).plain !== undefined;
+}
+
+/** The plain facet of `layer`'s type (a bug, not a user error, when it has none). */
+export function plainFacet(layer: PlainLayer): PlainFacet<Record<string, unknown>> {
+  const entry: LayerEntry = LAYERS.get(layer.type);
+  if (!entry.plain) throw new SvdError('E_EXPORT', `layer ${layer.name}: '${layer.type}' is not a plain layer type (${plainTypes().join(', ')})`);
+  return entry.plain as PlainFacet<Record<string, unknown>>;
+}
+
+/** The weighted role of `layer` (it has a kernel), or null. */
+export function weightedRole(layer: PlainLayer): WeightedRole | null {
+  const role = plainFacet(layer).role;
+  return role.kind === 'weighted' ? role : null;
+}
+
+/** True for layers with a kernel (dense, conv2d). */
+export function isWeighted(layer: PlainLayer): boolean {
+  return weightedRole(layer) !== null;
+}
+
+/** Output width (units or filters) of a weighted layer. */
+export function outWidth(layer: PlainLayer): number {
+  const role = weightedRole(layer);
+  if (!role) throw new Error(`layer ${layer.name} has no width`);
+  return layer.config[role.widthKey] as number;
 }
 
 /** The parameter `name` of `layer`, or undefined. */
@@ -111,11 +80,6 @@ export function nonzeroCount(net: PlainNet): number {
   let n = 0;
   for (const l of net.layers) for (const p of l.params) for (const v of p.values) if (v !== 0) n++;
   return n;
-}
-
-/** Output width (units or filters) of a weighted layer. */
-export function outWidth(layer: WeightedLayer): number {
-  return layer.type === 'dense' ? layer.config.units : layer.config.filters;
 }
 
 /** Widths of the weighted layers by name, in order. */

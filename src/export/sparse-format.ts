@@ -7,7 +7,7 @@
  *   weights.bin       every array back to back, each starting at a multiple of 4 bytes
  *                     (zero padding in between), little-endian.
  * Each entry of `layers` is { name, type, source, config, params }: `type` is a plain layer
- * type (dense, conv2d, maxpool, flatten, batchnorm, dropout, activation), `config` its
+ * type (a registered layer type with a `plain` facet: dense, conv2d, maxpool, ...), `config` its
  * attributes, `params` its parameter arrays in tfjs weight order. A parameter is either
  *   { name, shape, encoding: "dense", values: ref }            shape's product float32 values, or
  *   { name, shape, encoding: "csr", rows, cols, nnz, rowPtr: ref, colIndex: ref, values: ref }
@@ -21,7 +21,7 @@
  */
 import * as os from 'node:os';
 import { SvdError } from '../errors.js';
-import { PLAIN_LAYER_TYPES, sizeOf, type PlainLayer, type PlainLayerType, type PlainNet, type ParamArray } from './plain-net.js';
+import { isPlainType, sizeOf, type PlainLayer, type PlainNet, type ParamArray } from './plain-net.js';
 import { ELEMENT_BYTES, csrBytes, csrProblem, countNonzero, newArray, toCsr, fromCsr, type Csr, type ElementType, type FormatArray } from './csr.js';
 
 /** The binary file of a sparse export. */
@@ -44,9 +44,9 @@ export type TensorLayout =
 /** One layer of the layout. */
 export interface SparseLayerLayout {
   name: string;
-  type: PlainLayerType;
+  type: string;
   source: string;
-  config: PlainLayer['config'];
+  config: Record<string, unknown>;
   params: TensorLayout[];
 }
 
@@ -122,7 +122,7 @@ export function decodeSparse(layout: SparseLayout, inputShape: number[], bin: Ui
 
   const layers = layout.layers.map((l, i): PlainLayer => {
     const where = `sparse.layers.${i}`;
-    if (!PLAIN_LAYER_TYPES.includes(l?.type)) throw bad(`${where}.type`, `unknown layer type ${JSON.stringify(l?.type)}`);
+    if (!isPlainType(l?.type)) throw bad(`${where}.type`, `unknown layer type ${JSON.stringify(l?.type)}`);
     if (!Array.isArray(l.params)) throw bad(`${where}.params`, 'params is not a list');
     const params = l.params.map((t, j): ParamArray => {
       const at = `${where}.params.${j}`;
@@ -147,7 +147,7 @@ export function decodeSparse(layout: SparseLayout, inputShape: number[], bin: Ui
       if (problem) throw bad(at, problem);
       return { name: t.name, shape: t.shape, values: fromCsr(csr) };
     });
-    return { name: l.name, type: l.type, source: l.source, config: l.config, params } as PlainLayer;
+    return { name: l.name, type: l.type, source: l.source, config: l.config, params };
   });
   return { inputShape, layers };
 }

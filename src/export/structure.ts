@@ -4,26 +4,31 @@
  * and `shrinkNet`, which removes the ones that provably do not change the outputs, giving
  * narrower layers (the real speed-up with dense kernels).
  *
- * A unit c of a weighted layer L feeds the next weighted layer M through channel-wise layers
- * only (activation other than softmax, dropout, maxpool, batchnorm, flatten). It can be removed
+ * Which layers have a kernel (weighted) and how the others treat the channels passing through
+ * them, each plain type's entry says (`plain.role`, src/layers/layer.ts). A unit c of a weighted
+ * layer L feeds the next weighted layer M through layers that keep channels apart (activation
+ * other than softmax, dropout, pooling, batchnorm, flatten). It can be removed
  *  - when every weight of M reading channel c is zero ("dead out"): its value is multiplied by
  *    zeros only; or
  *  - when every weight of L producing c is zero ("dead in") and its constant output, act(bias)
  *    carried through the layers up to M, is exactly 0 (relu with bias <= 0; linear or tanh with
- *    bias 0; not through batchnorm or sigmoid). A dead-in unit with a nonzero constant output
- *    is reported as `constant` and kept: removing it would change M's pre-activations.
+ *    bias 0; not through a layer whose role says 'value', such as batchnorm or sigmoid). A
+ *    dead-in unit with a nonzero constant output is reported as `constant` and kept: removing
+ *    it would change M's pre-activations.
  * Removal is exact in real arithmetic; M then sums fewer (zero) terms, so float results may
  * differ in the last bits where the kernel's summation order changes. Outputs of the last
  * weighted layer and units of a softmax layer are never removed; every layer keeps at least one
  * unit. Removing units can make more units dead, so shrinking repeats until nothing changes.
  */
-import { isWeighted, outWidth, param, sizeOf, type PlainLayer, type PlainNet, type WeightedLayer } from './plain-net.js';
+import type { ParamArray } from '../layers/layer.js';
+import { exactValue } from '../layers/activations.js';
+import { isWeighted, outWidth, param, plainFacet, sizeOf, weightedRole, type PlainLayer, type PlainNet } from './plain-net.js';
 
 /** Dead units of one weighted layer. */
 export interface LayerStructure {
   layer: string;
-  /** What the layer's outputs are: units (dense) or filters (conv2d). */
-  kind: 'units' | 'filters';
+  /** What the layer's outputs are: its width key (units for dense, filters for conv2d). */
+  kind: string;
   /** Number of units or filters. */
   width: number;
   /** Units whose incoming weights are all zero. */
@@ -46,7 +51,7 @@ export interface StructureReport {
 /** How one weighted layer connects to the next one. */
 interface Link {
   index: number;
-  layer: WeightedLayer;
+  layer: PlainLayer;
   /** Index of the next weighted layer, or -1. */
   next: number;
   /** Whether units of this layer may be removed at all (not the last, no softmax on the way). */
@@ -61,10 +66,10 @@ export function analyzeStructure(net: PlainNet): StructureReport {
     const width = outWidth(link.layer);
     const deadIn = deadInUnits(link.layer);
     const zeroOut = zeroOutputUnits(link, deadIn);
-    const deadOut = link.next >= 0 ? deadOutUnits(net.layers[link.next] as WeightedLayer, width) : new Set<number>();
+    const deadOut = link.next >= 0 ? deadOutUnits(net.layers[link.next], width) : new Set<number>();
     const removable = link.shrinkable ? union(deadOut, zeroOut) : new Set<number>();
     const constant = [...deadIn].filter((c) => !zeroOut.has(c)).length;
-    return { layer: link.layer.name, kind: link.layer.type === 'dense' ? 'units' : 'filters', width, deadIn: deadIn.size, constant, deadOut: deadOut.size, removable: Math.min(removable.size, width - 1) };
+    return { layer: link.layer.name, kind: weightedRole(link.layer)!.widthKey, width, deadIn: deadIn.size, constant, deadOut: deadOut.size, removable: Math.min(removable.size, width - 1) };
   });
   const first = net.layers.find(isWeighted);
   const inputs = first ? unusedInputs(first) : { kind: 'features' as const, count: 0, unused: 0 };
@@ -96,7 +101,7 @@ export function shrinkNet(net: PlainNet): ShrinkResult {
       const link = links(current)[k];
       if (!link.shrinkable) continue;
       const width = outWidth(link.layer);
-      const next = current.layers[link.next] as WeightedLayer;
+      const next = current.layers[link.next];
       const remove = union(deadOutUnits(next, width), zeroOutputUnits(link, deadInUnits(link.layer)));
       if (remove.size >= width) remove.delete(Math.min(...remove));
       if (remove.size === 0) continue;
@@ -109,13 +114,18 @@ export function shrinkNet(net: PlainNet): ShrinkResult {
   return { net: current, before, after: widths(current), passes };
 }
 
+/** The activation of a weighted layer. */
+function activationOf(layer: PlainLayer): string {
+  return layer.config[weightedRole(layer)!.activationKey] as string;
+}
+
 /** Every weighted layer with its successor and what lies between. */
 function links(net: PlainNet): Link[] {
   const result: Link[] = [];
   net.layers.forEach((layer, index) => {
     if (!isWeighted(layer)) return;
     let next = -1;
-    let channelWise = layer.config.activation !== 'softmax';
+    let channelWise = activationOf(layer) !== 'softmax';
     let zeroPreserving = true;
     for (let j = index + 1; j < net.layers.length; j++) {
       const between = net.layers[j];
@@ -123,11 +133,10 @@ function links(net: PlainNet): Link[] {
         next = j;
         break;
       }
-      if (between.type === 'activation') {
-        if (between.config.activation === 'softmax') channelWise = false;
-        if (activationValue(between.config.activation, 0) !== 0) zeroPreserving = false;
-      }
-      if (between.type === 'batchnorm') zeroPreserving = false;
+      const role = plainFacet(between).role;
+      const effect = role.kind === 'channels' ? role.effect(between.config) : 'mixed';
+      if (effect === 'mixed') channelWise = false;
+      if (effect !== 'zero') zeroPreserving = false;
     }
     result.push({ index, layer, next, shrinkable: next >= 0 && channelWise, zeroPreserving });
   });
@@ -135,7 +144,7 @@ function links(net: PlainNet): Link[] {
 }
 
 /** Output units whose kernel column is all zero. */
-function deadInUnits(layer: WeightedLayer): Set<number> {
+function deadInUnits(layer: PlainLayer): Set<number> {
   const kernel = param(layer, 'kernel').values;
   const width = outWidth(layer);
   const alive = new Uint8Array(width);
@@ -146,12 +155,13 @@ function deadInUnits(layer: WeightedLayer): Set<number> {
 /** Of the dead-in units, those whose output is exactly 0 all the way to the next weighted layer. */
 function zeroOutputUnits(link: Link, deadIn: Set<number>): Set<number> {
   if (!link.zeroPreserving) return new Set();
-  const bias = link.layer.config.useBias ? param(link.layer, 'bias').values : null;
-  return new Set([...deadIn].filter((c) => activationValue(link.layer.config.activation, bias ? bias[c] : 0) === 0));
+  const bias = link.layer.params.find((p) => p.name === 'bias')?.values ?? null;
+  const activation = activationOf(link.layer);
+  return new Set([...deadIn].filter((c) => exactValue(activation, bias ? bias[c] : 0) === 0));
 }
 
 /** Input channels c of `next` (channel = row % width, rows = all but the last kernel axis) never read. */
-function deadOutUnits(next: WeightedLayer, width: number): Set<number> {
+function deadOutUnits(next: PlainLayer, width: number): Set<number> {
   const kernel = param(next, 'kernel');
   const out = kernel.shape[kernel.shape.length - 1];
   const used = new Uint8Array(width);
@@ -160,27 +170,10 @@ function deadOutUnits(next: WeightedLayer, width: number): Set<number> {
 }
 
 /** Input features (dense) or channels (conv) of the first weighted layer that no weight reads. */
-function unusedInputs(first: WeightedLayer): StructureReport['inputs'] {
+function unusedInputs(first: PlainLayer): StructureReport['inputs'] {
   const kernel = param(first, 'kernel');
-  const count = first.type === 'dense' ? kernel.shape[0] : kernel.shape[2];
-  return { kind: first.type === 'dense' ? 'features' : 'channels', count, unused: deadOutUnits(first, count).size };
-}
-
-/**
- * The value act(z) as the exporter's supported activations compute it, or NaN when it is not
- * known exactly (then the unit is never treated as zero).
- */
-function activationValue(activation: string, z: number): number {
-  switch (activation) {
-    case 'linear':
-      return z;
-    case 'relu':
-      return z > 0 ? z : 0;
-    case 'tanh':
-      return z === 0 ? 0 : Number.NaN;
-    default:
-      return Number.NaN;
-  }
+  const count = kernel.shape[kernel.shape.length - 2];
+  return { kind: weightedRole(first)!.inputs, count, unused: deadOutUnits(first, count).size };
 }
 
 /** `net` with only units `keep` of `link.layer`, and the matching inputs of what follows. */
@@ -188,25 +181,23 @@ function removeUnits(net: PlainNet, link: Link, keep: number[]): PlainNet {
   const width = outWidth(link.layer);
   const layers = [...net.layers];
   const layer = link.layer;
-  const params = layer.params.map((p) => ({ ...p, ...selectChannels(p.shape, p.values, keep, width, 'last') }));
-  layers[link.index] = layer.type === 'dense'
-    ? { ...layer, config: { ...layer.config, units: keep.length }, params }
-    : { ...layer, config: { ...layer.config, filters: keep.length }, params };
+  const lastAxis = (p: ParamArray): ParamArray => ({ ...p, ...selectChannels(p.shape, p.values, keep, width, 'last') });
+  layers[link.index] = { ...layer, config: { ...layer.config, [weightedRole(layer)!.widthKey]: keep.length }, params: layer.params.map(lastAxis) };
   for (let j = link.index + 1; j < link.next; j++) {
     const between = layers[j];
-    if (between.type === 'batchnorm') {
-      layers[j] = { ...between, params: between.params.map((p) => ({ ...p, ...selectChannels(p.shape, p.values, keep, width, 'last') })) };
-    }
+    const role = plainFacet(between).role;
+    if (role.kind === 'channels' && role.perChannelParams) layers[j] = { ...between, params: between.params.map(lastAxis) };
   }
-  const next = layers[link.next] as WeightedLayer;
-  layers[link.next] = { ...next, params: next.params.map((p) => (p.name === 'kernel' ? { ...p, ...selectChannels(p.shape, p.values, keep, width, 'input') } : p)) } as PlainLayer;
+  const next = layers[link.next];
+  layers[link.next] = { ...next, params: next.params.map((p) => (p.name === 'kernel' ? { ...p, ...selectChannels(p.shape, p.values, keep, width, 'input') } : p)) };
   return { ...net, layers };
 }
 
 /**
  * Keeps channels `keep` of `width`: along the last axis ('last'), or, for the next layer's
  * kernel, along its input features where channel = row % width ('input', rows = all but the
- * last axis; for a dense kernel after flatten the rows are NHWC positions times channels).
+ * last axis; the input axis is the one before the last: a conv kernel's input channels, or a
+ * dense kernel's rows, which after flatten are NHWC positions times channels).
  */
 function selectChannels(shape: number[], values: Float32Array, keep: number[], width: number, mode: 'last' | 'input'): { shape: number[]; values: Float32Array } {
   const kept = new Uint8Array(width);
@@ -221,15 +212,14 @@ function selectChannels(shape: number[], values: Float32Array, keep: number[], w
     }
   }
   const newShape = [...shape];
-  if (mode === 'last') newShape[newShape.length - 1] = keep.length;
-  else if (shape.length === 4) newShape[2] = keep.length;
-  else newShape[0] = (shape[0] / width) * keep.length;
+  const axis = mode === 'last' ? shape.length - 1 : shape.length - 2;
+  newShape[axis] = (shape[axis] / width) * keep.length;
   if (sizeOf(newShape) !== out.length) throw new Error(`shrink: shape [${newShape}] does not hold ${out.length} values`);
   return { shape: newShape, values: out };
 }
 
 function cloneLayer(layer: PlainLayer): PlainLayer {
-  return { ...layer, params: layer.params.map((p) => ({ ...p, shape: [...p.shape], values: Float32Array.from(p.values) })) } as PlainLayer;
+  return { ...layer, config: { ...layer.config }, params: layer.params.map((p) => ({ ...p, shape: [...p.shape], values: Float32Array.from(p.values) })) };
 }
 
 function union<T>(a: Set<T>, b: Set<T>): Set<T> {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
 import { EXPORT_MANIFEST } from './manifest.js';
-import { writeFileSynced } from '../runs/atomic.js';
+import { writeFileSynced } from '../store/atomic.js';
 
 /**
  * Throws E_EXPORT_OUT unless `out` can be written: absent, an empty directory, or (with

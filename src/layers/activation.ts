@@ -1,11 +1,15 @@
 /**
- * `activation`: a standalone activation function (e.g. relu after batchnorm).
+ * `activation`: a standalone activation function (e.g. relu after batchnorm); exports as itself
+ * (tf.layers.activation).
  */
-import type * as tf from '@tensorflow/tfjs';
-import { LAYERS } from '../registry/registries.js';
-import type { LayerSpec } from '../config/types.js';
-import type { BuildContext, Layer, Shape } from './layer.js';
-import { activate, ACTIVATION_NAMES } from './activations.js';
+import * as tf from '@tensorflow/tfjs';
+import type { BuildContext, Layer, LayerEntry, Shape } from './layer.js';
+import { activate, exactValue, ACTIVATION_NAMES } from './activations.js';
+
+/** An activation layer's config (also its plain form). */
+export interface ActivationConfig {
+  activation: string;
+}
 
 /** Applies one activation function elementwise. */
 export class Activation implements Layer {
@@ -15,23 +19,30 @@ export class Activation implements Layer {
   readonly trainable: tf.Variable[] = [];
   readonly nonTrainable: tf.Variable[] = [];
 
-  constructor(readonly spec: LayerSpec, readonly inputShape: Shape, ctx: BuildContext) {
+  constructor(private readonly config: ActivationConfig, readonly inputShape: Shape, ctx: BuildContext) {
     this.name = ctx.name;
     this.outputShape = inputShape;
   }
 
   apply(x: tf.Tensor): tf.Tensor {
-    return activate(x, this.spec.activation);
+    return activate(x, this.config.activation);
   }
 }
 
-LAYERS.register('activation', {
+/** `activation`. */
+export const activation: LayerEntry<ActivationConfig, ActivationConfig> = {
   schema: {
     description: 'an activation function on its own',
     properties: { activation: { enum: ACTIVATION_NAMES, description: 'the function' } },
     required: ['activation'],
   },
   example: { spec: { activation: 'tanh' }, input: [5] },
-  outputShape: (_spec, input) => input,
-  build: (spec, input, ctx) => new Activation(spec, input, ctx),
-}, 'src/layers/activation.ts');
+  config: (spec) => ({ activation: (spec.activation as string | undefined) ?? 'linear' }),
+  outputShape: (_c, input) => input,
+  build: (c, input, ctx) => new Activation(c, input, ctx),
+  export: { as: 'activation', config: (c) => ({ activation: c.activation }) },
+  plain: {
+    tfjs: (p, common) => tf.layers.activation({ ...common, activation: p.activation as Parameters<typeof tf.layers.activation>[0]['activation'] }),
+    role: { kind: 'channels', effect: (p) => (p.activation === 'softmax' ? 'mixed' : exactValue(p.activation, 0) === 0 ? 'zero' : 'value') },
+  },
+};

@@ -19,3 +19,14 @@ export type ActivationName = keyof typeof ACTIVATIONS;
 export function activate(x: tf.Tensor, name: unknown): tf.Tensor {
   return ACTIVATIONS[(name ?? 'linear') as ActivationName](x);
 }
+
+/**
+ * act(z) where it is known exactly as tfjs computes it (linear, relu, and tanh at 0), else NaN:
+ * the structured view of an export treats a unit as exactly zero only on these.
+ */
+export function exactValue(name: string, z: number): number {
+  if (name === 'linear') return z;
+  if (name === 'relu') return z > 0 ? z : 0;
+  if (name === 'tanh' && z === 0) return 0;
+  return Number.NaN;
+}

@@ -1,11 +1,18 @@
 /**
  * `batchnorm`: batch normalization over the last axis (channels or units). Training uses the
- * batch statistics and updates running averages; evaluation uses the running averages.
+ * batch statistics and updates running averages; evaluation uses the running averages. Exports
+ * as itself (tf.layers.batchNormalization).
  */
 import * as tf from '@tensorflow/tfjs';
-import { LAYERS } from '../registry/registries.js';
 import type { LayerSpec } from '../config/types.js';
-import type { BuildContext, ForwardContext, Layer, Shape } from './layer.js';
+import type { BuildContext, ForwardContext, Layer, LayerEntry, LayerSchema, Shape } from './layer.js';
+import { withDefaults } from './schema-parts.js';
+
+/** A batchnorm layer's config, defaults filled in (also its plain form). */
+export interface BatchNormConfig {
+  momentum: number;
+  epsilon: number;
+}
 
 /** Batch normalization with learned scale (gamma) and offset (beta). */
 export class BatchNorm implements Layer {
@@ -16,15 +23,11 @@ export class BatchNorm implements Layer {
   readonly beta: tf.Variable;
   readonly movingMean: tf.Variable;
   readonly movingVariance: tf.Variable;
-  private readonly momentum: number;
-  private readonly epsilon: number;
 
-  constructor(spec: LayerSpec, readonly inputShape: Shape, ctx: BuildContext) {
+  constructor(private readonly config: BatchNormConfig, readonly inputShape: Shape, ctx: BuildContext) {
     const channels = inputShape[inputShape.length - 1];
     this.name = ctx.name;
     this.outputShape = inputShape;
-    this.momentum = (spec.momentum as number | undefined) ?? 0.99;
-    this.epsilon = (spec.epsilon as number | undefined) ?? 1e-3;
     this.gamma = ctx.variable('gamma', tf.ones([channels]));
     this.beta = ctx.variable('beta', tf.zeros([channels]));
     this.movingMean = ctx.variable('movingMean', tf.zeros([channels]), false);
@@ -39,29 +42,39 @@ export class BatchNorm implements Layer {
   }
 
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    const { momentum: m, epsilon } = this.config;
     if (!ctx.training) {
-      return tf.batchNorm(x, this.movingMean, this.movingVariance, this.beta, this.gamma, this.epsilon);
+      return tf.batchNorm(x, this.movingMean, this.movingVariance, this.beta, this.gamma, epsilon);
     }
     const axes = [...Array(x.rank - 1).keys()];
     const { mean, variance } = tf.moments(x, axes);
     tf.tidy(() => {
-      const m = this.momentum;
       this.movingMean.assign(tf.add(tf.mul(this.movingMean, m), tf.mul(mean, 1 - m)));
       this.movingVariance.assign(tf.add(tf.mul(this.movingVariance, m), tf.mul(variance, 1 - m)));
     });
-    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.epsilon);
+    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, epsilon);
   }
 }
 
-LAYERS.register('batchnorm', {
-  schema: {
-    description: 'batch normalization over the last axis',
-    properties: {
-      momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.99, description: 'momentum of the running averages' },
-      epsilon: { type: 'number', exclusiveMinimum: 0, default: 0.001, description: 'added to the variance' },
-    },
+const schema: LayerSchema = {
+  description: 'batch normalization over the last axis',
+  properties: {
+    momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.99, description: 'momentum of the running averages' },
+    epsilon: { type: 'number', exclusiveMinimum: 0, default: 0.001, description: 'added to the variance' },
   },
+};
+
+/** `batchnorm`. */
+export const batchnorm: LayerEntry<BatchNormConfig, BatchNormConfig> = {
+  schema,
   example: { spec: { momentum: 0.9 }, input: [4, 4, 3] },
-  outputShape: (_spec, input) => input,
-  build: (spec, input, ctx) => new BatchNorm(spec, input, ctx),
-}, 'src/layers/batchnorm.ts');
+  config: (spec: LayerSpec) => withDefaults(schema, spec) as unknown as BatchNormConfig,
+  outputShape: (_c, input) => input,
+  build: (c, input, ctx) => new BatchNorm(c, input, ctx),
+  family: 'batchnorm',
+  export: { as: 'batchnorm', config: (c) => ({ momentum: c.momentum, epsilon: c.epsilon }) },
+  plain: {
+    tfjs: (p, common) => tf.layers.batchNormalization({ ...common, axis: -1, momentum: p.momentum, epsilon: p.epsilon, center: true, scale: true }),
+    role: { kind: 'channels', effect: () => 'value', perChannelParams: true },
+  },
+};

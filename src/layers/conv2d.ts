@@ -1,18 +1,44 @@
 /**
  * 2-D convolutions on NHWC images: `conv2d` (plain filters) and `conv2d-svd` (Sparse VD filters
  * with the local reparameterisation trick: the variance pass is a second convolution of x^2
- * with alpha * theta^2).
+ * with alpha * theta^2). Both export as a plain `conv2d` layer (tf.layers.conv2d).
  */
 import * as tf from '@tensorflow/tfjs';
-import { LAYERS } from '../registry/registries.js';
 import type { LayerSpec } from '../config/types.js';
-import { ShapeError, type BuildContext, type LayerSchema, type Shape } from './layer.js';
-import { activationProperty, paddingProperty, sizePairProperty, useBiasProperty, sparseVdProperties } from './schema-parts.js';
-import { pair, requireImage, windowOutput } from './variables.js';
-import { initialKernel, kernelInitializerProperties } from './initializers.js';
+import type { BuildContext, LayerEntry, LayerSchema, Shape } from './layer.js';
+import { activationProperty, paddingProperty, sizePairProperty, useBiasProperty, sparseVdProperties, withDefaults } from './schema-parts.js';
+import { pair, windowShape, type Padding, type Window } from './geometry.js';
+import { initialKernel, kernelInitializerProperties, type KernelInit } from './initializers.js';
 import { LinearLayer, SparseLinearLayer, type LinearParts } from './linear.js';
 
-const schema = (description: string, sparse = false): LayerSchema => ({
+/** A conv layer's config, defaults filled in. */
+export interface Conv2dConfig extends KernelInit {
+  type: string;
+  filters: number;
+  kernelSize: [number, number];
+  strides: [number, number];
+  padding: Padding;
+  activation: string;
+  useBias: boolean;
+  /** conv2d-svd only: this layer's own sparsity.trainClipNoise. */
+  trainClipNoise?: boolean;
+}
+
+/** The plain `conv2d` layer of an export. */
+export interface Conv2dPlain {
+  filters: number;
+  kernelSize: [number, number];
+  strides: [number, number];
+  padding: Padding;
+  activation: string;
+  useBias: boolean;
+}
+
+/** Input channels and filters of a Sparse VD kernel [kh, kw, in, filters] kept in snapshots. */
+export const CONV_MAX_IN = 32;
+export const CONV_MAX_FILTERS = 64;
+
+const schema = (description: string, sparse: boolean): LayerSchema => ({
   description,
   properties: {
     filters: { type: 'integer', minimum: 1, description: 'number of output channels' },
@@ -27,49 +53,60 @@ const schema = (description: string, sparse = false): LayerSchema => ({
   required: ['filters', 'kernelSize'],
 });
 
-/** The attributes of one conv layer, read once from its spec. */
-interface ConvGeometry {
-  kernel: [number, number];
-  strides: [number, number];
-  padding: 'valid' | 'same';
-}
+const convSchema = schema('2-D convolution with plain filters (NHWC)', false);
+const sparseSchema = schema('2-D Sparse VD convolution (learned per-weight dropout rate, pruned where log alpha >= threshold)', true);
 
-const geometry = (spec: LayerSpec): ConvGeometry => ({
-  kernel: pair(spec.kernelSize, 1),
-  strides: pair(spec.strides, 1),
-  padding: (spec.padding as 'valid' | 'same' | undefined) ?? 'valid',
-});
-
-const outputShape = (spec: LayerSpec, input: Shape): Shape => {
-  const [h, w] = requireImage(input, spec.type);
-  const g = geometry(spec);
-  const oh = windowOutput(h, g.kernel[0], g.strides[0], g.padding);
-  const ow = windowOutput(w, g.kernel[1], g.strides[1], g.padding);
-  if (oh < 1 || ow < 1) {
-    throw new ShapeError(`kernel ${g.kernel.join('x')} does not fit input ${h}x${w} with padding 'valid'`);
-  }
-  return [oh, ow, spec.filters as number];
+const config = (schemaOf: LayerSchema) => (spec: LayerSpec): Conv2dConfig => {
+  const c = withDefaults(schemaOf, spec);
+  return { type: spec.type, ...c, kernelSize: pair(c.kernelSize, 1), strides: pair(c.strides, 1) } as Conv2dConfig;
 };
+
+const window = (c: Conv2dConfig): Window => ({ size: c.kernelSize, strides: c.strides, padding: c.padding });
+
+const outputShape = (c: Conv2dConfig, input: Shape): Shape => [...windowShape(input, window(c), 'kernel', c.type), c.filters];
 
 /** Initial filters [kh, kw, in, filters] (initializers.ts) and the conv2d operator. */
-const parts = (spec: LayerSpec, input: Shape, ctx: BuildContext): LinearParts => {
-  const g = geometry(spec);
-  const output = outputShape(spec, input);
-  const init = initialKernel(spec, [g.kernel[0], g.kernel[1], input[2], spec.filters as number], ctx.nextSeed());
-  const op = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, g.strides, g.padding);
-  return { type: spec.type, spec, inputShape: input, outputShape: output, init, op };
+const parts = (c: Conv2dConfig, input: Shape, ctx: BuildContext): LinearParts => {
+  const output = outputShape(c, input);
+  const init = initialKernel(c, [c.kernelSize[0], c.kernelSize[1], input[2], c.filters], ctx.nextSeed());
+  const op = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.padding);
+  return { type: c.type, activation: c.activation, useBias: c.useBias, trainClipNoise: c.trainClipNoise, inputShape: input, outputShape: output, init, op };
 };
 
-const origin = 'src/layers/conv2d.ts';
-LAYERS.register('conv2d', {
-  schema: schema('2-D convolution with plain filters (NHWC)'),
+const exportAsConv = {
+  as: 'conv2d',
+  config: (c: Conv2dConfig): Conv2dPlain => ({ filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, activation: c.activation, useBias: c.useBias }),
+};
+
+/** `conv2d`: plain filters; the plain type every convolution exports as. */
+export const conv2d: LayerEntry<Conv2dConfig, Conv2dPlain> = {
+  schema: convSchema,
   example: { spec: { filters: 3, kernelSize: 3, padding: 'same', strides: 2 }, input: [7, 7, 2] },
+  config: config(convSchema),
   outputShape,
-  build: (spec, input, ctx) => new LinearLayer(parts(spec, input, ctx), ctx),
-}, origin);
-LAYERS.register('conv2d-svd', {
-  schema: schema('2-D Sparse VD convolution (learned per-weight dropout rate, pruned where log alpha >= threshold)', true),
+  build: (c, input, ctx) => new LinearLayer(parts(c, input, ctx), ctx),
+  widthKey: 'filters',
+  family: 'conv',
+  decayed: ['kernel'],
+  export: exportAsConv,
+  plain: {
+    tfjs: (p, common) => tf.layers.conv2d({
+      ...common, filters: p.filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding,
+      activation: p.activation as Parameters<typeof tf.layers.conv2d>[0]['activation'], useBias: p.useBias, dataFormat: 'channelsLast',
+    }),
+    role: { kind: 'weighted', widthKey: 'filters', inputs: 'channels', activationKey: 'activation' },
+  },
+};
+
+/** `conv2d-svd`: Sparse VD filters. */
+export const conv2dSvd: LayerEntry<Conv2dConfig, Conv2dPlain> = {
+  schema: sparseSchema,
   example: { spec: { filters: 3, kernelSize: [3, 2] }, input: [7, 6, 2] },
+  config: config(sparseSchema),
   outputShape,
-  build: (spec, input, ctx) => new SparseLinearLayer(parts(spec, input, ctx), ctx),
-}, origin);
+  build: (c, input, ctx) => new SparseLinearLayer(parts(c, input, ctx), ctx),
+  widthKey: 'filters',
+  family: 'conv',
+  snapshotBlock: (shape) => [shape[0], shape[1], Math.min(shape[2], CONV_MAX_IN), Math.min(shape[3], CONV_MAX_FILTERS)],
+  export: exportAsConv,
+};

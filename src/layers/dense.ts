@@ -1,17 +1,37 @@
 /**
  * Fully connected layers: `dense` (plain weights) and `dense-svd` (Sparse VD weights with the
- * local reparameterisation trick). Both take a flat input [features].
+ * local reparameterisation trick). Both take a flat input [features] and export as a plain
+ * `dense` layer (tf.layers.dense).
  */
 import * as tf from '@tensorflow/tfjs';
-import { LAYERS } from '../registry/registries.js';
 import type { LayerSpec } from '../config/types.js';
-import type { BuildContext, LayerSchema, Shape } from './layer.js';
-import { activationProperty, useBiasProperty, sparseVdProperties } from './schema-parts.js';
-import { requireVector } from './variables.js';
-import { initialKernel, kernelInitializerProperties } from './initializers.js';
+import type { BuildContext, LayerEntry, LayerSchema, Shape } from './layer.js';
+import { activationProperty, useBiasProperty, sparseVdProperties, withDefaults } from './schema-parts.js';
+import { requireVector } from './geometry.js';
+import { initialKernel, kernelInitializerProperties, type KernelInit } from './initializers.js';
 import { LinearLayer, SparseLinearLayer, type LinearParts } from './linear.js';
 
-const schema = (description: string, sparse = false): LayerSchema => ({
+/** A dense layer's config, defaults filled in. */
+export interface DenseConfig extends KernelInit {
+  type: string;
+  units: number;
+  activation: string;
+  useBias: boolean;
+  /** dense-svd only: this layer's own sparsity.trainClipNoise. */
+  trainClipNoise?: boolean;
+}
+
+/** The plain `dense` layer of an export. */
+export interface DensePlain {
+  units: number;
+  activation: string;
+  useBias: boolean;
+}
+
+/** Rows and columns of a Sparse VD kernel [in, units] kept in snapshots. */
+export const DENSE_BLOCK = 100;
+
+const schema = (description: string, sparse: boolean): LayerSchema => ({
   description,
   properties: {
     units: { type: 'integer', minimum: 1, description: 'number of output units' },
@@ -23,30 +43,53 @@ const schema = (description: string, sparse = false): LayerSchema => ({
   required: ['units'],
 });
 
-const outputShape = (spec: LayerSpec, input: Shape): Shape => {
-  requireVector(input, spec.type);
-  return [spec.units as number];
+const denseSchema = schema('fully connected layer with plain weights', false);
+const sparseSchema = schema('fully connected Sparse VD layer (learned per-weight dropout rate, pruned where log alpha >= threshold)', true);
+
+const config = (schemaOf: LayerSchema) => (spec: LayerSpec): DenseConfig => ({ type: spec.type, ...withDefaults(schemaOf, spec) }) as DenseConfig;
+
+const outputShape = (c: DenseConfig, input: Shape): Shape => {
+  requireVector(input, c.type);
+  return [c.units];
 };
 
 const matMul = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
 
 /** Initial weights [in, units] (initializers.ts) and the matMul operator. */
-const parts = (spec: LayerSpec, input: Shape, ctx: BuildContext): LinearParts => {
-  const output = outputShape(spec, input);
-  const init = initialKernel(spec, [input[0], output[0]], ctx.nextSeed());
-  return { type: spec.type, spec, inputShape: input, outputShape: output, init, op: matMul };
+const parts = (c: DenseConfig, input: Shape, ctx: BuildContext): LinearParts => {
+  const output = outputShape(c, input);
+  const init = initialKernel(c, [input[0], output[0]], ctx.nextSeed());
+  return { type: c.type, activation: c.activation, useBias: c.useBias, trainClipNoise: c.trainClipNoise, inputShape: input, outputShape: output, init, op: matMul };
 };
 
-const origin = 'src/layers/dense.ts';
-LAYERS.register('dense', {
-  schema: schema('fully connected layer with plain weights'),
+const exportAsDense = { as: 'dense', config: (c: DenseConfig): DensePlain => ({ units: c.units, activation: c.activation, useBias: c.useBias }) };
+
+/** `dense`: plain weights; the plain type every fully connected layer exports as. */
+export const dense: LayerEntry<DenseConfig, DensePlain> = {
+  schema: denseSchema,
   example: { spec: { units: 4, activation: 'relu' }, input: [6] },
+  config: config(denseSchema),
   outputShape,
-  build: (spec, input, ctx) => new LinearLayer(parts(spec, input, ctx), ctx),
-}, origin);
-LAYERS.register('dense-svd', {
-  schema: schema('fully connected Sparse VD layer (learned per-weight dropout rate, pruned where log alpha >= threshold)', true),
+  build: (c, input, ctx) => new LinearLayer(parts(c, input, ctx), ctx),
+  widthKey: 'units',
+  family: 'dense',
+  decayed: ['kernel'],
+  export: exportAsDense,
+  plain: {
+    tfjs: (p, common) => tf.layers.dense({ ...common, units: p.units, activation: p.activation as Parameters<typeof tf.layers.dense>[0]['activation'], useBias: p.useBias }),
+    role: { kind: 'weighted', widthKey: 'units', inputs: 'features', activationKey: 'activation' },
+  },
+};
+
+/** `dense-svd`: Sparse VD weights. */
+export const denseSvd: LayerEntry<DenseConfig, DensePlain> = {
+  schema: sparseSchema,
   example: { spec: { units: 4, activation: 'relu' }, input: [6] },
+  config: config(sparseSchema),
   outputShape,
-  build: (spec, input, ctx) => new SparseLinearLayer(parts(spec, input, ctx), ctx),
-}, origin);
+  build: (c, input, ctx) => new SparseLinearLayer(parts(c, input, ctx), ctx),
+  widthKey: 'units',
+  family: 'dense',
+  snapshotBlock: (shape) => [Math.min(shape[0], DENSE_BLOCK), Math.min(shape[1], DENSE_BLOCK)],
+  export: exportAsDense,
+};

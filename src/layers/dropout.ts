@@ -1,11 +1,14 @@
 /**
  * `dropout`: binary (Bernoulli) dropout for the dense baselines; inverted scaling, so
- * evaluation is the identity.
+ * evaluation is the identity. Exports as itself (tf.layers.dropout, the identity at inference).
  */
 import * as tf from '@tensorflow/tfjs';
-import { LAYERS } from '../registry/registries.js';
-import type { LayerSpec } from '../config/types.js';
-import type { BuildContext, ForwardContext, Layer, Shape } from './layer.js';
+import type { BuildContext, ForwardContext, Layer, LayerEntry, Shape } from './layer.js';
+
+/** A dropout layer's config (also its plain form). */
+export interface DropoutConfig {
+  rate: number;
+}
 
 /** Zeroes each activation with probability `rate` while training, scaling the rest by 1/(1-rate). */
 export class Dropout implements Layer {
@@ -14,28 +17,34 @@ export class Dropout implements Layer {
   readonly outputShape: Shape;
   readonly trainable: tf.Variable[] = [];
   readonly nonTrainable: tf.Variable[] = [];
-  private readonly rate: number;
 
-  constructor(spec: LayerSpec, readonly inputShape: Shape, ctx: BuildContext) {
+  constructor(private readonly config: DropoutConfig, readonly inputShape: Shape, ctx: BuildContext) {
     this.name = ctx.name;
     this.outputShape = inputShape;
-    this.rate = spec.rate as number;
   }
 
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    if (!ctx.training || this.rate === 0) return x;
-    const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', ctx.nextSeed()), this.rate), 'float32');
-    return tf.mul(x, tf.div(keep, 1 - this.rate));
+    const { rate } = this.config;
+    if (!ctx.training || rate === 0) return x;
+    const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', ctx.nextSeed()), rate), 'float32');
+    return tf.mul(x, tf.div(keep, 1 - rate));
   }
 }
 
-LAYERS.register('dropout', {
+/** `dropout`. */
+export const dropout: LayerEntry<DropoutConfig, DropoutConfig> = {
   schema: {
     description: 'binary dropout (training only)',
     properties: { rate: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'probability of dropping a unit' } },
     required: ['rate'],
   },
   example: { spec: { rate: 0.5 }, input: [8] },
-  outputShape: (_spec, input) => input,
-  build: (spec, input, ctx) => new Dropout(spec, input, ctx),
-}, 'src/layers/dropout.ts');
+  config: (spec) => ({ rate: spec.rate as number }),
+  outputShape: (_c, input) => input,
+  build: (c, input, ctx) => new Dropout(c, input, ctx),
+  export: { as: 'dropout', config: (c) => ({ rate: c.rate }) },
+  plain: {
+    tfjs: (p, common) => tf.layers.dropout({ ...common, rate: p.rate }),
+    role: { kind: 'channels', effect: () => 'zero' },
+  },
+};

@@ -1,9 +1,9 @@
 /**
- * `flatten`: reshapes each example to a vector (images to [h*w*c]).
+ * `flatten`: reshapes each example to a vector (images [h, w, c] to [h*w*c], channel fastest);
+ * exports as itself (tf.layers.flatten).
  */
 import * as tf from '@tensorflow/tfjs';
-import { LAYERS } from '../registry/registries.js';
-import type { BuildContext, Layer, Shape } from './layer.js';
+import type { BuildContext, Layer, LayerEntry, Shape } from './layer.js';
 
 /** Flattens every example to one dimension. */
 export class Flatten implements Layer {
@@ -23,9 +23,19 @@ export class Flatten implements Layer {
   }
 }
 
-LAYERS.register('flatten', {
+type Empty = Record<string, never>;
+
+/** `flatten`. */
+export const flatten: LayerEntry<Empty, Empty> = {
   schema: { description: 'flattens each example to a vector', properties: {} },
   example: { spec: {}, input: [3, 2, 2] },
-  outputShape: (_spec, input) => [input.reduce((a, b) => a * b, 1)],
-  build: (_spec, input, ctx) => new Flatten(input, ctx),
-}, 'src/layers/flatten.ts');
+  config: () => ({}),
+  outputShape: (_c, input) => [input.reduce((a, b) => a * b, 1)],
+  build: (_c, input, ctx) => new Flatten(input, ctx),
+  export: { as: 'flatten', config: () => ({}) },
+  plain: {
+    tfjs: (_p, common) => tf.layers.flatten(common),
+    // Feature i of the output is channel i % c of the input: units stay apart.
+    role: { kind: 'channels', effect: () => 'zero' },
+  },
+};

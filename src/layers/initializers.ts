@@ -4,7 +4,6 @@
  * init.Normal(), which the paper's authors used for their Sparse VD dense layers).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LayerSpec } from '../config/types.js';
 
 /** Initializer names a layer may ask for. */
 export const KERNEL_INITIALIZERS = ['glorotUniform', 'randomNormal'] as const;
@@ -15,10 +14,16 @@ export const kernelInitializerProperties = {
   initStddev: { type: 'number', exclusiveMinimum: 0, default: 0.01, description: 'standard deviation of randomNormal initial weights' },
 };
 
-/** The initial kernel of `shape` for `spec`, drawn from the stream of `seed`. */
-export function initialKernel(spec: LayerSpec, shape: number[], seed: number): tf.Tensor {
-  if (spec.kernelInitializer === 'randomNormal') {
-    return tf.initializers.randomNormal({ mean: 0, stddev: (spec.initStddev as number | undefined) ?? 0.01, seed }).apply(shape);
+/** The initializer keys of a layer's config. */
+export interface KernelInit {
+  kernelInitializer: (typeof KERNEL_INITIALIZERS)[number];
+  initStddev: number;
+}
+
+/** The initial kernel of `shape` for `config`, drawn from the stream of `seed`. */
+export function initialKernel(config: KernelInit, shape: number[], seed: number): tf.Tensor {
+  if (config.kernelInitializer === 'randomNormal') {
+    return tf.initializers.randomNormal({ mean: 0, stddev: config.initStddev, seed }).apply(shape);
   }
   return tf.initializers.glorotUniform({ seed }).apply(shape);
 }

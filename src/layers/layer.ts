@@ -1,7 +1,10 @@
 /**
- * The layer contract. A layer family registers a LayerEntry: the JSON schema of its own keys
- * (the config schema is composed from these, so the two cannot drift), a pure shape function
- * (used by the config checks before any tensor exists) and a builder.
+ * The layer contract. A layer type is one LayerEntry (one file in src/layers/, registered in
+ * src/layers/registry.ts): its schema fragment (the config schema is composed from these), its
+ * typed config, a pure shape function (the config checks walk it before any tensor exists), its
+ * builder, and everything else svd does with the layer: the key `model.width` scales, the family
+ * `init.from` matches, the parameters weight decay covers, the block snapshots store, and its plain
+ * form for `svd export`. Every consumer loops over entries; none switches on a type name.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { LayerSpec, SparsityConfig } from '../config/types.js';
@@ -19,7 +22,7 @@ export interface LayerSchema {
   required?: string[];
 }
 
-/** What a builder gets besides its spec. */
+/** What a builder gets besides its config. */
 export interface BuildContext {
   /** Unique layer name, `spec.name` or `${type}_${index}`. */
   name: string;
@@ -43,6 +46,14 @@ export interface ForwardContext {
   klTerms?: tf.Scalar[];
 }
 
+/** One parameter array, row-major in tfjs layout (dense kernel [in, units], conv [kh, kw, in, out]). */
+export interface ParamArray {
+  /** `kernel`, `bias`, `gamma`, `beta`, `movingMean`, `movingVariance`. */
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
 /** A built layer. Variables are named `${layer.name}/${param}` (used in checkpoints). */
 export interface Layer {
   readonly name: string;
@@ -55,6 +66,12 @@ export interface Layer {
   readonly nonTrainable: tf.Variable[];
   /** Maps a batch [batch, ...inputShape] to [batch, ...outputShape]. */
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  /**
+   * The parameters of the layer's plain form, in tfjs weight order (reads tensors synchronously).
+   * Absent: every variable as it is, trainable first. Sparse VD layers give theta * mask as the
+   * kernel and leave log sigma^2 out.
+   */
+  plainParams?(sparsity: Pick<SparsityConfig, 'threshold' | 'logAlphaClip'>): ParamArray[];
 }
 
 /** A Sparse VD layer: weights theta with learned log sigma^2, pruned where log alpha >= threshold. */
@@ -69,12 +86,83 @@ export function isSparse(layer: Layer): layer is SparseLayer {
   return (layer as Partial<SparseLayer>).sparse === true;
 }
 
-/** A registered layer family. */
-export interface LayerEntry {
+/** The name of a variable without its model prefix and layer: `m3/dense_1/kernel` -> `kernel`. */
+export function paramName(v: tf.Variable): string {
+  return v.name.slice(v.name.lastIndexOf('/') + 1);
+}
+
+/**
+ * How the structured view of an export (dead units) and `--shrink` see a plain layer that lies
+ * between two weighted layers, per channel (unit or filter) of what comes before it:
+ * - 'zero': channels stay apart and an all-zero channel stays zero (relu, maxpool, flatten);
+ * - 'value': channels stay apart but a zero may become nonzero (batchnorm, sigmoid);
+ * - 'mixed': channels are mixed (softmax), so no unit before it may be removed.
+ */
+export type ChannelEffect = 'zero' | 'value' | 'mixed';
+
+/** A plain layer with a kernel [..., in, out] (dense [in, units], conv [kh, kw, in, filters]). */
+export interface WeightedRole {
+  kind: 'weighted';
+  /** The config key holding the output width (`units`, `filters`): what the structured view counts. */
+  widthKey: string;
+  /** What the kernel's input axis indexes: flat features or image channels. */
+  inputs: 'features' | 'channels';
+  /** The config key of its activation. */
+  activationKey: string;
+}
+
+/** A plain layer without a kernel, as it treats the channels passing through it. */
+export interface ChannelRole<P> {
+  kind: 'channels';
+  effect(config: P): ChannelEffect;
+  /** Its parameters are per channel, along their last axis (batchnorm): shrinking cuts them too. */
+  perChannelParams?: boolean;
+}
+
+/** What a plain layer type (one `svd export` writes) adds to its entry. */
+export interface PlainFacet<P> {
+  /** The stock tfjs layer (tf.layers.*) computing what this plain layer computes. */
+  tfjs(config: P, common: { name: string; inputShape?: number[] }): tf.layers.Layer;
+  /** How the structured view and --shrink treat it. */
+  role: WeightedRole | ChannelRole<P>;
+}
+
+/** A plain layer of an exported model (its type is a registered layer type with a `plain` facet). */
+export interface PlainLayer {
+  type: string;
+  /** The layer's name in the run (`dense-svd_1`); also its tfjs name. */
+  name: string;
+  /** The svd layer type it came from (`dense-svd`, `conv2d`, ...). */
+  source: string;
+  /** Its attributes, as the plain type's facet reads them. */
+  config: Record<string, unknown>;
+  /** Parameters in tfjs weight order: kernel, bias | gamma, beta, movingMean, movingVariance. */
+  params: ParamArray[];
+}
+
+/**
+ * A registered layer type. `C` is its typed config (the spec's keys with defaults filled in);
+ * `P` the config of its plain form (for plain types, what `export.config` returns).
+ */
+export interface LayerEntry<C extends object = object, P extends object = object> {
   schema: LayerSchema;
   /** A valid spec (without `type`) and an input shape it accepts; tests loop over these. */
   example: { spec: Record<string, unknown>; input: Shape };
+  /** The typed config of `spec` (defaults from the schema fragment filled in). */
+  config(spec: LayerSpec): C;
   /** Output shape for `input`, or a ShapeError saying why the layer cannot take it. */
-  outputShape(spec: LayerSpec, input: Shape): Shape;
-  build(spec: LayerSpec, input: Shape, ctx: BuildContext): Layer;
+  outputShape(config: C, input: Shape): Shape;
+  build(config: C, input: Shape, ctx: BuildContext): Layer;
+  /** The key `model.width` multiplies (`units`, `filters`); the last layer with one is the classifier. */
+  widthKey?: string;
+  /** Layers of one family start from each other's weights (`init.from`): `dense`, `conv`, `batchnorm`. */
+  family?: string;
+  /** Parameters `optimizer.weightDecay` applies to. */
+  decayed?: readonly string[];
+  /** Sparse VD layers: the leading block of a kernel of `shape` that snapshots and pictures keep. */
+  snapshotBlock?(shape: Shape): Shape;
+  /** How `svd export` writes the layer: as the plain type `as`, with this config. Absent: not exportable. */
+  export?: { as: string; config(config: C): P };
+  /** Present on the plain types `export.as` names. */
+  plain?: PlainFacet<P>;
 }

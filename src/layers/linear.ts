@@ -1,18 +1,23 @@
 /**
  * The body shared by dense and conv2d layers: output = activation(op(x, W) + b), where op is
  * matMul or conv2d. `LinearLayer` holds plain weights; `SparseLinearLayer` holds Sparse VD
- * weights (theta, log sigma^2) and trains with the local reparameterisation trick.
+ * weights (theta, log sigma^2) and trains with the local reparameterisation trick; its plain form
+ * is the kernel theta * mask, computed with the very ops the deterministic evaluation uses.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LayerSpec } from '../config/types.js';
-import type { BuildContext, ForwardContext, Layer, Shape, SparseLayer } from './layer.js';
+import type { SparsityConfig } from '../config/types.js';
+import type { BuildContext, ForwardContext, Layer, ParamArray, Shape, SparseLayer } from './layer.js';
 import { activate } from './activations.js';
-import { SparseVdWeights, type LinearOp } from './sparse-vd.js';
+import { PLAIN_KERNEL, SparseVdWeights, type LinearOp } from './sparse-vd.js';
+import { keepMaskOf } from './sparsity.js';
 
-/** What a dense or conv family hands the shared body. */
+/** What a dense or conv layer hands the shared body. */
 export interface LinearParts {
   type: string;
-  spec: LayerSpec;
+  activation: string;
+  useBias: boolean;
+  /** Sparse VD only: this layer's own sparsity.trainClipNoise, when it sets one. */
+  trainClipNoise?: boolean;
   inputShape: Shape;
   outputShape: Shape;
   /** Initial weights (ownership passes to the layer). */
@@ -21,7 +26,12 @@ export interface LinearParts {
 }
 
 /** Number of biases: the last output dimension, or none when `useBias: false`. */
-const biasSize = (parts: LinearParts): number | null => (parts.spec.useBias === false ? null : parts.outputShape[parts.outputShape.length - 1]);
+const biasSize = (parts: LinearParts): number | null => (parts.useBias ? parts.outputShape[parts.outputShape.length - 1] : null);
+
+/** A tensor's values as a parameter array of the plain form. */
+export function paramArray(name: string, t: tf.Tensor): ParamArray {
+  return { name, shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) };
+}
 
 /** What both kinds share: identity, shapes and the operator. */
 abstract class LinearBase {
@@ -55,7 +65,7 @@ export class LinearLayer extends LinearBase implements Layer {
 
   apply(x: tf.Tensor): tf.Tensor {
     const y = this.parts.op(x, this.kernel);
-    return activate(this.bias ? tf.add(y, this.bias) : y, this.parts.spec.activation);
+    return activate(this.bias ? tf.add(y, this.bias) : y, this.parts.activation);
   }
 }
 
@@ -80,8 +90,17 @@ export class SparseLinearLayer extends LinearBase implements SparseLayer {
   }
 
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    const own = this.parts.spec.trainClipNoise;
+    const own = this.parts.trainClipNoise;
     const layerCtx = typeof own === 'boolean' ? { ...ctx, sparsity: { ...ctx.sparsity, trainClipNoise: own } } : ctx;
-    return activate(this.weights.forward(x, layerCtx, this.parts.op), this.parts.spec.activation);
+    return activate(this.weights.forward(x, layerCtx, this.parts.op), this.parts.activation);
+  }
+
+  /** kernel = theta * mask (what evaluation multiplies by), and the bias; log sigma^2 is left out. */
+  plainParams(sparsity: Pick<SparsityConfig, 'threshold' | 'logAlphaClip'>): ParamArray[] {
+    const kernel = tf.tidy(() => tf.mul(this.theta, keepMaskOf(this, sparsity)));
+    const params = [paramArray(PLAIN_KERNEL, kernel)];
+    kernel.dispose();
+    if (this.weights.bias) params.push(paramArray('bias', this.weights.bias));
+    return params;
   }
 }

@@ -1,14 +1,41 @@
 /**
- * A sequential model built from `model.layers` through the layer registry, with named access to
- * every variable for checkpoints.
+ * A sequential model built from a ModelSpec (`model.layers`, `model.width`, the dataset's input
+ * shape, `sparsity`) through the layer registry, with named access to every variable for
+ * checkpoints. Each layer keeps its registry entry and typed config beside it (`blocks`), so
+ * export, init.from, weight decay and snapshots ask the entry, never the type name.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LAYERS } from '../registry/registries.js';
 import type { LayerSpec, SparsityConfig } from '../config/types.js';
-import { isSparse, type ForwardContext, type Layer, type Shape, type SparseLayer } from './layer.js';
+import { isSparse, paramName, type ForwardContext, type Layer, type LayerEntry, type Shape, type SparseLayer } from './layer.js';
+import { LAYERS } from './registry.js';
 import { makeVariable, nextModelPrefix } from './variables.js';
 import { scaleLayerWidths } from './width.js';
-import type { RandomStream } from '../train/rng.js';
+
+/** Everything a model is built from: what the experiment builder hands the model and every worker thread. */
+export interface ModelSpec {
+  /** `model.layers` as configured (before `model.width`). */
+  layers: LayerSpec[];
+  /** `model.width`: every layer's width but the classifier's is multiplied by it (width.ts). */
+  width: number;
+  /** Per-example input shape, from the dataset. */
+  inputShape: Shape;
+  sparsity: SparsityConfig;
+}
+
+/** Where initialisers take their seeds from (a RandomStream of the run). */
+export interface SeedSource {
+  nextSeed(): number;
+}
+
+/** One layer of a model with what it was built from. */
+export interface ModelBlock {
+  /** Its spec, `model.width` applied. */
+  spec: LayerSpec;
+  entry: LayerEntry;
+  /** The entry's typed config of `spec`. */
+  config: object;
+  layer: Layer;
+}
 
 /** Default layer name: `${type}_${index}` (index in model.layers). */
 export function layerName(spec: LayerSpec, index: number): string {
@@ -17,28 +44,32 @@ export function layerName(spec: LayerSpec, index: number): string {
 
 /** A stack of registered layers. */
 export class Model {
-  private constructor(readonly layers: Layer[], readonly inputShape: Shape) {}
+  /** The built layers, in order. */
+  readonly layers: Layer[];
 
-  /**
-   * Builds the layers in order; initialisers draw their seeds from `init`. `width` is
-   * `model.width`: every layer's units/filters but the classifier's are scaled by it (width.ts).
-   */
-  static build(specs: LayerSpec[], inputShape: Shape, sparsity: SparsityConfig, init: RandomStream, width = 1): Model {
+  private constructor(readonly blocks: readonly ModelBlock[], readonly inputShape: Shape) {
+    this.layers = blocks.map((b) => b.layer);
+  }
+
+  /** Builds the layers of `spec` in order; initialisers draw their seeds from `init`. */
+  static build(spec: ModelSpec, init: SeedSource): Model {
     const prefix = nextModelPrefix();
-    const layers: Layer[] = [];
-    let shape = inputShape;
-    scaleLayerWidths(specs, width).forEach((spec, index) => {
-      const name = layerName(spec, index);
-      const layer = LAYERS.get(spec.type).build(spec, shape, {
+    const blocks: ModelBlock[] = [];
+    let shape = spec.inputShape;
+    scaleLayerWidths(spec.layers, spec.width).forEach((layerSpec, index) => {
+      const name = layerName(layerSpec, index);
+      const entry = LAYERS.get(layerSpec.type);
+      const config = entry.config(layerSpec);
+      const layer = entry.build(config, shape, {
         name,
-        sparsity,
+        sparsity: spec.sparsity,
         nextSeed: () => init.nextSeed(),
         variable: (param, value, trainable = true) => makeVariable(prefix, name, param, value, trainable),
       });
-      layers.push(layer);
+      blocks.push({ spec: layerSpec, entry, config, layer });
       shape = layer.outputShape;
     });
-    return new Model(layers, inputShape);
+    return new Model(blocks, spec.inputShape);
   }
 
   /** Logits for a batch [batch, ...inputShape]. */
@@ -60,9 +91,7 @@ export class Model {
   namedVariables(): Map<string, tf.Variable> {
     const named = new Map<string, tf.Variable>();
     for (const layer of this.layers) {
-      for (const v of [...layer.trainable, ...layer.nonTrainable]) {
-        named.set(v.name.slice(v.name.indexOf('/') + 1), v);
-      }
+      for (const v of [...layer.trainable, ...layer.nonTrainable]) named.set(`${layer.name}/${paramName(v)}`, v);
     }
     return named;
   }

@@ -18,6 +18,12 @@ import { keepMask } from '../svd/mask.js';
 import { klSum } from '../svd/kl.js';
 import { standardNormal } from '../svd/normal-noise.js';
 
+/** The variational parameters' names (checkpoints call them `${layer}/theta`, `${layer}/logSigma2`). */
+export const THETA = 'theta';
+export const LOG_SIGMA2 = 'logSigma2';
+/** The parameter of a plain layer that a Sparse VD layer's theta corresponds to (init.from, export). */
+export const PLAIN_KERNEL = 'kernel';
+
 /** Added to the LRT variance before the square root. */
 export const VAR_EPS = 1e-8;
 
@@ -31,8 +37,8 @@ export class SparseVdWeights {
   readonly bias: tf.Variable | null;
 
   constructor(ctx: BuildContext, thetaInit: tf.Tensor, biasSize: number | null) {
-    this.theta = ctx.variable('theta', thetaInit);
-    this.logSigma2 = ctx.variable('logSigma2', tf.fill(this.theta.shape, ctx.sparsity.logSigma2Init));
+    this.theta = ctx.variable(THETA, thetaInit);
+    this.logSigma2 = ctx.variable(LOG_SIGMA2, tf.fill(this.theta.shape, ctx.sparsity.logSigma2Init));
     this.bias = biasSize === null ? null : ctx.variable('bias', tf.zeros([biasSize]));
   }
 

@@ -6,12 +6,13 @@
  * with `evaluate` and `sparsityStats`, the functions behind `svd eval`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { DATASETS } from '../registry/registries.js';
-import { loadRunModel } from '../runs/run-model.js';
-import { layerPictures, type LayerPicture } from '../runs/snapshots.js';
+import { DATASETS } from '../data/registry.js';
+import { loadRunModel } from '../experiment/run-model.js';
+import type { LayerPicture } from '../store/snapshots.js';
+import { layerPictures } from '../layers/pictures.js';
 import { DeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/evaluate.js';
-import { sparsityStats } from '../svd/sparsity.js';
+import { sparsityStats } from '../layers/sparsity.js';
 import { logAlpha } from '../svd/log-alpha.js';
 import { isSparse } from '../layers/layer.js';
 
@@ -58,7 +59,7 @@ export async function analyseCheckpoint(dir: string, thresholds: number[] | null
   let data: DeviceData | null = null;
   try {
     const clip = sparsity.logAlphaClip;
-    const pictures = layerPictures(model.layers, sparsity);
+    const pictures = layerPictures(model, sparsity);
     const histograms = model.layers.filter(isSparse).map((layer): LogAlphaHistogram => {
       const values = tf.tidy(() => logAlpha(layer.theta, layer.logSigma2, clip).dataSync());
       const edges = Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => -clip + (2 * clip * i) / HISTOGRAM_BINS);
@@ -72,7 +73,7 @@ export async function analyseCheckpoint(dir: string, thresholds: number[] | null
     for (const threshold of list) {
       progress(`threshold ${threshold}: evaluating ${data.test.count} test examples`);
       const result = evaluate(model, data, data.test, { ...sparsity, threshold });
-      const stats = sparsityStats(model.layers, threshold, clip);
+      const stats = sparsityStats(model.layers, { threshold, logAlphaClip: clip });
       curve.push({ threshold, testError: result.error, testNll: result.nll, compression: stats.compression, sparsity: stats.sparsity });
     }
     return { epoch, threshold: sparsity.threshold, clip, pictures, histograms, curve };

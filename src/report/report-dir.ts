@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
-import { tempPathFor, writeFileSynced } from '../runs/atomic.js';
+import { tempPathFor, writeFileSynced } from '../store/atomic.js';
 
 /** The report folder of a run or sweep directory. */
 export function reportDirOf(dir: string): string {

@@ -5,11 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRunInfo } from '../compare/run-info.js';
-import { percent, times, duration } from '../compare/format.js';
-import { readJobs, sweepPaths, type SweepMeta } from '../sweep/sweep-dir.js';
+import { readRunInfo } from '../store/run-info.js';
+import { percent, times, duration } from '../text/format.js';
+import { readJobs, sweepPaths, type SweepMeta } from '../store/sweep-dir.js';
 import { showValue, varyingKeys } from '../sweep/expand.js';
-import { readJson } from '../runs/atomic.js';
+import { readJson } from '../store/atomic.js';
 import { esc, page, section, table } from './html.js';
 import { scatter } from './svg.js';
 import { ReportWriter, reportDirOf } from './report-dir.js';

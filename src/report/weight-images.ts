@@ -7,7 +7,7 @@
  * filters. Each weight is a square of `cell` pixels: up to 8, smaller where the image would pass
  * 1200 pixels (conv; 640 for animations) or 400 pixels (dense) across.
  */
-import type { LayerPicture } from '../runs/snapshots.js';
+import type { LayerPicture } from '../store/snapshots.js';
 import { BAR_BACK, BAR_FILL, GAP, PRUNED, blankImage, fillRect, weightIndex, type IndexedImage } from './raster.js';
 
 /** Pixels of the lines between tiles and around the image. */

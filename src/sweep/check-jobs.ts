@@ -3,7 +3,7 @@
  * `svd run BASE --set ...` would load it (loadConfig). Problems name the job and its overrides;
  * one that an override caused points at that value in the sweep file rather than at `--set`.
  */
-import { loadConfig, type ExperimentConfig } from '../config/index.js';
+import { loadConfig, type ExperimentConfig } from '../experiment/load-config.js';
 import { OVERRIDE_SOURCE } from '../config/overrides.js';
 import { SvdError, SvdErrors, type SourceLocation } from '../errors.js';
 import { formatOverrides, overridesToSets, type SweepJob } from './expand.js';

@@ -3,9 +3,9 @@
  * error, or the last line of its stderr when it failed), and on a terminal a status line redrawn
  * in place every second (done, running with their devices, failed, elapsed).
  */
-import { duration, percent, times } from '../compare/format.js';
+import { duration, percent, times } from '../text/format.js';
 import { formatOverrides } from './expand.js';
-import type { JobRecord } from './sweep-dir.js';
+import type { JobRecord } from '../store/sweep-dir.js';
 
 const REDRAW_MS = 1000;
 

@@ -5,11 +5,11 @@
  * the terminal.
  */
 import * as path from 'node:path';
-import { readRunInfo } from '../compare/run-info.js';
-import { ABSENT, duration, percent, times } from '../compare/format.js';
-import { renderMarkdownTable, renderTable } from '../compare/table.js';
+import { readRunInfo } from '../store/run-info.js';
+import { ABSENT, duration, percent, times } from '../text/format.js';
+import { renderMarkdownTable, renderTable } from '../text/table.js';
 import { showValue, varyingKeys } from './expand.js';
-import type { JobRecord, JobStatus, SweepMeta } from './sweep-dir.js';
+import type { JobRecord, JobStatus, SweepMeta } from '../store/sweep-dir.js';
 
 /** One job in summary.json: its record plus its run's final figures. */
 export interface SweepResult extends JobRecord {

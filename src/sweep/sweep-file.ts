@@ -12,7 +12,7 @@ import { SvdError, SvdErrors } from '../errors.js';
 import { readConfigFile } from '../config/load.js';
 import { sortByLocation, validateSchema } from '../config/validate.js';
 import { isMapping, type Mapping } from '../config/values.js';
-import type { JsonSchema } from '../config/schema.js';
+import type { JsonSchema } from '../experiment/config-schema.js';
 import type { SourceMap } from '../config/source-map.js';
 
 /** Dotted config path -> value: one set of `--set` overrides. */

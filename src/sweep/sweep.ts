@@ -12,16 +12,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic.js';
-import { readSummary, writeSummary } from '../runs/summary.js';
-import { findRunDirs, readRunInfo } from '../compare/run-info.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
+import { readSummary, writeSummary } from '../store/summary.js';
+import { findRunDirs, readRunInfo } from '../store/run-info.js';
 import { checkJobs, type CheckedJob } from './check-jobs.js';
 import { expandSweep, formatOverrides, type SweepJob } from './expand.js';
 import { effectiveConcurrency, launch } from './launcher.js';
 import { runJobProcess } from './process-job.js';
 import { SweepProgress } from './progress.js';
 import { readSweepFile, type SweepFile } from './sweep-file.js';
-import { createSweepDir, jobDir, lockSweepDir, openSweepDir, writeJobs, writeMeta, type JobRecord, type SweepMeta, type SweepPaths } from './sweep-dir.js';
+import { createSweepDir, jobDir, lockSweepDir, openSweepDir, writeJobs, writeMeta, type JobRecord, type SweepMeta, type SweepPaths } from '../store/sweep-dir.js';
 import { buildSummary, summaryMarkdown, summaryText } from './summary.js';
 
 /** What `svd sweep` was asked to do. */

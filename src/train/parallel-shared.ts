@@ -4,7 +4,8 @@
  * derives its noise seeds, and copying between tensors and shared memory.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LayerSpec, SparsityConfig } from '../config/types.js';
+import type { SparsityConfig } from '../config/types.js';
+import type { ModelSpec } from '../layers/model.js';
 
 /** Slots of a worker's control array (Int32Array over a SharedArrayBuffer). */
 export const CTRL = {
@@ -72,9 +73,8 @@ export function layout(entries: Array<{ name: string; shape: number[] }>): { slo
 export interface WorkerSetup {
   /** Backend of the main thread, used by the worker too ('wasm' or 'cpu'). */
   backend: string;
-  layers: LayerSpec[];
-  width: number;
-  inputShape: number[];
+  /** What the replica is built from (the main thread's model spec). */
+  model: ModelSpec;
   numClasses: number;
   sparsity: SparsityConfig;
   trainSize: number;

@@ -30,7 +30,7 @@ import { Worker } from 'node:worker_threads';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
-import type { Model } from '../layers/model.js';
+import type { Model, ModelSpec } from '../layers/model.js';
 import type { Batch } from './device-data.js';
 import { TrainStep, type StepStats } from './step.js';
 import { SvdError } from '../errors.js';
@@ -115,10 +115,8 @@ export interface ParallelOptions {
   workers: number;
   /** Largest batch `run` will get. */
   maxBatch: number;
-  /** How to rebuild the model in a worker: config.model.layers, config.model.width, the dataset's input shape. */
-  layers: ExperimentConfig['model']['layers'];
-  width: number;
-  inputShape: number[];
+  /** What the model was built from: each worker builds its replica from it. */
+  model: ModelSpec;
   numClasses: number;
 }
 
@@ -186,7 +184,7 @@ export class ParallelTrainStep implements TrainStepRunner {
     const ordered = [...trainable, ...[...logical.keys()].filter((v) => !trainableSet.has(v))];
     const { slots, length } = layout(ordered.map((v) => ({ name: logical.get(v)!, shape: v.shape })));
     const weights = new SharedArrayBuffer(length * 4);
-    const rowSize = options.inputShape.reduce((a, b) => a * b, 1);
+    const rowSize = options.model.inputShape.reduce((a, b) => a * b, 1);
     const maxRows = Math.ceil(options.maxBatch / options.workers);
     const handles: WorkerHandle[] = [];
     try {
@@ -200,7 +198,7 @@ export class ParallelTrainStep implements TrainStepRunner {
           out: new SharedArrayBuffer(length * 4),
         };
         const setup: WorkerSetup = {
-          backend, layers: options.layers, width: options.width, inputShape: options.inputShape, numClasses: options.numClasses,
+          backend, model: options.model, numClasses: options.numClasses,
           sparsity, trainSize, weightDecay, maxRows, variables: slots, trainableCount: trainable.length, weights, ...buffers,
         };
         const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), {
@@ -399,7 +397,8 @@ export interface CreateStepInput {
   config: ExperimentConfig;
   trainSize: number;
   nextSeed: () => number;
-  inputShape: number[];
+  /** What `model` was built from (the experiment builder's modelSpec). */
+  modelSpec: ModelSpec;
   numClasses: number;
   /** Largest batch (default config.data.batchSize). */
   maxBatch?: number;
@@ -420,9 +419,7 @@ export async function createTrainStep(input: CreateStepInput): Promise<TrainStep
   return ParallelTrainStep.create(model, optimizer, config.sparsity, trainSize, nextSeed, weightDecay, {
     workers,
     maxBatch: input.maxBatch ?? config.data.batchSize,
-    layers: config.model.layers,
-    width: config.model.width ?? 1,
-    inputShape: input.inputShape,
+    model: input.modelSpec,
     numClasses: input.numClasses,
   });
 }

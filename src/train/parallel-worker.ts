@@ -8,8 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import '../registry/load-all.js';
-import { selectBackend, type BackendRequest } from '../backend.js';
+import { selectBackend, type BackendRequest } from '../backends/select.js';
 import { Model } from '../layers/model.js';
 import { RunRandom } from './rng.js';
 import { TrainStep, disposeStats } from './step.js';
@@ -31,7 +30,7 @@ process.on('exit', () => {
 async function main(): Promise<void> {
   await selectBackend(setup.backend as BackendRequest);
   // The initial values do not matter: every step starts from the main thread's variables.
-  const model = Model.build(setup.layers, setup.inputShape, setup.sparsity, RunRandom.fromSeed(0).init, setup.width);
+  const model = Model.build(setup.model, RunRandom.fromSeed(0).init);
   const named = model.namedVariables();
   const variables = setup.variables.map((slot) => {
     const v = named.get(slot.name);
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
   const xs = new Float32Array(setup.x);
   const ys = new Int32Array(setup.y);
   const out = new Float32Array(setup.out);
-  const rowSize = setup.inputShape.reduce((a, b) => a * b, 1);
+  const rowSize = setup.model.inputShape.reduce((a, b) => a * b, 1);
 
   const capture = new GradientCapture(trainable);
   let nextSeed = seedSequence(1); // replaced by the part's sequence at each step
@@ -64,7 +63,7 @@ async function main(): Promise<void> {
     const rows = ctrl[CTRL.rows];
     nextSeed = seedSequence(ctrl[CTRL.seed]);
     const batch = tf.tidy(() => {
-      const x = tensorFrom(xs.subarray(0, rows * rowSize), [rows, ...setup.inputShape]) as tf.Tensor4D;
+      const x = tensorFrom(xs.subarray(0, rows * rowSize), [rows, ...setup.model.inputShape]) as tf.Tensor4D;
       const y = tensorFrom(ys.subarray(0, rows), [rows], 'int32') as tf.Tensor1D;
       return { x, y, oneHot: tf.oneHot(y, setup.numClasses) as tf.Tensor2D };
     });

@@ -17,13 +17,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/types.js';
 import type { Model } from '../layers/model.js';
-import { KL_SCHEDULES, LR_SCHEDULES } from '../registry/registries.js';
-import { setLearningRate } from './optimizers.js';
+import { KL_SCHEDULES, LR_SCHEDULES } from '../optim/registry.js';
+import { setLearningRate } from '../optim/optimizers.js';
 import { disposeBatch, type DeviceData } from './device-data.js';
 import { disposeStats } from './step.js';
 import { createTrainStep, type TrainStepRunner } from './parallel-step.js';
 import { evaluate } from './evaluate.js';
-import { sparsityStats } from '../svd/sparsity.js';
+import { sparsityStats } from '../layers/sparsity.js';
 import { SvdError } from '../errors.js';
 import { RandomStream, type RunRandom, type StreamState } from './rng.js';
 
@@ -124,7 +124,8 @@ export async function train(input: TrainerInput): Promise<TrainProgress> {
   const { config, model, optimizer, data, random } = input;
   const step = await createTrainStep({
     model, optimizer, config, trainSize: data.train.count, nextSeed: () => random.noise.nextSeed(),
-    inputShape: data.dataset.inputShape, numClasses: data.dataset.numClasses,
+    modelSpec: { layers: config.model.layers, width: config.model.width ?? 1, inputShape: data.dataset.inputShape, sparsity: config.sparsity },
+    numClasses: data.dataset.numClasses,
   });
   try {
     return await trainEpochs(input, step);
@@ -153,7 +154,7 @@ async function trainEpochs(input: TrainerInput, step: TrainStepRunner): Promise<
     let metrics: EpochMetrics | null = null;
     if (evaluated) {
       const test = evaluate(model, data, data.test, sparsity);
-      const stats = sparsityStats(model.layers, sparsity.threshold, sparsity.logAlphaClip);
+      const stats = sparsityStats(model.layers, sparsity);
       progress.seconds += (performance.now() - began) / 1000;
       metrics = {
         epoch: progress.epoch, lr, klWeight,

@@ -2,8 +2,9 @@
  * Test helpers: building single layers and models without a config file.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SparsityConfig } from '../../src/config/types.js';
-import type { BuildContext, Shape } from '../../src/layers/layer.js';
+import type { LayerSpec, SparsityConfig } from '../../src/config/types.js';
+import type { BuildContext, Layer, Shape } from '../../src/layers/layer.js';
+import { LAYERS } from '../../src/layers/registry.js';
 import { makeVariable, nextModelPrefix } from '../../src/layers/variables.js';
 
 /** The paper's sparsity settings. */
@@ -30,4 +31,16 @@ export function forwardContext(training: boolean, sparsity: SparsityConfig = PAP
 /** A deterministic pseudo-random tensor of `shape` (values in [-1, 1)). */
 export function fixedTensor(shape: Shape, seed = 7): tf.Tensor {
   return tf.randomUniform(shape, -1, 1, 'float32', seed);
+}
+
+/** Builds one layer of `spec` through its registry entry (typed config first), on input `input`. */
+export function buildLayer(spec: LayerSpec, input: Shape, ctx: BuildContext): Layer {
+  const entry = LAYERS.get(spec.type);
+  return entry.build(entry.config(spec), input, ctx);
+}
+
+/** The output shape `spec` gives on `input`, through its registry entry. */
+export function outputShapeOf(spec: LayerSpec, input: Shape): Shape {
+  const entry = LAYERS.get(spec.type);
+  return entry.outputShape(entry.config(spec), input);
 }

@@ -8,7 +8,7 @@
  * Node.js" console notice is swallowed (see primeCpuBackendQuietly).
  */
 import * as tf from '@tensorflow/tfjs';
-import { SvdError } from './errors.js';
+import { SvdError } from '../errors.js';
 
 /** A backend a user can ask for. */
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -113,11 +113,11 @@ export function xnnpackThreadsWanted(): number {
  * (src/kernels/wasm-threads.ts), else the single-threaded one.
  */
 async function tryWasm(requested: BackendRequest): Promise<Attempt> {
-  let threaded: typeof import('./kernels/wasm-threads.js');
+  let threaded: typeof import('../kernels/wasm-threads.js');
   try {
     await import('@tensorflow/tfjs-backend-wasm');
-    await import('./kernels/wasm-kernels.js');
-    threaded = await import('./kernels/wasm-threads.js');
+    await import('../kernels/wasm-kernels.js');
+    threaded = await import('../kernels/wasm-threads.js');
   } catch (err) {
     return { ok: false, why: `${WASM_PACKAGE}: ${describeImportError(WASM_PACKAGE, err)}` };
   }

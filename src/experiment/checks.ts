@@ -4,11 +4,11 @@
  * All rules run and all failures are reported.
  */
 import { SvdError, type SourceLocation } from '../errors.js';
-import { DATASETS } from '../registry/registries.js';
-import type { ExperimentConfig } from './types.js';
-import { formatShape, walkLayerShapes } from './shapes.js';
+import { DATASETS } from '../data/registry.js';
+import type { ExperimentConfig } from '../config/types.js';
+import { formatShape, walkLayerShapes } from '../layers/shapes.js';
 import { classCount } from '../data/dataset.js';
-import { classifierIndex, scaleLayerWidths } from '../layers/width.js';
+import { classifierIndex, scaleLayerWidths, sizeKey } from '../layers/width.js';
 
 /** The location of a dotted config path (`sparsity.threshold`). */
 export type Locate = (dottedPath: string) => SourceLocation;
@@ -68,7 +68,7 @@ export const CHECKS: readonly CheckRule[] = [
     }
     if (output[0] === numClasses) return [];
     const sized = classifierIndex(layers);
-    const path = sized >= 0 ? `model.layers.${sized}.${'units' in layers[sized] ? 'units' : 'filters'}` : 'model.layers';
+    const path = sized >= 0 ? `model.layers.${sized}.${sizeKey(layers[sized])}` : 'model.layers';
     const labels = config.data.labels ? ` (${config.data.labels} labels)` : '';
     return [[path, `the model outputs ${output[0]} values but dataset '${config.data.dataset}'${labels} has ${numClasses} classes`]];
   }),

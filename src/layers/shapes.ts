@@ -1,10 +1,10 @@
 /**
- * Walks `model.layers` through the registered layers' pure `outputShape` functions, before any
+ * Walks layer specs through the registered layers' pure `outputShape` functions, before any
  * tensor exists: the shape after every layer, or where and why the chain breaks.
  */
-import type { LayerSpec } from './types.js';
-import { ShapeError, type Shape } from '../layers/layer.js';
-import { LAYERS } from '../registry/registries.js';
+import type { LayerSpec } from '../config/types.js';
+import { ShapeError, type Shape } from './layer.js';
+import { LAYERS } from './registry.js';
 
 /** The result of walking the layers. */
 export interface ShapeWalk {
@@ -20,7 +20,8 @@ export function walkLayerShapes(layers: readonly LayerSpec[], input: Shape): Sha
   for (const [index, spec] of layers.entries()) {
     const current = shapes[shapes.length - 1];
     try {
-      shapes.push(LAYERS.get(spec.type).outputShape(spec, current));
+      const entry = LAYERS.get(spec.type);
+      shapes.push(entry.outputShape(entry.config(spec), current));
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;
       return { shapes, failure: { index, input: current, reason: err.message } };

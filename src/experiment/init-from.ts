@@ -4,8 +4,10 @@
  *
  * The layers that hold weights are matched in order (layers without weights, such as dropout,
  * maxpool or activation, are skipped on both sides, so a dense baseline with dropout layers maps
- * onto a Sparse VD model without them): dense -> dense or dense-svd, conv2d -> conv2d or
- * conv2d-svd, batchnorm -> batchnorm, and Sparse VD -> the same Sparse VD type. A plain kernel
+ * onto a Sparse VD model without them). Two layers match when their entries name the same
+ * `family` (src/layers/layer.ts; the pretrained run's layer types come from its resolved.json):
+ * dense -> dense or dense-svd, conv2d -> conv2d or conv2d-svd, batchnorm -> batchnorm, and
+ * Sparse VD -> the same Sparse VD type. A plain kernel
  * becomes theta, and log sigma^2 is set to `sparsity.logSigma2Init`; a Sparse VD source keeps its
  * log sigma^2. Biases and batchnorm statistics are copied. Optimizer state, epoch and random
  * state are not: the run starts at epoch 0. Everything is checked before any variable is set;
@@ -15,16 +17,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SvdError } from '../errors.js';
-import { isSparse, type Layer } from '../layers/layer.js';
-import type { Model } from '../layers/model.js';
-import type { SparsityConfig } from '../config/types.js';
-import { loadLatestCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.js';
+import { isSparse, paramName, type Layer, type LayerEntry } from '../layers/layer.js';
+import { layerName, type Model } from '../layers/model.js';
+import { LAYERS } from '../layers/registry.js';
+import { LOG_SIGMA2, PLAIN_KERNEL, THETA } from '../layers/sparse-vd.js';
+import type { LayerSpec, SparsityConfig } from '../config/types.js';
+import { loadLatestCheckpoint, readCheckpoint, type Checkpoint } from '../store/checkpoint.js';
+import { readJson } from '../store/atomic.js';
 
 /** A checkpoint to initialise from. */
 export interface PretrainedSource {
   /** `init.from` as given. */
   from: string;
   checkpoint: Checkpoint;
+  /** The pretrained run's layer types by layer name, from its resolved.json. */
+  types: Map<string, string>;
 }
 
 /** What was loaded, for the run log. */
@@ -35,13 +42,10 @@ export interface InitReport {
   layers: Array<[string, string]>;
 }
 
-/** Weight-holding layer families that can be mapped onto each other. */
-type Family = 'dense' | 'conv' | 'batchnorm';
-
 /** One weight-holding layer of the source checkpoint. */
 interface SourceLayer {
   name: string;
-  family: Family;
+  family: string;
   sparse: boolean;
   params: Map<string, { shape: number[]; values: Float32Array }>;
 }
@@ -60,7 +64,7 @@ export function loadPretrained(from: string): PretrainedSource {
   const dir = path.resolve(process.cwd(), from);
   if (!fs.existsSync(dir)) throw initError('no such run directory or checkpoint', dir);
   try {
-    if (fs.existsSync(path.join(dir, 'state.json'))) return { from, checkpoint: readCheckpoint(dir) };
+    if (fs.existsSync(path.join(dir, 'state.json'))) return withTypes(from, readCheckpoint(dir));
     const folder = fs.existsSync(path.join(dir, 'checkpoints')) ? path.join(dir, 'checkpoints') : dir;
     const isCheckpoints = folder !== dir || fs.existsSync(path.join(dir, 'latest.json')) || fs.readdirSync(dir).some((n) => /^epoch-\d{6}$/.test(n));
     if (!isCheckpoints) {
@@ -68,23 +72,37 @@ export function loadPretrained(from: string): PretrainedSource {
     }
     const checkpoint = loadLatestCheckpoint(folder);
     if (!checkpoint) throw initError('this run has no checkpoint yet: let the pretraining run finish at least one epoch', dir);
-    return { from, checkpoint };
+    return withTypes(from, checkpoint);
   } catch (err) {
     if (err instanceof SvdError && err.exitCode === 2) throw err;
     throw initError(`cannot read the pretrained checkpoint: ${err instanceof Error ? err.message : String(err)}`, dir);
   }
 }
 
+/**
+ * `checkpoint` with the layer types of the run it belongs to: its resolved.json sits two levels
+ * up (RUN/checkpoints/epoch-NNNNNN/).
+ */
+function withTypes(from: string, checkpoint: Checkpoint): PretrainedSource {
+  const file = path.join(path.dirname(path.dirname(checkpoint.dir)), 'resolved.json');
+  if (!fs.existsSync(file)) throw initError(`the checkpoint is not inside a run directory (no ${file}): init.from reads the pretrained run's layer types from its resolved.json`, checkpoint.dir);
+  const layers = readJson<{ model?: { layers?: unknown } }>(file).model?.layers;
+  if (!Array.isArray(layers) || !layers.every((l) => typeof (l as LayerSpec | null)?.type === 'string')) {
+    throw initError('its model.layers is not a list of layers', file);
+  }
+  return { from, checkpoint, types: new Map((layers as LayerSpec[]).map((spec, i) => [layerName(spec, i), spec.type])) };
+}
+
 /** Copies `source`'s weights into `model` as the module comment says; returns what went where. */
 export function initFromPretrained(model: Model, source: PretrainedSource, sparsity: SparsityConfig): InitReport {
   const from = source.checkpoint.dir;
-  const sources = sourceLayers(source.checkpoint);
-  const targets = model.layers.map((layer, index) => ({ layer, index })).filter(({ layer }) => layer.trainable.length + layer.nonTrainable.length > 0);
+  const sources = sourceLayers(source);
+  const targets = model.blocks.map(({ layer, entry }, index) => ({ layer, entry, index })).filter(({ layer }) => layer.trainable.length + layer.nonTrainable.length > 0);
   const pairs = targets.map((target, i) => ({ ...target, source: sources[i] }));
-  for (const { layer, index, source: src } of pairs) {
+  for (const { layer, entry, index, source: src } of pairs) {
     const where = `model.layers.${index} (${layer.name}, ${layer.type})`;
     if (!src) throw initError(`${where} has no counterpart: the pretrained model has ${sources.length} layers with weights, this model ${targets.length}`, from);
-    checkPair(layer, src, where, from);
+    checkPair(layer, entry, src, where, from);
   }
   if (sources.length > targets.length) {
     const extra = sources.slice(targets.length).map((s) => s.name).join(', ');
@@ -95,15 +113,16 @@ export function initFromPretrained(model: Model, source: PretrainedSource, spars
 }
 
 /** Throws unless `layer` can take `src`'s weights (family, kind, every shape). */
-function checkPair(layer: Layer, src: SourceLayer, where: string, from: string): void {
-  const target = describeTarget(layer);
+function checkPair(layer: Layer, entry: LayerEntry, src: SourceLayer, where: string, from: string): void {
+  const params = paramsOf(layer);
   const srcLabel = `pretrained layer '${src.name}' (${src.sparse ? `${src.family} Sparse VD` : src.family})`;
-  if (target.family !== src.family) throw initError(`${where} is a ${target.family} layer but the matching ${srcLabel} is not`, from);
-  if (src.sparse && !target.sparse) throw initError(`${where} is a plain layer but the matching ${srcLabel} is Sparse VD: initialise Sparse VD layers from plain ones, not the reverse`, from);
-  for (const [param, variable] of target.params) {
+  if (!entry.family) throw initError(`${where} holds weights but its layer type has no init.from family, so nothing can start it`, from);
+  if (entry.family !== src.family) throw initError(`${where} is a ${entry.family} layer but the matching ${srcLabel} is not`, from);
+  if (src.sparse && !isSparse(layer)) throw initError(`${where} is a plain layer but the matching ${srcLabel} is Sparse VD: initialise Sparse VD layers from plain ones, not the reverse`, from);
+  for (const [param, variable] of params) {
     const saved = src.params.get(sourceParam(param, src));
     if (!saved) {
-      if (param === 'logSigma2') continue;
+      if (param === LOG_SIGMA2) continue;
       throw initError(`${where} has a ${param} but the matching ${srcLabel} has none (useBias differs?)`, from);
     }
     if (saved.shape.join('x') !== variable.shape.join('x')) {
@@ -111,7 +130,7 @@ function checkPair(layer: Layer, src: SourceLayer, where: string, from: string):
     }
   }
   for (const param of src.params.keys()) {
-    if (![...target.params.keys()].some((p) => sourceParam(p, src) === param)) {
+    if (![...params.keys()].some((p) => sourceParam(p, src) === param)) {
       throw initError(`${where} has no ${param} but the matching ${srcLabel} has one (useBias differs?)`, from);
     }
   }
@@ -119,7 +138,7 @@ function checkPair(layer: Layer, src: SourceLayer, where: string, from: string):
 
 /** Sets the variables of `layer` from `src`; log sigma^2 from `sparsity` when `src` has none. */
 function assign(layer: Layer, src: SourceLayer, sparsity: SparsityConfig): void {
-  for (const [param, variable] of describeTarget(layer).params) {
+  for (const [param, variable] of paramsOf(layer)) {
     const saved = src.params.get(sourceParam(param, src));
     tf.tidy(() => variable.assign(saved ? tf.tensor(saved.values, saved.shape) : tf.fill(variable.shape, sparsity.logSigma2Init)));
   }
@@ -127,36 +146,27 @@ function assign(layer: Layer, src: SourceLayer, sparsity: SparsityConfig): void 
 
 /** The source parameter a target parameter takes: theta from a plain kernel. */
 function sourceParam(param: string, src: SourceLayer): string {
-  return param === 'theta' && !src.sparse ? 'kernel' : param;
+  return param === THETA && !src.sparse ? PLAIN_KERNEL : param;
 }
 
-/** A model layer's family, kind and variables by parameter name. */
-function describeTarget(layer: Layer): { family: Family | null; sparse: boolean; params: Map<string, tf.Variable> } {
-  const params = new Map([...layer.trainable, ...layer.nonTrainable].map((v) => [v.name.slice(v.name.lastIndexOf('/') + 1), v]));
-  return { family: familyOf(params, (p) => params.get(p)?.rank), sparse: isSparse(layer), params };
+/** A layer's variables by parameter name. */
+function paramsOf(layer: Layer): Map<string, tf.Variable> {
+  return new Map([...layer.trainable, ...layer.nonTrainable].map((v) => [paramName(v), v]));
 }
 
-/** The checkpoint's variables grouped by layer, in order, with their family. */
-function sourceLayers(ckpt: Checkpoint): SourceLayer[] {
+/** The checkpoint's variables grouped by layer, in order, with their family from the run's layer types. */
+function sourceLayers(source: PretrainedSource): SourceLayer[] {
   const byLayer = new Map<string, Map<string, { shape: number[]; values: Float32Array }>>();
-  for (const [name, value] of ckpt.variables) {
+  for (const [name, value] of source.checkpoint.variables) {
     const cut = name.lastIndexOf('/');
     const layer = name.slice(0, cut);
     if (!byLayer.has(layer)) byLayer.set(layer, new Map());
     byLayer.get(layer)!.set(name.slice(cut + 1), value);
   }
   return [...byLayer].map(([name, params]) => {
-    const family = familyOf(params, (p) => params.get(p)?.shape.length);
-    if (!family) throw initError(`pretrained layer '${name}' has parameters ${[...params.keys()].join(', ')}, which no layer family here takes`, ckpt.dir);
-    return { name, family, sparse: params.has('theta'), params };
+    const type = source.types.get(name);
+    const family = type !== undefined && LAYERS.has(type) ? LAYERS.get(type).family : undefined;
+    if (!family) throw initError(`pretrained layer '${name}' (${type ?? 'not in the run\'s resolved.json'}) is of no layer family here, so nothing can take its weights`, source.checkpoint.dir);
+    return { name, family, sparse: params.has(THETA), params };
   });
-}
-
-/** dense (rank-2 weights), conv (rank-4 weights) or batchnorm, from parameter names and ranks. */
-function familyOf(params: Map<string, unknown>, rank: (param: string) => number | undefined): Family | null {
-  if (params.has('gamma') && params.has('movingMean')) return 'batchnorm';
-  const weights = params.has('theta') ? 'theta' : params.has('kernel') ? 'kernel' : null;
-  if (weights === null) return null;
-  const r = rank(weights);
-  return r === 2 ? 'dense' : r === 4 ? 'conv' : null;
 }

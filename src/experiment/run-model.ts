@@ -4,14 +4,13 @@
  * `svd eval` and `svd export`.
  */
 import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
-import { DATASETS } from '../registry/registries.js';
-import { selectBackend, type BackendInfo } from '../backend.js';
-import { Model } from '../layers/model.js';
-import { RunRandom } from '../train/rng.js';
+import { selectBackend, type BackendInfo } from '../backends/select.js';
+import type { Model } from '../layers/model.js';
+import { buildModel } from './build.js';
 import { SvdError } from '../errors.js';
-import { openRunDir } from './run-dir.js';
-import { readJson } from './atomic.js';
-import { loadLatestCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { openRunDir } from '../store/run-dir.js';
+import { readJson } from '../store/atomic.js';
+import { loadLatestCheckpoint, restoreCheckpoint } from '../store/checkpoint.js';
 
 /** A restored run model; the caller disposes `model`. */
 export interface RunModel {
@@ -31,8 +30,7 @@ export async function loadRunModel(dir: string, threshold?: number): Promise<Run
   if (!checkpoint) throw new SvdError('E_CHECKPOINT', `run ${dir} has no checkpoint yet`, { file: paths.checkpoints });
   const sparsity = { ...config.sparsity, threshold: threshold ?? config.sparsity.threshold };
   const backend = await selectBackend(config.backend);
-  const inputShape = DATASETS.get(config.data.dataset).inputShape;
-  const model = Model.build(config.model.layers, inputShape, sparsity, RunRandom.fromSeed(config.seed).init, config.model.width ?? 1);
+  const model = buildModel({ ...config, sparsity });
   try {
     await restoreCheckpoint(checkpoint, model.namedVariables(), null);
   } catch (err) {

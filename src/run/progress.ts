@@ -2,7 +2,7 @@
  * Progress on stderr (stdout is kept for the run directory line). On a terminal: a bar redrawn
  * in place with steps/s and ETA; otherwise one plain line per epoch.
  */
-import type { EpochMetrics } from './trainer.js';
+import type { EpochMetrics } from '../train/trainer.js';
 
 const BAR_WIDTH = 24;
 const REDRAW_MS = 200;

@@ -4,20 +4,19 @@
  * run the cross-field checks. Any problem throws SvdErrors listing every problem found, each
  * located as `file:line:col: path: message`. Nothing is written to disk.
  */
-import '../registry/load-all.js';
 import * as path from 'node:path';
 import { SvdError, SvdErrors } from '../errors.js';
-import { DATASETS } from '../registry/registries.js';
-import { parseDotted } from './config-path.js';
+import { DATASETS } from '../data/registry.js';
+import { parseDotted } from '../config/config-path.js';
 import { runChecks } from './checks.js';
-import { loadMerged } from './extends.js';
-import { applyOverrides } from './overrides.js';
-import { composeSchema } from './schema.js';
-import type { ExperimentConfig } from './types.js';
-import { validateSchema } from './validate.js';
+import { loadMerged } from '../config/extends.js';
+import { applyOverrides } from '../config/overrides.js';
+import { composeSchema } from './config-schema.js';
+import type { ExperimentConfig } from '../config/types.js';
+import { validateSchema } from '../config/validate.js';
 
-export type { ExperimentConfig } from './types.js';
-export { composeSchema, schemaJson } from './schema.js';
+export type { ExperimentConfig } from '../config/types.js';
+export { composeSchema, schemaJson } from './config-schema.js';
 export { CHECKS, type CheckRule } from './checks.js';
 
 /** A loaded, resolved config. */

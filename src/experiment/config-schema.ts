@@ -5,8 +5,10 @@
  * `default`s and `description`s are the config reference; schemas/config.schema.json is this
  * schema written out by write-schemas.ts.
  */
-import { DATASETS, KL_SCHEDULES, LAYERS, LR_SCHEDULES, OPTIMIZERS } from '../registry/registries.js';
-import type { Registry } from '../registry/registry.js';
+import { DATASETS } from '../data/registry.js';
+import { KL_SCHEDULES, LR_SCHEDULES, OPTIMIZERS } from '../optim/registry.js';
+import { LAYERS } from '../layers/registry.js';
+import type { Registry } from '../registry.js';
 
 /** A JSON schema node. */
 export type JsonSchema = { [keyword: string]: unknown };

@@ -2,11 +2,11 @@
  * Evaluates a finished (or running) run from its latest checkpoint, at its own pruning threshold
  * or another one: the computation behind `svd eval`.
  */
-import { DATASETS } from '../registry/registries.js';
-import { loadRunModel } from './run-model.js';
+import { DATASETS } from '../data/registry.js';
+import { loadRunModel } from '../experiment/run-model.js';
 import { DeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/evaluate.js';
-import { sparsityStats, type SparsityStats } from '../svd/sparsity.js';
+import { sparsityStats, type SparsityStats } from '../layers/sparsity.js';
 
 /** What `svd eval` prints. */
 export interface RunEvaluation extends SparsityStats {
@@ -25,7 +25,7 @@ export async function evaluateRun(dir: string, threshold?: number): Promise<RunE
   try {
     data = new DeviceData(await DATASETS.get(config.data.dataset).load(config.data));
     const result = evaluate(model, data, data.test, sparsity);
-    const stats = sparsityStats(model.layers, sparsity.threshold, sparsity.logAlphaClip);
+    const stats = sparsityStats(model.layers, sparsity);
     return { runDir: dir, epoch, threshold: sparsity.threshold, testError: result.error, testNll: result.nll, backend: backend.name, ...stats };
   } finally {
     model.dispose();

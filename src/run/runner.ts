@@ -8,27 +8,28 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/types.js';
-import { DATASETS, OPTIMIZERS } from '../registry/registries.js';
-import { selectBackend, type BackendInfo } from '../backend.js';
+import { selectBackend, type BackendInfo } from '../backends/select.js';
 import type { Dataset } from '../data/dataset.js';
 import { Model } from '../layers/model.js';
 import { RunRandom } from '../train/rng.js';
 import { DeviceData } from '../train/device-data.js';
 import { makeAugmenter } from '../data/augment.js';
 import { train, TrainingInterrupted, type EpochMetrics } from '../train/trainer.js';
-import { Progress } from '../train/progress.js';
-import { sparsityStats } from '../svd/sparsity.js';
+import { Progress } from './progress.js';
+import { sparsityStats } from '../layers/sparsity.js';
 import { SvdError } from '../errors.js';
 import { createRunLogger } from '../log.js';
-import { checkRunsDirWritable, createRunDir, openRunDir, readResolvedConfig, removeRunDir, type RunPaths } from './run-dir.js';
-import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
-import { acquireLock } from './dir-lock.js';
+import { checkRunsDirWritable, createRunDir, openRunDir, readResolvedConfig, removeRunDir, type RunPaths } from '../store/run-dir.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
+import { acquireLock } from '../store/dir-lock.js';
 import { envInfo, readEnvJson } from './env-info.js';
 import { resolveWorkers } from '../train/parallel-step.js';
-import { readSummary, writeSummary, type RunSummary } from './summary.js';
-import { checkCompatible, loadLatestCheckpoint, removeLeftovers, restoreCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
-import { initFromPretrained, loadPretrained, type InitReport } from './init-from.js';
-import { dropSnapshotsAfter, snapshotIfDue } from './snapshots.js';
+import { readSummary, writeSummary, type RunSummary } from '../store/summary.js';
+import { checkCompatible, loadLatestCheckpoint, removeLeftovers, restoreCheckpoint, saveCheckpoint, type Checkpoint } from '../store/checkpoint.js';
+import { initFromPretrained, loadPretrained, type InitReport } from '../experiment/init-from.js';
+import { dropSnapshotsAfter, snapshotDue, writeSnapshot } from '../store/snapshots.js';
+import { layerPictures } from '../layers/pictures.js';
+import { buildModel, buildOptimizer, loadDataset } from '../experiment/build.js';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -57,10 +58,10 @@ async function prepare(config: ExperimentConfig, checkpoint: Checkpoint | null):
   const backend = await selectBackend(config.backend);
   const pretrained = config.init.from !== null && checkpoint === null ? loadPretrained(config.init.from) : null;
   const random = RunRandom.fromSeed(config.seed);
-  const model = Model.build(config.model.layers, DATASETS.get(config.data.dataset).inputShape, config.sparsity, random.init, config.model.width ?? 1);
+  const model = buildModel(config, random);
   try {
     const init = pretrained ? initFromPretrained(model, pretrained, config.sparsity) : null;
-    const dataset = await DATASETS.get(config.data.dataset).load(config.data);
+    const dataset = await loadDataset(config);
     return { backend, dataset, model, random, init };
   } catch (err) {
     model.dispose();
@@ -145,7 +146,7 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
   const { sparsity } = config;
   const { model } = prepared;
   let random = prepared.random;
-  const optimizer = OPTIMIZERS.get(config.optimizer.type).create(config.optimizer, config.optimizer.lr);
+  const optimizer = buildOptimizer(config);
   const data = new DeviceData(prepared.dataset, makeAugmenter(config.data.augment, () => random.data));
   const summary: RunSummary = {
     status: 'running', name: config.name, epochs: checkpoint?.epoch ?? 0, testError: null, testAccuracy: null,
@@ -171,7 +172,7 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
     } else {
       const { sources, preprocessing } = prepared.dataset;
       log.info({ name: config.name, backend: prepared.backend, sources, preprocessing, ...(prepared.init && { initFrom: prepared.init }) }, 'started');
-      snapshotIfDue(paths.dir, config, 0, model.layers);
+      snapshotIfDue(paths.dir, config, 0, model);
     }
     writeSummary(paths.summary, summary);
     const progress = new Progress(config.training.epochs);
@@ -196,14 +197,14 @@ async function execute(paths: RunPaths, config: ExperimentConfig, prepared: Prep
           }
           summary.epochs = state.epoch;
           summary.seconds = state.seconds;
-          snapshotIfDue(paths.dir, config, state.epoch, model.layers);
+          snapshotIfDue(paths.dir, config, state.epoch, model);
           const due = state.epoch % config.training.checkpointEvery === 0 || state.epoch === config.training.epochs;
           if (due) await saveAt(state.epoch, state.seconds);
           writeSummary(paths.summary, summary);
         },
       },
     });
-    const stats = sparsityStats(model.layers, sparsity.threshold, sparsity.logAlphaClip);
+    const stats = sparsityStats(model.layers, sparsity);
     Object.assign(summary, { status: 'completed', epochs: final.epoch, seconds: final.seconds, sparsity: stats.sparsity, compression: stats.compression, params: stats.params });
     writeSummary(paths.summary, summary);
     log.info(summary, 'completed');
@@ -284,4 +285,9 @@ function truncateMetrics(file: string, epoch: number): EpochMetrics | null {
   const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() && epochOf(line) <= epoch);
   writeFileAtomic(file, kept.map((l) => l + '\n').join(''));
   return kept.length ? (JSON.parse(kept[kept.length - 1]) as EpochMetrics) : null;
+}
+
+/** Writes the snapshot of `model` after `epoch` when the config asks for one. */
+function snapshotIfDue(runDir: string, config: ExperimentConfig, epoch: number, model: Model): void {
+  if (snapshotDue(config.training, epoch)) writeSnapshot(runDir, epoch, config.sparsity, layerPictures(model, config.sparsity));
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SvdError } from '../errors.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from '../experiment/load-config.js';
 import type { ExperimentConfig } from '../config/types.js';
 
 /** Paths of the contract files of one run. */

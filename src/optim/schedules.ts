@@ -1,9 +1,8 @@
 /**
- * Learning-rate and KL-weight schedules, evaluated once per epoch (0-based epoch index).
- * Each schedule registers its JSON schema fragment with its function, so the config schema's
- * list of schedule types comes from this registry.
+ * Learning-rate and KL-weight schedules, evaluated once per epoch (0-based epoch index). Each
+ * entry holds its JSON schema fragment with its function, so the config schema's list of schedule
+ * types comes from the registries (optim/registry.ts).
  */
-import { KL_SCHEDULES, LR_SCHEDULES } from '../registry/registries.js';
 import type { KlConfig, LrScheduleConfig } from '../config/types.js';
 
 /** A learning-rate schedule: the lr for epoch `epoch` of `epochs`, given the base lr. */
@@ -21,23 +20,24 @@ export interface KlScheduleEntry {
   weight(epoch: number, cfg: KlConfig): number;
 }
 
-const origin = 'src/train/schedules.ts';
-
-LR_SCHEDULES.register('constant', {
+/** `constant`. */
+export const lrConstant: LrScheduleEntry = {
   description: 'the base lr throughout',
   properties: {},
   required: [],
   lr: (base) => base,
-}, origin);
+};
 
-LR_SCHEDULES.register('linear', {
+/** `linear`. */
+export const lrLinear: LrScheduleEntry = {
   description: 'linear from the base lr at epoch 0 to 0 after the last epoch',
   properties: {},
   required: [],
   lr: (base, epoch, epochs) => base * Math.max(0, 1 - epoch / epochs),
-}, origin);
+};
 
-LR_SCHEDULES.register('constant-then-linear', {
+/** `constant-then-linear`. */
+export const lrConstantThenLinear: LrScheduleEntry = {
   description: 'the base lr until epoch `start`, then linear to 0 after the last epoch (the paper\'s LeNet-300-100 recipe)',
   properties: { start: { type: 'integer', minimum: 0, description: 'epoch where the linear decay begins' } },
   required: ['start'],
@@ -46,9 +46,10 @@ LR_SCHEDULES.register('constant-then-linear', {
     if (epoch < start) return base;
     return base * Math.max(0, 1 - (epoch - start) / Math.max(1, epochs - start));
   },
-}, origin);
+};
 
-LR_SCHEDULES.register('step', {
+/** `step`. */
+export const lrStep: LrScheduleEntry = {
   description: 'the base lr times gamma every `every` epochs',
   properties: {
     every: { type: 'integer', minimum: 1, description: 'epochs between decays' },
@@ -56,18 +57,20 @@ LR_SCHEDULES.register('step', {
   },
   required: ['every', 'gamma'],
   lr: (base, epoch, _epochs, cfg) => base * Math.pow(cfg.gamma ?? 1, Math.floor(epoch / (cfg.every ?? 1))),
-}, origin);
+};
 
-KL_SCHEDULES.register('linear', {
+/** `linear`. */
+export const klLinear: KlScheduleEntry = {
   description: '0 until epoch `start`, then linear to `weight` at epoch `end` (the paper\'s warm-up)',
   weight: (epoch, cfg) => {
     if (epoch < cfg.start) return 0;
     if (epoch >= cfg.end) return cfg.weight;
     return cfg.weight * (epoch - cfg.start) / (cfg.end - cfg.start);
   },
-}, origin);
+};
 
-KL_SCHEDULES.register('constant', {
+/** `constant`. */
+export const klConstant: KlScheduleEntry = {
   description: '`weight` throughout',
   weight: (_epoch, cfg) => cfg.weight,
-}, origin);
+};

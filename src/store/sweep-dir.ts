@@ -9,10 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SvdError } from '../errors.js';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../runs/atomic.js';
-import { timestamp } from '../runs/run-dir.js';
-import { acquireLock } from '../runs/dir-lock.js';
-import type { Overrides } from './sweep-file.js';
+import { readJson, writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { timestamp } from './run-dir.js';
+import { acquireLock } from './dir-lock.js';
+import type { Overrides } from '../sweep/sweep-file.js';
 
 /** Where a job stands. */
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'interrupted';

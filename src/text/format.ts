@@ -2,7 +2,7 @@
  * How figures read in tables: errors and sparsities as percents, compression as `21.7x`,
  * durations as `3m05s`, config values compactly; absent values as `-`.
  */
-import { formatDuration } from '../train/progress.js';
+import { formatDuration } from '../run/progress.js';
 
 /** Shown for a value a run does not have. */
 export const ABSENT = '-';

@@ -3,7 +3,7 @@
  * atomically at start (status running), at the end (completed) and on failure (failed + error).
  */
 import { writeJsonAtomic, readJson } from './atomic.js';
-import type { SparsityStats } from '../svd/sparsity.js';
+import type { SparsityStats } from '../layers/sparsity.js';
 
 /** The summary.json object. */
 export interface RunSummary {

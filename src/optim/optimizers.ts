@@ -1,9 +1,9 @@
 /**
- * Optimizers by name. Each registers its schema keys and a factory; the trainer changes the
- * learning rate once per epoch through `setLearningRate`.
+ * Optimizers: each entry holds its schema keys, a factory and the names of the state it keeps
+ * outside `getWeights()`, which checkpoints save too. The trainer changes the learning rate once
+ * per epoch through `setLearningRate`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OPTIMIZERS } from '../registry/registries.js';
 import type { OptimizerConfig } from '../config/types.js';
 
 /** A registered optimizer. */
@@ -12,11 +12,16 @@ export interface OptimizerEntry {
   /** Schema of its own keys besides `type`, `lr`, `schedule` and `weightDecay`. */
   properties: Record<string, object>;
   create(cfg: OptimizerConfig, lr: number): tf.Optimizer;
+  /**
+   * Variables of the tfjs optimizer object that `getWeights()` leaves out but a bit-exact resume
+   * needs, by property name (Adam's accumulated beta powers: `setWeights()` recomputes them with
+   * Math.pow, which differs in the last bit from the products training accumulated).
+   */
+  extraState?: readonly string[];
 }
 
-const origin = 'src/train/optimizers.ts';
-
-OPTIMIZERS.register('adam', {
+/** `adam`. */
+export const adam: OptimizerEntry = {
   description: 'Adam (Kingma & Ba), as in the paper',
   properties: {
     beta1: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.9 },
@@ -24,9 +29,11 @@ OPTIMIZERS.register('adam', {
     epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8, description: 'added to sqrt(v); the loss is per example (the paper\'s objective / N), so an epsilon e on the paper\'s scale is e / N here' },
   },
   create: (cfg, lr) => tf.train.adam(lr, cfg.beta1 ?? 0.9, cfg.beta2 ?? 0.999, cfg.epsilon ?? 1e-8),
-}, origin);
+  extraState: ['accBeta1', 'accBeta2'],
+};
 
-OPTIMIZERS.register('sgd', {
+/** `sgd`. */
+export const sgd: OptimizerEntry = {
   description: 'SGD with (optional) momentum',
   properties: {
     momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9 },
@@ -35,7 +42,7 @@ OPTIMIZERS.register('sgd', {
     const momentum = cfg.momentum ?? 0.9;
     return momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
   },
-}, origin);
+};
 
 /** Sets the learning rate of a tfjs optimizer created above. */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {

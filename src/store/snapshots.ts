@@ -1,28 +1,18 @@
 /**
- * Weight snapshots for the pictures of `svd report`: with `training.snapshotEvery: N` the runner
- * writes, at the start of a fresh run, after every N-th epoch and after the last, one small file
- * `snapshots/epoch-NNNNNN.json` (written atomically) holding, for every Sparse VD layer, its
- * weights theta and its keep mask (log alpha < threshold) over a bounded block:
- * dense kernels [in, units] the first 100 x 100 corner, conv kernels [kh, kw, in, filters] every
- * kernel position of the first 32 input channels and 64 filters (LeNet-5's filters in full).
- * Weights are stored as int8 times a per-layer scale, the mask as packed bits; the README's
- * "What a run writes" describes the format.
+ * The snapshot files of a run directory, for the pictures of `svd report`: with
+ * `training.snapshotEvery: N` the run writes, at the start of a fresh run, after every N-th epoch
+ * and after the last, one small file `snapshots/epoch-NNNNNN.json` (written atomically) holding,
+ * for every Sparse VD layer, its weights theta and its keep mask over the bounded block its layer
+ * entry names (src/layers/pictures.ts computes them). Weights are stored as int8 times a
+ * per-layer scale, the mask as packed bits; the README's "What a run writes" describes the format.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
-import { isSparse, type Layer } from '../layers/layer.js';
-import { logAlpha } from '../svd/log-alpha.js';
 import { writeJsonAtomic } from './atomic.js';
 
 const FORMAT = 'svd-snapshot';
 const VERSION = 1;
-/** Rows and columns kept of a dense kernel. */
-export const DENSE_BLOCK = 100;
-/** Input channels and filters kept of a conv kernel. */
-export const CONV_MAX_IN = 32;
-export const CONV_MAX_FILTERS = 64;
 
 /** A Sparse VD layer's weights and keep mask over its stored block. */
 export interface LayerPicture {
@@ -30,7 +20,7 @@ export interface LayerPicture {
   type: string;
   /** The whole kernel's shape in tfjs layout: dense [in, units], conv [kh, kw, in, filters]. */
   shape: number[];
-  /** The stored block: the leading corner of the kernel (`blockShape(shape)`). */
+  /** The stored block: the leading corner of the kernel (its layer entry's `snapshotBlock`). */
   block: number[];
   /** theta over the block, row-major. */
   theta: Float32Array;
@@ -64,33 +54,6 @@ interface StoredLayer {
   keep: string;
 }
 
-/** The block of a kernel of `shape` that pictures show and snapshots store. */
-export function blockShape(shape: readonly number[]): number[] {
-  if (shape.length === 4) return [shape[0], shape[1], Math.min(shape[2], CONV_MAX_IN), Math.min(shape[3], CONV_MAX_FILTERS)];
-  if (shape.length === 2) return [Math.min(shape[0], DENSE_BLOCK), Math.min(shape[1], DENSE_BLOCK)];
-  return [...shape];
-}
-
-/** The pictures' data of every Sparse VD layer of `layers` at `sparsity.threshold` (reads tensors synchronously). */
-export function layerPictures(layers: readonly Layer[], sparsity: Pick<SparsityConfig, 'threshold' | 'logAlphaClip'>): LayerPicture[] {
-  return layers.filter(isSparse).map((layer) => {
-    const shape = layer.theta.shape;
-    const block = blockShape(shape);
-    const [theta, keep, kept] = tf.tidy(() => {
-      const keepAll = tf.cast(tf.less(logAlpha(layer.theta, layer.logSigma2, sparsity.logAlphaClip), sparsity.threshold), 'int32');
-      const begin = shape.map(() => 0);
-      return [tf.slice(layer.theta, begin, block), tf.slice(keepAll, begin, block), tf.sum(keepAll)];
-    });
-    const picture: LayerPicture = {
-      name: layer.name, type: layer.type, shape: [...shape], block,
-      theta: Float32Array.from(theta.dataSync()), keep: Uint8Array.from(keep.dataSync()),
-      size: layer.theta.size, kept: kept.dataSync()[0],
-    };
-    tf.dispose([theta, keep, kept]);
-    return picture;
-  });
-}
-
 /** `snapshots/` of a run directory. */
 export function snapshotsDir(runDir: string): string {
   return path.join(runDir, 'snapshots');
@@ -100,12 +63,6 @@ export function snapshotsDir(runDir: string): string {
 export function snapshotDue(training: ExperimentConfig['training'], epoch: number): boolean {
   const every = training.snapshotEvery ?? 0;
   return every > 0 && (epoch % every === 0 || epoch === training.epochs);
-}
-
-/** Writes the snapshot of `layers` after `epoch` when the config asks for one; returns its file or null. */
-export function snapshotIfDue(runDir: string, config: ExperimentConfig, epoch: number, layers: readonly Layer[]): string | null {
-  if (!snapshotDue(config.training, epoch)) return null;
-  return writeSnapshot(runDir, epoch, config.sparsity, layerPictures(layers, config.sparsity));
 }
 
 /** Writes `snapshots/epoch-NNNNNN.json` atomically; returns its path. */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendInfo } from '../backend.js';
+import type { BackendInfo } from '../backends/select.js';
 import { SvdError } from '../errors.js';
 
 const require = createRequire(import.meta.url);

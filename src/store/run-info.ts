@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runPaths } from '../runs/run-dir.js';
-import type { RunSummary } from '../runs/summary.js';
+import { runPaths } from './run-dir.js';
+import type { RunSummary } from './summary.js';
 
 /** One line of metrics.jsonl (the keys of the DESIGN.md contract; all but epoch optional here). */
 export interface MetricsLine {

@@ -1,0 +1,63 @@
+/**
+ * Sparsity of a model: per Sparse VD layer the fraction of pruned weights, and the paper's
+ * compression = weights of the sparsified layers / those left nonzero. Every count goes through
+ * `keepMaskOf`, the one pruning rule (svd/mask.ts) that evaluation, export and snapshots use.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SparsityConfig } from '../config/types.js';
+import { isSparse, type Layer, type SparseLayer } from './layer.js';
+import { logAlpha } from '../svd/log-alpha.js';
+import { keepMask } from '../svd/mask.js';
+
+/** Sparsity figures as written to metrics.jsonl and summary.json. */
+export interface SparsityStats {
+  /** layer name -> fraction of its weights pruned (0..1). */
+  sparsity: Record<string, number>;
+  /** sparsifiable / nonzero (Infinity-safe: nonzero 0 gives sparsifiable). */
+  compression: number;
+  params: { total: number; sparsifiable: number; nonzero: number };
+}
+
+/** What pruning needs to know. */
+export type PruneRule = Pick<SparsityConfig, 'threshold' | 'logAlphaClip'>;
+
+/** 1 where a weight of `layer` is kept (log alpha < threshold), 0 where it is pruned. */
+export function keepMaskOf(layer: SparseLayer, rule: PruneRule): tf.Tensor {
+  return tf.tidy(() => keepMask(logAlpha(layer.theta, layer.logSigma2, rule.logAlphaClip), rule.threshold));
+}
+
+/** Number of weights of a Sparse VD layer that `rule` keeps (reads a tensor synchronously). */
+export function keptCount(layer: SparseLayer, rule: PruneRule): number {
+  return tf.tidy(() => tf.sum(keepMaskOf(layer, rule)).dataSync()[0]);
+}
+
+/** Counts pruned weights of every Sparse VD layer under `rule` (reads tensors synchronously). */
+export function sparsityStats(layers: readonly Layer[], rule: PruneRule): SparsityStats {
+  const sparsity: Record<string, number> = {};
+  let sparsifiable = 0;
+  let nonzero = 0;
+  for (const layer of layers.filter(isSparse)) {
+    const kept = keptCount(layer, rule);
+    const size = layer.theta.size;
+    sparsity[layer.name] = (size - kept) / size;
+    sparsifiable += size;
+    nonzero += kept;
+  }
+  return {
+    sparsity,
+    compression: sparsifiable === 0 ? 1 : sparsifiable / Math.max(1, nonzero),
+    params: { total: modelWeightCount(layers), sparsifiable, nonzero },
+  };
+}
+
+/** Weights of the model as deployed: every trainable variable except the variational log sigma^2. */
+export function modelWeightCount(layers: readonly Layer[]): number {
+  let total = 0;
+  for (const layer of layers) {
+    for (const v of layer.trainable) {
+      if (isSparse(layer) && v === layer.logSigma2) continue;
+      total += v.size;
+    }
+  }
+  return total;
+}
