@@ -23,12 +23,15 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../src/experiment/load-config.js';
 import { DATASETS } from '../src/registries.js';
-import { buildModel, buildOptimizer, modelSpec } from '../src/experiment/build.js';
-import { selectBackend } from '../src/backends/select.js';
+import { buildModel, buildOptimizer, buildTrainStep } from '../src/experiment/build.js';
+import { trainingWorkers } from '../src/experiment/training.js';
+import { runtimeFromEnv } from '../src/backends/backend.js';
+import { BACKENDS } from '../src/backends/registry.js';
+import { selectBackend, type BackendInfo } from '../src/backends/select.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData, disposeBatch } from '../src/train/device-data.js';
 import { disposeStats } from '../src/train/step.js';
-import { createTrainStep, ParallelTrainStep } from '../src/train/parallel-step.js';
+import { ParallelTrainStep } from '../src/train/parallel-step.js';
 import { evaluate } from '../src/train/evaluate.js';
 import type { Dataset } from '../src/data/dataset.js';
 import type { ExperimentConfig } from '../src/config/types.js';
@@ -70,15 +73,16 @@ function syntheticDataset(config: ExperimentConfig, count: number): Dataset {
   return { name: 'synthetic', inputShape: entry.inputShape, numClasses: entry.numClasses, train: split, test: split, sources: [] };
 }
 
-async function benchOne(name: string, config: ExperimentConfig, backend: string, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult> {
+async function benchOne(name: string, config: ExperimentConfig, info: BackendInfo, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult> {
+  const backend = info.name;
   const dataset = syntheticDataset(config, Math.max(EVAL_SAMPLES, BATCH * 4));
   const random = RunRandom.fromSeed(0);
   const model = buildModel(config, random);
   const optimizer = buildOptimizer(config);
   const data = new DeviceData(dataset);
-  const step = await createTrainStep({
-    model, optimizer, config, trainSize: TRAIN_SIZE, nextSeed: () => random.noise.nextSeed(),
-    modelSpec: modelSpec(config), numClasses: dataset.numClasses, maxBatch: BATCH,
+  const workers = trainingWorkers(config, info, runtimeFromEnv());
+  const step = await buildTrainStep(config, {
+    model, optimizer, workers, backend: info.name, trainSize: TRAIN_SIZE, numClasses: dataset.numClasses, nextSeed: () => random.noise.nextSeed(), maxBatch: BATCH,
   });
   const order = random.data.permutation(dataset.train.count);
   const timed = step instanceof ParallelTrainStep ? step : null;
@@ -152,7 +156,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       models: { type: 'string', default: 'lenet300,lenet5,vgg' },
-      backends: { type: 'string', default: 'tensorflow,wasm,cpu' },
+      backends: { type: 'string', default: BACKENDS.names().join(',') },
       steps: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '20' },
@@ -189,8 +193,9 @@ async function main(): Promise<void> {
 async function benchRound(models: string[], backends: string[], workerCounts: number[] | null, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const backend of backends) {
+    let info: BackendInfo;
     try {
-      await selectBackend(backend as 'tensorflow' | 'wasm' | 'cpu');
+      info = await selectBackend(backend);
     } catch (err) {
       console.error(`skipping backend ${backend}: ${(err as Error).message}`);
       continue;
@@ -206,7 +211,7 @@ async function benchRound(models: string[], backends: string[], workerCounts: nu
       // the pure-JS backend is 100x slower on convolutions: a short measurement is enough there
       const run = backend === 'cpu' ? { steps: 3, warmup: 1, seconds: opts.seconds } : opts;
       for (const workers of workerCounts ?? [config.training.workers]) {
-        const result = await benchOne(name, { ...config, training: { ...config.training, workers } }, backend, run);
+        const result = await benchOne(name, { ...config, training: { ...config.training, workers } }, info, run);
         results.push(result);
         console.log(JSON.stringify(result));
       }

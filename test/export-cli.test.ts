@@ -17,7 +17,8 @@ import type { ExperimentConfig } from '../src/config/types.js';
 import { DATASETS } from '../src/registries.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
-import { loadLatestCheckpoint, restoreCheckpoint } from '../src/store/checkpoint.js';
+import { loadLatestCheckpoint } from '../src/store/checkpoint.js';
+import { restoreCheckpoint } from '../src/experiment/checkpoint-state.js';
 import { main } from '../src/cli/main.js';
 import { lastLine, readJsonFile, svd, tempDir, type CliResult } from './helpers/cli.js';
 

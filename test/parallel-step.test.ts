@@ -16,8 +16,10 @@ import type { ExperimentConfig, LayerSpec } from '../src/config/types.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData, disposeBatch, type Batch } from '../src/train/device-data.js';
-import { TrainStep, disposeStats, type StepStats } from '../src/train/step.js';
-import { GradientCapture, ParallelTrainStep, createTrainStep } from '../src/train/parallel-step.js';
+import { GradientStep, TrainStep, disposeStats, type StepStats } from '../src/train/step.js';
+import { ParallelTrainStep } from '../src/train/parallel-step.js';
+import { buildTrainStep } from '../src/experiment/build.js';
+import { stepFor } from './helpers/training.js';
 import { seedSequence, splitRows } from '../src/train/parallel-shared.js';
 import { train, type EpochMetrics } from '../src/train/trainer.js';
 import { syntheticDataset } from './helpers/synthetic.js';
@@ -44,6 +46,7 @@ const NOISY: LayerSpec[] = [
 const SPARSITY = { ...PAPER_SPARSITY, logSigma2Init: -4 };
 const TRAIN_SIZE = 1000;
 const KL_WEIGHT = 0.7;
+const LOSS = { sparsity: SPARSITY, trainSize: TRAIN_SIZE, weightDecay: 0 };
 
 function config(layers: LayerSpec[], workers: number | null, epochs = 2): ExperimentConfig {
   return {
@@ -104,10 +107,8 @@ function batchOf(data: DeviceData, start: number, count: number): Batch {
   return data.batch(data.train, Int32Array.from({ length: count }, (_, i) => (start + i * 3) % data.train.count));
 }
 
-async function parallel(model: Model, optimizer: tf.Optimizer, layers: LayerSpec[], nextSeed: () => number, maxBatch = 10): Promise<ParallelTrainStep> {
-  return ParallelTrainStep.create(model, optimizer, SPARSITY, TRAIN_SIZE, nextSeed, 0, {
-    workers: 2, maxBatch, model: { layers, width: 1, inputShape: [8, 8, 1], sparsity: SPARSITY }, numClasses: 3,
-  });
+async function parallel(model: Model, optimizer: tf.Optimizer, nextSeed: () => number, maxBatch = 10): Promise<ParallelTrainStep> {
+  return ParallelTrainStep.create(model, optimizer, LOSS, nextSeed, { workers: 2, backend: 'wasm', maxBatch, model: model.spec, numClasses: 3 });
 }
 
 before(async () => {
@@ -123,8 +124,8 @@ test('splitRows: contiguous parts, as equal as possible', () => {
 test('without noise or batchnorm, 2 workers give the one-thread updates', async () => {
   const pair = twins(PLAIN);
   const { data, a, b } = pair;
-  const single = new TrainStep(a.model, a.optimizer, SPARSITY, TRAIN_SIZE, () => 1);
-  const par = await parallel(b.model, b.optimizer, PLAIN, () => 1);
+  const single = new TrainStep(a.model, a.optimizer, LOSS, () => 1);
+  const par = await parallel(b.model, b.optimizer, () => 1);
   try {
     for (const [i, rows] of [10, 7, 10, 1].entries()) {
       const batch = batchOf(data, i * 5, rows);
@@ -150,12 +151,11 @@ test('with noise, dropout and batchnorm, 2 workers equal the per-part one-thread
   const { data, a, b } = pair;
   const seedsA = RunRandom.fromSeed(11).noise;
   const seedsB = RunRandom.fromSeed(11).noise;
-  const par = await parallel(b.model, b.optimizer, NOISY, () => seedsB.nextSeed());
+  const par = await parallel(b.model, b.optimizer, () => seedsB.nextSeed());
 
   // The reference: each part on the one model, from the same variables, with the part's seeds.
   let partSeeds: () => number = () => 1;
-  const capture = new GradientCapture(a.model.trainable);
-  const partStep = new TrainStep(a.model, capture as unknown as tf.Optimizer, SPARSITY, TRAIN_SIZE, () => partSeeds());
+  const partStep = new GradientStep(a.model, LOSS, () => partSeeds());
   const trainable = new Set(a.model.trainable);
   const others = [...a.model.namedVariables().values()].filter((v) => !trainable.has(v));
   const reference = (batch: Batch): number[] => {
@@ -175,12 +175,12 @@ test('with noise, dropout and batchnorm, 2 workers equal the per-part one-thread
         y: tf.slice(batch.y, part.start, part.count) as tf.Tensor1D,
         oneHot: tf.slice(batch.oneHot, part.start, part.count) as tf.Tensor2D,
       }));
-      const s = readStats(partStep.run(pb, KL_WEIGHT));
+      const { stats: partStats, grads } = partStep.run(pb, KL_WEIGHT);
+      const s = readStats(partStats);
       disposeBatch(pb);
       stats[0] += s[0];
       stats[1] = p === 0 ? s[1] : stats[1];
       stats[2] += s[2];
-      const grads = capture.take();
       const w = part.count / n;
       grads.forEach((g, i) => {
         const next = tf.tidy(() => tf.add(sum[i], tf.mul(g, w)));
@@ -219,7 +219,7 @@ test('with noise, dropout and batchnorm, 2 workers equal the per-part one-thread
 
 test('the step refuses a batch larger than it was set up for', async () => {
   const { data, a } = twins(PLAIN);
-  const par = await parallel(a.model, a.optimizer, PLAIN, () => 1, 4);
+  const par = await parallel(a.model, a.optimizer, () => 1, 4);
   const batch = batchOf(data, 0, 10);
   assert.throws(() => par.run(batch, 1), /larger than/);
   disposeBatch(batch);
@@ -231,7 +231,7 @@ test('the step refuses a batch larger than it was set up for', async () => {
 
 test('a worker thread that is gone makes the step fail with E_TRAIN instead of waiting', async () => {
   const { data, a } = twins(PLAIN);
-  const par = await parallel(a.model, a.optimizer, PLAIN, () => 1);
+  const par = await parallel(a.model, a.optimizer, () => 1);
   const { worker } = (par as unknown as { handles: Array<{ worker: import('node:worker_threads').Worker }> }).handles[0];
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   await worker.terminate();
@@ -256,10 +256,12 @@ async function runTrainer(cfg: ExperimentConfig) {
   const data = new DeviceData(dataset);
   const metrics: EpochMetrics[] = [];
   const counts: number[] = [];
+  const step = await stepFor(cfg, model, optimizer, data, () => random);
   await train({
-    config: cfg, model, optimizer, data, random, start: { epoch: 0, seconds: 0 },
+    config: cfg, model, optimizer, data, random, step, start: { epoch: 0, seconds: 0 },
     hooks: { onStep: () => counts.push(tf.memory().numTensors), onEpochEnd: async (_p, m) => void (m && metrics.push(m)) },
   });
+  step.dispose();
   model.dispose();
   optimizer.dispose();
   data.dispose();
@@ -277,12 +279,12 @@ test('trainer with training.workers 2: same seed, same metrics; no tensor leaks'
   assert.notDeepEqual(single.metrics, r1.metrics); // another noise draw (documented)
 });
 
-test('createTrainStep: training.workers 1 is the one-thread TrainStep', async () => {
-  const { dataset, data, a } = twins(PLAIN);
-  const step = await createTrainStep({
-    model: a.model, optimizer: a.optimizer, config: config(PLAIN, 1), trainSize: TRAIN_SIZE, nextSeed: () => 1,
-    modelSpec: { layers: PLAIN, width: 1, inputShape: dataset.inputShape, sparsity: SPARSITY }, numClasses: 3,
+test('buildTrainStep: training.workers 1 is the one-thread TrainStep', async () => {
+  const { data, a } = twins(PLAIN);
+  const step = await buildTrainStep(config(PLAIN, 1), {
+    model: a.model, optimizer: a.optimizer, workers: 1, backend: 'wasm', trainSize: TRAIN_SIZE, numClasses: 3, nextSeed: () => 1,
   });
+  assert.ok(step instanceof TrainStep);
   assert.equal(step.workers, 1);
   const batch = batchOf(data, 0, 10);
   disposeStats(step.run(batch, 1));

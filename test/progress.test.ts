@@ -3,7 +3,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { epochLine, formatDuration } from '../src/run/progress.js';
+import { epochLine } from '../src/run/progress.js';
+import { formatDuration } from '../src/text/format.js';
 import type { EpochMetrics } from '../src/train/trainer.js';
 
 const metrics = (sparsity: Record<string, number>): EpochMetrics => ({

@@ -18,8 +18,10 @@ import type { ExperimentConfig, LayerSpec } from '../src/config/types.js';
 import { Model } from '../src/layers/model.js';
 import { RandomStream, RunRandom } from '../src/train/rng.js';
 import { DeviceData } from '../src/train/device-data.js';
-import { train, TrainingInterrupted, type EpochMetrics, type EpochPosition } from '../src/train/trainer.js';
-import { checkpointDirName, loadLatestCheckpoint, readCheckpoint, removeLeftovers, restoreCheckpoint, saveCheckpoint, type Checkpoint } from '../src/store/checkpoint.js';
+import { train, type EpochMetrics } from '../src/train/trainer.js';
+import { checkpointDirName, loadLatestCheckpoint, readCheckpoint, removeLeftovers, type Checkpoint, type EpochPosition } from '../src/store/checkpoint.js';
+import { restoreCheckpoint, saveCheckpoint } from '../src/experiment/checkpoint-state.js';
+import { stepFor } from './helpers/training.js';
 import { tempDir } from './helpers/cli.js';
 import { syntheticDataset } from './helpers/synthetic.js';
 import { PAPER_SPARSITY } from './helpers/layers.js';
@@ -72,8 +74,9 @@ async function leg(cfg: ExperimentConfig, checkpoint: Checkpoint | null, stopAft
       await restoreCheckpoint(checkpoint, model.namedVariables(), optimizer);
       random = RunRandom.fromState(checkpoint.rng);
     }
-    await train({
-      config: cfg, model, optimizer, data, random,
+    const step = await stepFor(cfg, model, optimizer, data, () => random);
+    const outcome = await train({
+      config: cfg, model, optimizer, data, random, step,
       start: { epoch: checkpoint?.epoch ?? 0, seconds: checkpoint?.seconds ?? 0, within: checkpoint?.within ?? null },
       hooks: {
         onStep: () => void steps++,
@@ -84,10 +87,9 @@ async function leg(cfg: ExperimentConfig, checkpoint: Checkpoint | null, stopAft
         },
       },
     });
-    return { metrics, final: await snapshot(model, optimizer), stopped: null };
-  } catch (err) {
-    if (!(err instanceof TrainingInterrupted)) throw err;
-    const dir = await saveCheckpoint(checkpoints, { epoch: err.progress.epoch, seconds: err.progress.seconds, within: err.position, rng: random.state(), variables: model.namedVariables(), optimizer });
+    step.dispose();
+    if (outcome.status === 'completed') return { metrics, final: await snapshot(model, optimizer), stopped: null };
+    const dir = await saveCheckpoint(checkpoints, { epoch: outcome.progress.epoch, seconds: outcome.progress.seconds, within: outcome.position, rng: random.state(), variables: model.namedVariables(), optimizer });
     return { metrics, final: new Map(), stopped: dir };
   } finally {
     model.dispose();

@@ -15,7 +15,9 @@ import { RunRandom } from '../src/train/rng.js';
 import { DeviceData } from '../src/train/device-data.js';
 import { train, type EpochMetrics } from '../src/train/trainer.js';
 import { evaluate } from '../src/train/evaluate.js';
-import { loadLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../src/store/checkpoint.js';
+import { loadLatestCheckpoint } from '../src/store/checkpoint.js';
+import { restoreCheckpoint, saveCheckpoint } from '../src/experiment/checkpoint-state.js';
+import { stepFor } from './helpers/training.js';
 import { tempDir } from './helpers/cli.js';
 import { syntheticDataset } from './helpers/synthetic.js';
 import { PAPER_SPARSITY } from './helpers/layers.js';
@@ -54,8 +56,9 @@ async function runOnce(cfg: ExperimentConfig, dataset: Dataset) {
   const stepCounts: number[] = [];
   const epochCounts: number[] = [];
   const metrics: EpochMetrics[] = [];
+  const step = await stepFor(cfg, model, optimizer, data, () => random);
   await train({
-    config: cfg, model, optimizer, data, random, start: { epoch: 0, seconds: 0 },
+    config: cfg, model, optimizer, data, random, step, start: { epoch: 0, seconds: 0 },
     hooks: {
       onStep: () => stepCounts.push(tf.memory().numTensors),
       onEpochEnd: async (_p, m) => {
@@ -64,6 +67,7 @@ async function runOnce(cfg: ExperimentConfig, dataset: Dataset) {
       },
     },
   });
+  step.dispose();
   return { model, optimizer, data, random, metrics, stepCounts, epochCounts };
 }
 

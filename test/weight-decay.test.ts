@@ -63,7 +63,7 @@ test('a training step with weight decay shrinks kernels more than one without', 
   const norms = [0, 0.5].map((decay) => {
     const m = model();
     const optimizer = tf.train.sgd(0.1);
-    const step = new TrainStep(m, optimizer, PAPER_SPARSITY, 8, () => 3, decay);
+    const step = new TrainStep(m, optimizer, { sparsity: PAPER_SPARSITY, trainSize: 8, weightDecay: decay }, () => 3);
     const x = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
     const y = tf.tensor1d([0, 1], 'int32');
     const batch = { x, y, oneHot: tf.oneHot(y, 3) as tf.Tensor2D };

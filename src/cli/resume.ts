@@ -4,6 +4,7 @@
 import type { Command } from './command.js';
 import { parseCommandArgs } from './args.js';
 import { resumeRun } from '../run/runner.js';
+import { runtimeFromEnv } from '../backends/backend.js';
 import * as path from 'node:path';
 
 const usage = 'usage: svd resume RUN_DIR';
@@ -16,7 +17,7 @@ const command: Command = {
     const parsed = parseCommandArgs('resume', usage, argv, {}, { min: 1, max: 1 });
     if (!parsed) return 0;
     const { positionals } = parsed;
-    const paths = await resumeRun(positionals[0], { runsDir: path.dirname(path.dirname(positionals[0])), argv: process.argv.slice(1) });
+    const paths = await resumeRun(positionals[0], { runsDir: path.dirname(path.dirname(positionals[0])), argv: process.argv.slice(1), runtime: runtimeFromEnv() });
     console.log(paths.dir);
     return 0;
   },

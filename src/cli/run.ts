@@ -6,8 +6,10 @@ import type { Command } from './command.js';
 import { parseCommandArgs } from './args.js';
 import { loadConfig } from '../experiment/load-config.js';
 import { startRun } from '../run/runner.js';
+import { backendChoices } from '../backends/select.js';
+import { runtimeFromEnv } from '../backends/backend.js';
 
-const usage = `usage: svd run CONFIG [--set path=value]... [--backend auto|tensorflow|wasm|cpu] [--runs-dir DIR]`;
+const usage = `usage: svd run CONFIG [--set path=value]... [--backend ${backendChoices().join('|')}] [--runs-dir DIR]`;
 
 const command: Command = {
   name: 'run',
@@ -23,7 +25,7 @@ const command: Command = {
     const { values, positionals } = parsed;
     const sets = [...(values.set ?? []), ...(values.backend ? [`backend=${values.backend}`] : [])];
     const loaded = await loadConfig(positionals[0], sets);
-    const paths = await startRun(loaded.config, loaded.text, { runsDir: values['runs-dir'] ?? 'runs', argv: process.argv.slice(1) });
+    const paths = await startRun(loaded.config, loaded.text, { runsDir: values['runs-dir'] ?? 'runs', argv: process.argv.slice(1), runtime: runtimeFromEnv() });
     console.log(paths.dir);
     return 0;
   },

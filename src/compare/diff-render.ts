@@ -4,7 +4,7 @@
  * when the runs differ in length, and the environment differences. Tables wrap into blocks of
  * runs to stay within the width (100 columns by default).
  */
-import { formatOverrides } from '../sweep/expand.js';
+import { formatOverrides } from '../config/override-sets.js';
 import type { KeyRow, MetricRow, RunDiff } from './diff.js';
 import { ABSENT, duration, num, percent, plain, signed, times } from '../text/format.js';
 import { renderMatrix, TABLE_WIDTH } from '../text/table.js';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
 import { isSweepDir, readJobs, sweepPaths } from '../store/sweep-dir.js';
-import type { Overrides } from '../sweep/sweep-file.js';
+import type { Overrides } from '../config/override-sets.js';
 import { isRunDir } from '../store/run-info.js';
 
 /** One run to compare. */

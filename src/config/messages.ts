@@ -6,7 +6,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { parsePointer } from './config-path.js';
-import { REGISTRY_KEYWORD, type JsonSchema } from '../experiment/config-schema.js';
+import { REGISTRY_KEYWORD, type JsonSchema } from './json-schema.js';
 import type { Anchor } from './source-map.js';
 import { describeValue } from './values.js';
 

@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import { SvdError } from '../errors.js';
 import { formatPath, parseDotted } from './config-path.js';
 import { MAX_ALIAS_COUNT } from './load.js';
-import type { JsonSchema } from '../experiment/config-schema.js';
+import type { JsonSchema } from './json-schema.js';
 import { allowedKeys, listItems } from './schema-paths.js';
 import type { SourceMap } from './source-map.js';
 import { isMapping, setOwn, type Mapping } from './values.js';

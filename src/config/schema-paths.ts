@@ -4,7 +4,7 @@
  * so `--set` accepts exactly the keys validation accepts, including absent or defaulted ones.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { JsonSchema } from '../experiment/config-schema.js';
+import type { JsonSchema } from './json-schema.js';
 import { isMapping } from './values.js';
 
 const lenient = new Ajv({ strict: false });

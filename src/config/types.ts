@@ -1,6 +1,6 @@
 /**
  * The resolved experiment config: what a YAML file becomes after `extends`, `--set` overrides
- * and defaults. Keys are the contract in DESIGN.md (camelCase, as in tfjs).
+ * and defaults. Keys are a contract scripts rely on (camelCase, as in tfjs; the README's config reference).
  */
 
 /** One entry of `model.layers`: a registered `type` plus that layer's own keys. */
@@ -83,11 +83,11 @@ export interface TrainingConfig {
   epochs: number;
   evalEvery: number;
   checkpointEvery: number;
-  /** Weight snapshots for `svd report` every N epochs (src/runs/snapshots.ts); 0 or absent: none. */
+  /** Weight snapshots for `svd report` every N epochs (src/store/snapshots.ts); 0 or absent: none. */
   snapshotEvery?: number;
   /** Stop each epoch after this many steps (null: a full pass). For quick tests and benches. */
   stepsPerEpoch: number | null;
-  /** Threads per training step (data parallel, src/train/parallel-step.ts); null/absent: SVD_WASM_THREADS or the CPUs on wasm, else 1. */
+  /** Threads per training step (data parallel, src/train/parallel-step.ts); null/absent: the backend's default (src/backends/). */
   workers?: number | null;
 }
 
@@ -95,7 +95,8 @@ export interface TrainingConfig {
 export interface ExperimentConfig {
   name: string;
   seed: number;
-  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** `auto` or a registered backend (src/backends/registry.ts). */
+  backend: string;
   data: DataConfig;
   model: { layers: LayerSpec[]; width?: number };
   sparsity: SparsityConfig;

@@ -6,7 +6,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { SvdError } from '../errors.js';
 import { describeAjvErrors } from './messages.js';
-import { REGISTRY_KEYWORD, type JsonSchema } from '../experiment/config-schema.js';
+import { REGISTRY_KEYWORD, type JsonSchema } from './json-schema.js';
 import type { SourceMap } from './source-map.js';
 import type { Mapping } from './values.js';
 

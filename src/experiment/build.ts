@@ -1,7 +1,7 @@
 /**
  * The experiment builder: from a resolved config to what a run trains or evaluates: the model
- * spec (which every worker thread rebuilds its replica from), the model, its optimizer and the
- * dataset. `svd run`, `svd resume`, `svd eval`, `svd export`, `svd report` and the benchmark
+ * spec (which every worker thread rebuilds its replica from), the model, its optimizer, the
+ * dataset and the training step. `svd run`, `svd resume`, `svd eval`, `svd export`, `svd report` and the benchmark
  * all build through here, so a config means the same model everywhere.
  */
 import type * as tf from '@tensorflow/tfjs';
@@ -11,6 +11,8 @@ import type { Dataset } from '../data/dataset.js';
 import { Model, type ModelSpec } from '../layers/model.js';
 import { OPTIMIZERS } from '../optim/registry.js';
 import { RunRandom } from '../train/rng.js';
+import { TrainStep, type TrainStepRunner } from '../train/step.js';
+import { ParallelTrainStep } from '../train/parallel-step.js';
 
 /** What the model of `config` is built from. */
 export function modelSpec(config: ExperimentConfig): ModelSpec {
@@ -30,4 +32,30 @@ export function buildOptimizer(config: ExperimentConfig): tf.Optimizer {
 /** The dataset of `config.data`, read, checked and normalized. */
 export function loadDataset(config: ExperimentConfig): Promise<Dataset> {
   return DATASETS.get(config.data.dataset).load(config.data);
+}
+
+/** What the training step of a run is built from besides its config. */
+export interface StepParts {
+  model: Model;
+  optimizer: tf.Optimizer;
+  /** Threads per step (trainingWorkers, training.ts). */
+  workers: number;
+  /** The active backend: worker threads start the same one. */
+  backend: string;
+  /** N of the SGVLB, the training-set size. */
+  trainSize: number;
+  numClasses: number;
+  /** Fresh seeds for each step's noise (the run's noise stream). */
+  nextSeed: () => number;
+  /** Largest batch a step gets (default: data.batchSize). */
+  maxBatch?: number;
+}
+
+/** The training step: TrainStep on this thread, or ParallelTrainStep over `workers` threads. */
+export async function buildTrainStep(config: ExperimentConfig, parts: StepParts): Promise<TrainStepRunner> {
+  const loss = { sparsity: config.sparsity, trainSize: parts.trainSize, weightDecay: config.optimizer.weightDecay ?? 0 };
+  if (parts.workers <= 1) return new TrainStep(parts.model, parts.optimizer, loss, parts.nextSeed);
+  return ParallelTrainStep.create(parts.model, parts.optimizer, loss, parts.nextSeed, {
+    workers: parts.workers, backend: parts.backend, maxBatch: parts.maxBatch ?? config.data.batchSize, model: parts.model.spec, numClasses: parts.numClasses,
+  });
 }

@@ -5,30 +5,18 @@
  * `default`s and `description`s are the config reference; schemas/config.schema.json is this
  * schema written out by write-schemas.ts.
  */
+import { registryEnum, section, typeSwitch, type JsonSchema, type TypedEntry } from '../config/json-schema.js';
 import { DATASETS } from '../data/registry.js';
+import { backendChoices } from '../backends/select.js';
 import { KL_SCHEDULES, LR_SCHEDULES, OPTIMIZERS } from '../optim/registry.js';
 import { LAYERS } from '../layers/registry.js';
-import type { Registry } from '../registry.js';
-
-/** A JSON schema node. */
-export type JsonSchema = { [keyword: string]: unknown };
-
-/** Annotation on an enum generated from a registry: the registry's kind ("layer type"). */
-export const REGISTRY_KEYWORD = 'x-registry';
-
-/** What an entry with its own keys contributes to a type switch. */
-interface TypedEntry {
-  description: string;
-  properties: Record<string, object>;
-  required?: string[];
-}
 
 /** The composed config schema (a fresh object each call). */
 export function composeSchema(): JsonSchema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'svd experiment config',
-    description: 'One Sparse Variational Dropout experiment. Generated from the registries by src/config/write-schemas.ts; do not edit.',
+    description: 'One Sparse Variational Dropout experiment. Generated from the registries by src/write-schemas.ts; do not edit.',
     type: 'object',
     additionalProperties: false,
     required: ['data', 'model'],
@@ -36,7 +24,7 @@ export function composeSchema(): JsonSchema {
       extends: { type: 'string', description: 'a config file this one builds on (relative to this file): mappings merge key by key, other values (lists too) and mappings whose type changes are replaced by this file\'s' },
       name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'experiment name; runs go to runs/<name>/. Default: the config file name without extension' },
       seed: { type: 'integer', minimum: 0, default: 0, description: 'seed of every random draw (initialisation, noise, shuffling)' },
-      backend: { enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto', description: 'TensorFlow.js backend; auto picks the fastest available' },
+      backend: { enum: backendChoices(), default: 'auto', description: 'TensorFlow.js backend; auto picks the fastest available' },
       data: dataSchema(),
       model: modelSchema(),
       sparsity: sparsitySchema(),
@@ -53,36 +41,6 @@ export function composeSchema(): JsonSchema {
 /** The composed schema as written to schemas/config.schema.json. */
 export function schemaJson(): string {
   return `${JSON.stringify(composeSchema(), null, 2)}\n`;
-}
-
-/**
- * A mapping section. Without required keys it defaults to `{}`, which lets ajv fill the nested
- * defaults when the section is absent; with required keys it must be given.
- */
-function section(description: string, properties: Record<string, object>, required: string[] = []): JsonSchema {
-  return { type: 'object', description, ...(required.length ? { required } : { default: {} }), additionalProperties: false, properties };
-}
-
-/** An enum of a registry's names, marked with the registry's kind for error messages. */
-function registryEnum<T>(registry: Registry<T>, description: string, dflt?: string): JsonSchema {
-  return { enum: registry.names(), [REGISTRY_KEYWORD]: registry.kind, ...(dflt === undefined ? {} : { default: dflt }), description };
-}
-
-/**
- * One if/then clause per registry entry: when `type` is that entry, the mapping holds the
- * `shared` keys (checked by the enclosing schema) and the entry's own, nothing else. The entry
- * named `defaultType` also applies when `type` is absent (it is filled in as the default).
- */
-function typeSwitch(entries: Array<[string, TypedEntry]>, shared: string[], defaultType?: string): JsonSchema[] {
-  return entries.map(([name, entry]) => ({
-    if: { properties: { type: { const: name } }, ...(name === defaultType ? {} : { required: ['type'] }) },
-    then: {
-      description: entry.description,
-      properties: { ...Object.fromEntries(shared.map((key) => [key, true])), ...entry.properties },
-      ...(entry.required?.length ? { required: entry.required } : {}),
-      additionalProperties: false,
-    },
-  }));
 }
 
 function dataSchema(): JsonSchema {

@@ -65,3 +65,11 @@ function defaultName(file: string): string {
 function throwIfAny(errors: SvdError[]): void {
   if (errors.length > 0) throw new SvdErrors(errors);
 }
+
+/**
+ * A run's resolved.json, read and checked like a config file (it is YAML's JSON subset), so a
+ * damaged one fails with `resolved.json:line:col: path: message` rather than later in training.
+ */
+export async function readResolvedConfig(file: string): Promise<ExperimentConfig> {
+  return (await loadConfig(file)).config;
+}

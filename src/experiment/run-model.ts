@@ -10,7 +10,8 @@ import { buildModel } from './build.js';
 import { SvdError } from '../errors.js';
 import { openRunDir } from '../store/run-dir.js';
 import { readJson } from '../store/atomic.js';
-import { loadLatestCheckpoint, restoreCheckpoint } from '../store/checkpoint.js';
+import { loadLatestCheckpoint } from '../store/checkpoint.js';
+import { restoreCheckpoint } from './checkpoint-state.js';
 
 /** A restored run model; the caller disposes `model`. */
 export interface RunModel {

@@ -47,11 +47,15 @@ export class Model {
   /** The built layers, in order. */
   readonly layers: Layer[];
 
-  private constructor(readonly blocks: readonly ModelBlock[], readonly inputShape: Shape) {
+  /** Per-example input shape. */
+  readonly inputShape: Shape;
+
+  private constructor(readonly spec: ModelSpec, readonly blocks: readonly ModelBlock[]) {
     this.layers = blocks.map((b) => b.layer);
+    this.inputShape = spec.inputShape;
   }
 
-  /** Builds the layers of `spec` in order; initialisers draw their seeds from `init`. */
+  /** Builds the layers of `spec` in order; initialisers draw their seeds from `init`. `spec` stays with the model (worker replicas are built from it). */
   static build(spec: ModelSpec, init: SeedSource): Model {
     const prefix = nextModelPrefix();
     const blocks: ModelBlock[] = [];
@@ -69,7 +73,7 @@ export class Model {
       blocks.push({ spec: layerSpec, entry, config, layer });
       shape = layer.outputShape;
     });
-    return new Model(blocks, spec.inputShape);
+    return new Model(spec, blocks);
   }
 
   /** Logits for a batch [batch, ...inputShape]. */

@@ -1,7 +1,8 @@
 /**
- * Optimizers: each entry holds its schema keys, a factory and the names of the state it keeps
- * outside `getWeights()`, which checkpoints save too. The trainer changes the learning rate once
- * per epoch through `setLearningRate`.
+ * Optimizers: each entry holds its schema keys and a factory of a tfjs optimizer. Checkpoints
+ * keep a tfjs optimizer's `getWeights()` and every tf.Variable it holds beside them (Adam's
+ * accumulated beta powers), src/experiment/checkpoint-state.ts. The trainer changes the learning
+ * rate once per epoch through `setLearningRate`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from '../config/types.js';
@@ -12,12 +13,6 @@ export interface OptimizerEntry {
   /** Schema of its own keys besides `type`, `lr`, `schedule` and `weightDecay`. */
   properties: Record<string, object>;
   create(cfg: OptimizerConfig, lr: number): tf.Optimizer;
-  /**
-   * Variables of the tfjs optimizer object that `getWeights()` leaves out but a bit-exact resume
-   * needs, by property name (Adam's accumulated beta powers: `setWeights()` recomputes them with
-   * Math.pow, which differs in the last bit from the products training accumulated).
-   */
-  extraState?: readonly string[];
 }
 
 /** `adam`. */
@@ -29,7 +24,6 @@ export const adam: OptimizerEntry = {
     epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8, description: 'added to sqrt(v); the loss is per example (the paper\'s objective / N), so an epsilon e on the paper\'s scale is e / N here' },
   },
   create: (cfg, lr) => tf.train.adam(lr, cfg.beta1 ?? 0.9, cfg.beta2 ?? 0.999, cfg.epsilon ?? 1e-8),
-  extraState: ['accBeta1', 'accBeta2'],
 };
 
 /** `sgd`. */

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { readRunInfo } from '../store/run-info.js';
 import { percent, times, duration } from '../text/format.js';
 import { readJobs, sweepPaths, type SweepMeta } from '../store/sweep-dir.js';
-import { showValue, varyingKeys } from '../sweep/expand.js';
+import { showValue, varyingKeys } from '../config/override-sets.js';
 import { readJson } from '../store/atomic.js';
 import { esc, page, section, table } from './html.js';
 import { scatter } from './svg.js';

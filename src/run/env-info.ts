@@ -2,12 +2,11 @@
  * env.json: what a run ran on and everything that affects its numbers (backend, versions,
  * seed, command line, machine).
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendInfo } from '../backends/select.js';
-import { SvdError } from '../errors.js';
+import type { BackendInfo } from '../backends/backend.js';
+import { BACKENDS } from '../backends/registry.js';
 
 const require = createRequire(import.meta.url);
 
@@ -16,26 +15,18 @@ export function svdVersion(): string {
   return (require('../../../package.json') as { version: string }).version;
 }
 
-/** The installed version of `name`, or null. */
-function packageVersion(name: string): string | null {
-  try {
-    return (require(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return null;
-  }
-}
-
-/** Environment variables that change how svd computes (threads, devices). */
+/** Environment variables that change how svd computes (threads, devices; backends/backend.ts reads the SVD_ ones). */
 const RELEVANT_ENV = ['SVD_WASM_THREADS', 'SVD_XNNPACK_THREADS', 'CUDA_VISIBLE_DEVICES', 'TF_CPP_MIN_LOG_LEVEL'];
 
 /**
  * The env.json object. `determinism` gathers what decides the numbers besides the config: the
  * same values there and the same resolved.json give the same metrics, bit for bit (the backend
  * and its SIMD / XNNPACK threads, the worker threads per step, the seed, the versions of svd,
- * tfjs and Node, the CPU architecture and the environment variables svd reads).
+ * tfjs, Node and the backend's own packages, the CPU architecture and the environment variables
+ * svd reads).
  */
 export function envInfo(backend: BackendInfo, seed: number, argv: string[], trainingWorkers: number): Record<string, unknown> {
-  const versions = { svd: svdVersion(), node: process.version, ...tf.version, ...(backend.name === 'wasm' && { 'tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm') }) };
+  const versions = { svd: svdVersion(), node: process.version, ...tf.version, ...(BACKENDS.has(backend.name) ? BACKENDS.get(backend.name).versions() : {}) };
   const env = Object.fromEntries(RELEVANT_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
   return {
     backend,
@@ -51,19 +42,4 @@ export function envInfo(backend: BackendInfo, seed: number, argv: string[], trai
       versions, arch: os.arch(), env, tfjsFlags: tf.env().getFlags(),
     },
   };
-}
-
-/** A run's env.json; E_RUN_DIR naming the file when it is missing or not a JSON object. */
-export function readEnvJson(file: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message;
-    throw new SvdError('E_RUN_DIR', `cannot read the run's environment record: ${why} (the run directory is damaged)`, { file }, 2);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SvdError('E_RUN_DIR', 'not a JSON object (the run directory is damaged)', { file }, 2);
-  }
-  return value as Record<string, unknown>;
 }

@@ -2,19 +2,11 @@
  * Progress on stderr (stdout is kept for the run directory line). On a terminal: a bar redrawn
  * in place with steps/s and ETA; otherwise one plain line per epoch.
  */
-import type { EpochMetrics } from '../train/trainer.js';
+import type { EpochMetrics } from '../store/metrics.js';
+import { formatDuration } from '../text/format.js';
 
 const BAR_WIDTH = 24;
 const REDRAW_MS = 200;
-
-/** Formats seconds as `1h02m`, `3m05s` or `12s`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${s}s`;
-}
 
 /** Reports training progress for `epochs` epochs. */
 export class Progress {

@@ -1,34 +1,55 @@
 /**
- * Checkpoints: every model variable, the optimizer's state (tfjs's weights plus the exact
- * accumulated powers of Adam's betas), the completed epoch, training seconds, the random
- * streams' state and, for a checkpoint taken inside an epoch (a graceful stop), the position in
- * it. Each is a directory `checkpoints/epoch-NNNNNN/` (after NNNNNN complete epochs) or
+ * The checkpoint format: every model variable, the optimizer's state (its weights, plus the
+ * variables it holds beside them, such as Adam's exact accumulated beta powers), the
+ * completed epoch, training seconds, the random streams' state and, for a checkpoint taken inside
+ * an epoch (a graceful stop), the position in it. Each is a directory `checkpoints/epoch-NNNNNN/` (after NNNNNN complete epochs) or
  * `checkpoints/epoch-NNNNNN-step-SSSSSS/` (SSSSSS steps into the next one) with `state.json` and
  * `tensors.bin`, written under a temporary name and renamed into place, then
  * `checkpoints/latest.json` is replaced atomically. A crash mid-write leaves the previous
  * checkpoint as the latest; loading falls back to the newest complete directory if latest.json is
  * missing or points at something broken. The two newest checkpoints are kept. A write that fails
  * (a full disk) removes its temporary directory and leaves the previous checkpoint as it was.
+ * Gathering a training's tensors and putting them back is src/experiment/checkpoint-state.ts's.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { SvdError } from '../errors.js';
 import { readJson, writeFileSynced, writeJsonAtomic } from './atomic.js';
-import type { RngState } from '../train/rng.js';
-import type { EpochPosition } from '../train/trainer.js';
 
 const FORMAT = 'svd-checkpoint';
 /** 2 added `slots` and `within`; version 1 checkpoints are still read. */
 const VERSION = 2;
 const READABLE_VERSIONS = [1, 2];
 const KEEP = 2;
+
+/** One random stream's saved state (seedrandom's ARC4: its two pointers and 256-byte table). */
+export interface StreamState {
+  i: number;
+  j: number;
+  S: number[];
+}
+/** The run's random streams (src/train/rng.ts), by name. */
+export type RngState = Record<'init' | 'data' | 'noise', StreamState>;
+
 /**
- * Optimizer state tfjs keeps outside getWeights(): Adam's beta1^t and beta2^t. setWeights()
- * recomputes them as Math.pow(beta, t + 1), while training multiplies them step by step in
- * float32, so the last bits differ; saving the variables keeps a resumed run bit-exact.
+ * A position inside epoch `epoch + 1` (after `step` of its steps): what a mid-epoch checkpoint
+ * keeps so that training continues exactly as if it had never stopped.
  */
-const OPTIMIZER_SLOTS = ['accBeta1', 'accBeta2'] as const;
+export interface EpochPosition {
+  /** Steps of the epoch already taken. */
+  step: number;
+  /** The data stream's state when the epoch began (its shuffle is the first draw from it). */
+  dataStart: StreamState;
+  /** The epoch's running sums so far, exactly as the float32 scalars held them. */
+  nll: number;
+  kl: number;
+  correct: number;
+  /** Training examples seen in the epoch so far. */
+  examples: number;
+  /** Seconds spent in the epoch so far (wall clock; not part of the numbers). */
+  seconds: number;
+}
 
 /** One tensor's place in tensors.bin. */
 interface TensorEntry {
@@ -46,7 +67,7 @@ interface CheckpointState {
   rng: RngState;
   variables: TensorEntry[];
   optimizer: TensorEntry[];
-  /** Optimizer variables outside getWeights() (OPTIMIZER_SLOTS); version 2. */
+  /** Optimizer variables outside its weights, by property name; version 2. */
   slots?: TensorEntry[];
   /** A mid-epoch checkpoint: where in epoch `epoch + 1` it was taken; version 2. */
   within?: EpochPosition | null;
@@ -74,13 +95,23 @@ export interface Checkpoint {
   within: EpochPosition | null;
 }
 
-/** What to save. */
+/** A tensor to save, by name. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** What a checkpoint holds, as tensors (src/experiment/checkpoint-state.ts gathers them). */
 export interface CheckpointInput {
   epoch: number;
   seconds: number;
   rng: RngState;
-  variables: Map<string, tf.Variable>;
-  optimizer: tf.Optimizer;
+  /** Every model variable by logical name `${layer}/${param}`. */
+  variables: NamedTensor[];
+  /** The optimizer's weights (getWeights()). */
+  optimizer: NamedTensor[];
+  /** The optimizer's other variables, by property name (Adam's accumulated beta powers). */
+  slots: NamedTensor[];
   /** A position inside epoch `epoch + 1` (a graceful stop); absent at the end of an epoch. */
   within?: EpochPosition | null;
 }
@@ -94,23 +125,9 @@ export function checkpointDirName(epoch: number, step?: number | null): string {
 
 const DIR_PATTERN = /^epoch-(\d{6,})(?:-step-(\d{6,}))?$/;
 
-/** Writes a checkpoint into `checkpointsDir` and makes it the latest; returns its directory. */
-export async function saveCheckpoint(checkpointsDir: string, input: CheckpointInput): Promise<string> {
-  const optimizerWeights = await input.optimizer.getWeights();
-  // getWeights() makes a new tensor for the iteration count (the moments are the optimizer's own
-  // variables): freed once read, or every checkpoint would leave one behind.
-  const made = optimizerWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable));
-  try {
-    return await writeCheckpoint(checkpointsDir, input, optimizerWeights);
-  } finally {
-    tf.dispose(made);
-  }
-}
-
-async function writeCheckpoint(checkpointsDir: string, input: CheckpointInput, optimizerWeights: Array<{ name: string; tensor: tf.Tensor }>): Promise<string> {
-  const slotHolder = input.optimizer as unknown as Partial<Record<(typeof OPTIMIZER_SLOTS)[number], tf.Variable>>;
-  const slots = OPTIMIZER_SLOTS.filter((name) => slotHolder[name] instanceof tf.Variable).map((name) => ({ name, tensor: slotHolder[name] as tf.Tensor }));
-  const groups = [[...input.variables].map(([name, v]) => ({ name, tensor: v as tf.Tensor })), optimizerWeights, slots];
+/** Writes a checkpoint of `input`'s tensors into `checkpointsDir` and makes it the latest; returns its directory. */
+export async function writeCheckpoint(checkpointsDir: string, input: CheckpointInput): Promise<string> {
+  const groups = [input.variables, input.optimizer, input.slots];
   const entries: TensorEntry[][] = [];
   const chunks: Float32Array[] = [];
   let offset = 0;
@@ -253,57 +270,6 @@ function checkState(state: CheckpointState, binBytes: number): string | null {
     if (!ok) return 'state.json: within is not a position inside an epoch';
   }
   return null;
-}
-
-/**
- * Copies a checkpoint's values into the model variables and (if given) the optimizer. Every
- * variable and optimizer slot is checked against the model first (names and shapes), so a
- * checkpoint of another model fails with a message and changes nothing.
- */
-export async function restoreCheckpoint(ckpt: Checkpoint, variables: Map<string, tf.Variable>, optimizer: tf.Optimizer | null): Promise<void> {
-  checkCompatible(ckpt, variables, optimizer !== null);
-  for (const [name, v] of variables) {
-    const saved = ckpt.variables.get(name)!;
-    tf.tidy(() => v.assign(tf.tensor(saved.values, saved.shape)));
-  }
-  if (optimizer && ckpt.optimizer.length) {
-    const weights = ckpt.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
-    await optimizer.setWeights(weights);
-    tf.dispose(weights.map((w) => w.tensor));
-    const holder = optimizer as unknown as Partial<Record<string, tf.Variable>>;
-    for (const slot of ckpt.slots) {
-      const target = holder[slot.name];
-      if (target instanceof tf.Variable && (OPTIMIZER_SLOTS as readonly string[]).includes(slot.name)) {
-        tf.tidy(() => target.assign(tf.tensor(slot.values, slot.shape)));
-      }
-    }
-  }
-}
-
-/**
- * Throws E_CHECKPOINT unless `ckpt` holds every variable of the model with its shape, and (with
- * `optimizer`) optimizer slots that follow the model's trainable variables in order.
- */
-export function checkCompatible(ckpt: Checkpoint, variables: Map<string, tf.Variable>, optimizer = true): void {
-  const fail = (why: string) => new SvdError('E_CHECKPOINT', `checkpoint ${ckpt.dir} does not fit this model: ${why} (was it written by another model?)`, { file: ckpt.dir });
-  for (const [name, v] of variables) {
-    const saved = ckpt.variables.get(name);
-    if (!saved) throw fail(`it has no variable '${name}'`);
-    if (saved.shape.join('x') !== v.shape.join('x')) throw fail(`variable '${name}' has shape [${saved.shape}], the model expects [${v.shape}]`);
-  }
-  const extra = [...ckpt.variables.keys()].filter((n) => !variables.has(n));
-  if (extra.length) throw fail(`it has variables the model lacks: ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', ...' : ''}`);
-  if (!optimizer) return;
-  const trainable = [...variables].filter(([, v]) => v.trainable);
-  const slots = ckpt.optimizer.filter((o) => o.name !== 'iter');
-  if (slots.length === 0) return;
-  if (trainable.length === 0 || slots.length % trainable.length !== 0) {
-    throw fail(`its optimizer state has ${slots.length} tensors for ${trainable.length} trainable variables`);
-  }
-  slots.forEach((slot, i) => {
-    const [name, v] = trainable[i % trainable.length];
-    if (slot.shape.join('x') !== v.shape.join('x')) throw fail(`optimizer tensor '${slot.name}' has shape [${slot.shape}], variable '${name}' has [${v.shape}]`);
-  });
 }
 
 /**

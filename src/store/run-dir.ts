@@ -1,14 +1,12 @@
 /**
  * Run directories `runs/<name>/<timestamp>-<suffix>/` and the names of the files in them
- * (the contract in DESIGN.md). Creating one never reuses an existing directory, so many runs of
+ * (the contract in the README's "What a run writes"). Creating one never reuses an existing directory, so many runs of
  * one config started at once each get their own.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SvdError } from '../errors.js';
-import { loadConfig } from '../experiment/load-config.js';
-import type { ExperimentConfig } from '../config/types.js';
 
 /** Paths of the contract files of one run. */
 export interface RunPaths {
@@ -100,12 +98,4 @@ export function checkRunsDirWritable(runsDir: string): void {
 /** Removes a run directory that never got going (its contract files could not be written). */
 export function removeRunDir(paths: RunPaths): void {
   fs.rmSync(paths.dir, { recursive: true, force: true });
-}
-
-/**
- * A run's resolved.json, read and checked like a config file (it is YAML's JSON subset), so a
- * damaged one fails with `resolved.json:line:col: path: message` rather than later in training.
- */
-export async function readResolvedConfig(paths: RunPaths): Promise<ExperimentConfig> {
-  return (await loadConfig(paths.resolved)).config;
 }

@@ -1,9 +1,9 @@
 /**
- * summary.json: the run's status and final figures (the contract in DESIGN.md). Rewritten
- * atomically at start (status running), at the end (completed) and on failure (failed + error).
+ * summary.json: the run's status and final figures (a contract: the README's "What a run writes"). Rewritten
+ * atomically at start (status running), at the end (completed), at a graceful stop (interrupted)
+ * and on failure (failed + error).
  */
 import { writeJsonAtomic, readJson } from './atomic.js';
-import type { SparsityStats } from '../layers/sparsity.js';
 
 /** The summary.json object. */
 export interface RunSummary {
@@ -14,7 +14,8 @@ export interface RunSummary {
   testAccuracy: number | null;
   sparsity: Record<string, number>;
   compression: number | null;
-  params: SparsityStats['params'] | null;
+  /** total: weights as deployed; sparsifiable: of the Sparse VD layers; nonzero: of those, kept. */
+  params: { total: number; sparsifiable: number; nonzero: number } | null;
   seconds: number;
   backend: string;
   error?: { code: string; message: string };

@@ -12,7 +12,7 @@ import { SvdError } from '../errors.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { timestamp } from './run-dir.js';
 import { acquireLock } from './dir-lock.js';
-import type { Overrides } from '../sweep/sweep-file.js';
+import type { Overrides } from '../config/override-sets.js';
 
 /** Where a job stands. */
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'interrupted';

@@ -6,8 +6,9 @@
 import { loadConfig, type ExperimentConfig } from '../experiment/load-config.js';
 import { OVERRIDE_SOURCE } from '../config/overrides.js';
 import { SvdError, SvdErrors, type SourceLocation } from '../errors.js';
-import { formatOverrides, overridesToSets, type SweepJob } from './expand.js';
-import type { Overrides, SweepFile } from './sweep-file.js';
+import type { SweepJob } from './expand.js';
+import { formatOverrides, overridesToSets, type Overrides } from '../config/override-sets.js';
+import type { SweepFile } from './sweep-file.js';
 
 /** Most problems listed when many jobs are invalid. */
 export const MAX_REPORTED = 20;

@@ -4,7 +4,7 @@
  * in place every second (done, running with their devices, failed, elapsed).
  */
 import { duration, percent, times } from '../text/format.js';
-import { formatOverrides } from './expand.js';
+import { formatOverrides } from '../config/override-sets.js';
 import type { JobRecord } from '../store/sweep-dir.js';
 
 const REDRAW_MS = 1000;

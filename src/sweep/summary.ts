@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { readRunInfo } from '../store/run-info.js';
 import { ABSENT, duration, percent, times } from '../text/format.js';
 import { renderMarkdownTable, renderTable } from '../text/table.js';
-import { showValue, varyingKeys } from './expand.js';
+import { showValue, varyingKeys } from '../config/override-sets.js';
 import type { JobRecord, JobStatus, SweepMeta } from '../store/sweep-dir.js';
 
 /** One job in summary.json: its record plus its run's final figures. */

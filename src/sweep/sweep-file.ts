@@ -12,11 +12,9 @@ import { SvdError, SvdErrors } from '../errors.js';
 import { readConfigFile } from '../config/load.js';
 import { sortByLocation, validateSchema } from '../config/validate.js';
 import { isMapping, type Mapping } from '../config/values.js';
-import type { JsonSchema } from '../experiment/config-schema.js';
+import type { JsonSchema } from '../config/json-schema.js';
+import type { Overrides } from '../config/override-sets.js';
 import type { SourceMap } from '../config/source-map.js';
-
-/** Dotted config path -> value: one set of `--set` overrides. */
-export type Overrides = Record<string, unknown>;
 
 /** A sweep file, read and checked. */
 export interface SweepFile {

@@ -2,7 +2,6 @@
  * How figures read in tables: errors and sparsities as percents, compression as `21.7x`,
  * durations as `3m05s`, config values compactly; absent values as `-`.
  */
-import { formatDuration } from '../run/progress.js';
 
 /** Shown for a value a run does not have. */
 export const ABSENT = '-';
@@ -19,7 +18,16 @@ export function times(ratio: number | null | undefined): string {
   return `${ratio.toFixed(1)}x`;
 }
 
-/** Seconds as `12s`, `3m05s`, `1h02m`. */
+/** Formats seconds as `1h02m`, `3m05s` or `12s`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** Seconds as `12s`, `3m05s`, `1h02m`; absent as `-`. */
 export function duration(seconds: number | null | undefined): string {
   return typeof seconds === 'number' ? formatDuration(seconds) : ABSENT;
 }

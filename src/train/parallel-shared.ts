@@ -4,8 +4,8 @@
  * derives its noise seeds, and copying between tensors and shared memory.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SparsityConfig } from '../config/types.js';
 import type { ModelSpec } from '../layers/model.js';
+import type { LossSettings } from './step.js';
 
 /** Slots of a worker's control array (Int32Array over a SharedArrayBuffer). */
 export const CTRL = {
@@ -76,9 +76,8 @@ export interface WorkerSetup {
   /** What the replica is built from (the main thread's model spec). */
   model: ModelSpec;
   numClasses: number;
-  sparsity: SparsityConfig;
-  trainSize: number;
-  weightDecay: number;
+  /** What the step loss depends on (the main thread's). */
+  loss: LossSettings;
   /** Most rows a worker's part can have. */
   maxRows: number;
   /** Every model variable (trainable first, in Model.trainable order, then the rest). */

@@ -27,76 +27,24 @@
  *   float rounding (test/parallel-step.test.ts).
  */
 import { Worker } from 'node:worker_threads';
-import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
 import type { Model, ModelSpec } from '../layers/model.js';
 import type { Batch } from './device-data.js';
-import { TrainStep, type StepStats } from './step.js';
+import { GradientStep, type LossSettings, type StepStats, type TrainStepRunner } from './step.js';
 import { SvdError } from '../errors.js';
 import {
   CMD_STEP, CMD_STOP, CTRL, ERROR_BYTES, SCALARS, STATUS_ERROR,
   copyOut, layout, seedSequence, splitRows, tensorFrom, type Slot, type WorkerSetup,
 } from './parallel-shared.js';
 
-/** What the trainer and the benchmark need of a training step. */
-export interface TrainStepRunner {
-  /** One step on `batch` with KL weight `klWeight`; the caller disposes the returned stats. */
-  run(batch: Batch, klWeight: number): StepStats;
-  /** Frees what the step holds (worker threads); the model and optimizer stay. */
-  dispose(): void;
-  /** Threads computing each step (1 for TrainStep). */
-  readonly workers: number;
-}
-
-/** Backends whose steps can be spread over worker threads (each worker starts its own). */
-const PARALLEL_BACKENDS = new Set(['wasm', 'cpu']);
-
 /** How long the main thread waits for a worker's part of one step before giving up. */
 const STEP_TIMEOUT_MS = 10 * 60_000;
 
-/**
- * Threads for training steps: `training.workers` when set; else, when the active backend is wasm
- * (one thread per backend), the CPU share of this process: SVD_WASM_THREADS when set (`svd sweep`
- * sets it to the cores per running job), else the number of CPUs; else 1.
- */
-export function resolveWorkers(configured: number | null | undefined, backend = tf.getBackend()): number {
-  if (configured != null) return configured;
-  if (backend !== 'wasm') return 1;
-  const share = Number(process.env.SVD_WASM_THREADS);
-  return Number.isInteger(share) && share >= 1 ? share : Math.max(1, os.availableParallelism());
-}
-
-/**
- * An optimizer stand-in for TrainStep that keeps the gradients instead of applying them, so the
- * parallel step reuses TrainStep's loss exactly (tf.Optimizer.minimize is computeGradients, that
- * is tf.variableGrads, then applyGradients).
- */
-export class GradientCapture {
-  private grads: tf.Tensor[] | null = null;
-
-  constructor(private readonly variables: tf.Variable[]) {}
-
-  minimize(f: () => tf.Scalar, returnCost: boolean, varList?: tf.Variable[]): tf.Scalar | null {
-    const { value, grads } = tf.variableGrads(f, varList ?? this.variables);
-    tf.dispose(this.grads ?? []);
-    this.grads = this.variables.map((v) => {
-      const g = grads[v.name];
-      if (!g) throw new Error(`no gradient for ${v.name}`);
-      return g;
-    });
-    if (returnCost) return value;
-    value.dispose();
-    return null;
-  }
-
-  /** The gradients of the last minimize, in `variables` order; the caller disposes them. */
-  take(): tf.Tensor[] {
-    const g = this.grads;
-    if (!g) throw new Error('no gradients captured');
-    this.grads = null;
-    return g;
-  }
+/** A worker busy with command `seq` on its part of the batch, `weight` = its rows / the batch's. */
+interface Busy {
+  h: WorkerHandle;
+  seq: number;
+  weight: number;
 }
 
 /** A worker thread and its shared buffers, as the main thread sees them. */
@@ -110,9 +58,12 @@ interface WorkerHandle {
   out: Float32Array;
 }
 
-/** What ParallelTrainStep.create needs besides the TrainStep arguments. */
+/** What ParallelTrainStep.create needs besides the model, the optimizer and the loss. */
 export interface ParallelOptions {
+  /** Threads per step, this one included (2 or more). */
   workers: number;
+  /** The active backend's name: each worker starts the same one. */
+  backend: string;
   /** Largest batch `run` will get. */
   maxBatch: number;
   /** What the model was built from: each worker builds its replica from it. */
@@ -136,30 +87,22 @@ export interface StepTimings {
 export class ParallelTrainStep implements TrainStepRunner {
   /** The last step's timings. */
   readonly timings: StepTimings = { mainPart: 0, wait: 0, apply: 0, worker: 0 };
-  private readonly local: TrainStep;
-  private readonly capture: GradientCapture;
-  private readonly trainable: tf.Variable[];
-  private readonly others: tf.Variable[];
+  private readonly local: GradientStep;
   private partSeeds: () => number = () => 1;
   private disposed = false;
 
   private constructor(
     model: Model,
     private readonly optimizer: tf.Optimizer,
-    sparsity: SparsityConfig,
-    trainSize: number,
+    loss: LossSettings,
     private readonly nextSeed: () => number,
-    weightDecay: number,
+    private readonly order: VariableOrder,
     private readonly slots: Slot[],
     private readonly weights: Float32Array,
     private readonly handles: WorkerHandle[],
     private readonly maxRows: number,
   ) {
-    this.trainable = model.trainable;
-    const trainableSet = new Set(this.trainable);
-    this.others = [...model.namedVariables().values()].filter((v) => !trainableSet.has(v));
-    this.capture = new GradientCapture(this.trainable);
-    this.local = new TrainStep(model, this.capture as unknown as tf.Optimizer, sparsity, trainSize, () => this.partSeeds(), weightDecay);
+    this.local = new GradientStep(model, loss, () => this.partSeeds());
   }
 
   get workers(): number {
@@ -168,21 +111,11 @@ export class ParallelTrainStep implements TrainStepRunner {
 
   /**
    * Starts `options.workers - 1` worker threads, each with a replica of `model`, and resolves once
-   * they are ready. The arguments before `options` are TrainStep's.
+   * they are ready. `optimizer` applies the summed gradients; `nextSeed` gives each part's base seed.
    */
-  static async create(
-    model: Model, optimizer: tf.Optimizer, sparsity: SparsityConfig, trainSize: number,
-    nextSeed: () => number, weightDecay: number, options: ParallelOptions,
-  ): Promise<ParallelTrainStep> {
-    const backend = tf.getBackend();
-    if (!PARALLEL_BACKENDS.has(backend)) {
-      throw new SvdError('E_CONFIG_CHECK', `training.workers ${options.workers} needs the wasm or cpu backend, not "${backend}"; set training.workers to 1`);
-    }
-    const trainable = model.trainable;
-    const trainableSet = new Set(trainable);
-    const logical = new Map([...model.namedVariables()].map(([name, v]) => [v, name]));
-    const ordered = [...trainable, ...[...logical.keys()].filter((v) => !trainableSet.has(v))];
-    const { slots, length } = layout(ordered.map((v) => ({ name: logical.get(v)!, shape: v.shape })));
+  static async create(model: Model, optimizer: tf.Optimizer, loss: LossSettings, nextSeed: () => number, options: ParallelOptions): Promise<ParallelTrainStep> {
+    const order = variableOrder(model);
+    const { slots, length } = layout(order.named.map(({ name, variable }) => ({ name, shape: variable.shape })));
     const weights = new SharedArrayBuffer(length * 4);
     const rowSize = options.model.inputShape.reduce((a, b) => a * b, 1);
     const maxRows = Math.ceil(options.maxBatch / options.workers);
@@ -198,14 +131,10 @@ export class ParallelTrainStep implements TrainStepRunner {
           out: new SharedArrayBuffer(length * 4),
         };
         const setup: WorkerSetup = {
-          backend, model: options.model, numClasses: options.numClasses,
-          sparsity, trainSize, weightDecay, maxRows, variables: slots, trainableCount: trainable.length, weights, ...buffers,
+          backend: options.backend, model: options.model, numClasses: options.numClasses,
+          loss, maxRows, variables: slots, trainableCount: order.trainable.length, weights, ...buffers,
         };
-        const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), {
-          workerData: setup,
-          // One backend thread per worker: the parallelism is the workers.
-          env: { ...process.env, SVD_XNNPACK_THREADS: '1' },
-        });
+        const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: setup });
         handles.push({
           worker,
           ctrl: new Int32Array(buffers.ctrl),
@@ -225,9 +154,10 @@ export class ParallelTrainStep implements TrainStepRunner {
       h.worker.unref(); // a step in flight is waited for synchronously anyway
       h.worker.on('exit', () => Atomics.store(h.ctrl, CTRL.exited, 1)); // seen between steps
     }
-    return new ParallelTrainStep(model, optimizer, sparsity, trainSize, nextSeed, weightDecay, slots, new Float32Array(weights), handles, maxRows);
+    return new ParallelTrainStep(model, optimizer, loss, nextSeed, order, slots, new Float32Array(weights), handles, maxRows);
   }
 
+  /** One step: the workers' parts start, part 0 runs here, then the summed update is applied once. */
   run(batch: Batch, klWeight: number): StepStats {
     if (this.disposed) throw new Error('ParallelTrainStep used after dispose()');
     const n = batch.x.shape[0];
@@ -237,7 +167,33 @@ export class ParallelTrainStep implements TrainStepRunner {
     }
     const seeds = parts.map(() => this.nextSeed());
     this.publishVariables();
-    const busy: Array<{ h: WorkerHandle; seq: number; weight: number }> = [];
+    const busy = this.startWorkers(batch, parts, seeds, klWeight);
+    const began = performance.now();
+    const own = this.runPartZero(batch, parts[0].count, seeds[0], klWeight, busy);
+    const partDone = performance.now();
+    try {
+      for (const b of busy) this.wait(b.h, b.seq);
+    } catch (err) {
+      tf.dispose([...own.grads, own.stats.nllSum, own.stats.kl, own.stats.correct]);
+      throw err;
+    }
+    const waited = performance.now();
+    this.applySummedGradients(own.grads, parts[0].count / n, busy);
+    this.mergeRunningStatistics(busy);
+    const stats = this.mergeStats(own.stats, busy);
+    Object.assign(this.timings, {
+      mainPart: partDone - began,
+      wait: waited - partDone,
+      apply: performance.now() - waited,
+      worker: Math.max(0, ...busy.map((b) => b.h.scalars[SCALARS.ms])),
+    });
+    return stats;
+  }
+
+  /** Hands parts 1.. of the batch to the workers; returns those now busy with the weight of their part. */
+  private startWorkers(batch: Batch, parts: Array<{ start: number; count: number }>, seeds: number[], klWeight: number): Busy[] {
+    const n = batch.x.shape[0];
+    const busy: Busy[] = [];
     for (const [i, h] of this.handles.entries()) {
       const part = parts[i + 1];
       if (part.count === 0) continue;
@@ -251,14 +207,15 @@ export class ParallelTrainStep implements TrainStepRunner {
       Atomics.notify(h.ctrl, CTRL.seq);
       busy.push({ h, seq, weight: part.count / n });
     }
+    return busy;
+  }
 
-    // Part 0 on this thread, with the model itself.
-    const began = performance.now();
-    this.partSeeds = seedSequence(seeds[0]);
-    const part0 = parts[0].count === n ? batch : sliceBatch(batch, 0, parts[0].count);
-    let stats0: StepStats;
+  /** Part 0 (the first `rows` rows) on this thread, with the model itself. */
+  private runPartZero(batch: Batch, rows: number, seed: number, klWeight: number, busy: Busy[]): { stats: StepStats; grads: tf.Tensor[] } {
+    this.partSeeds = seedSequence(seed);
+    const part0 = rows === batch.x.shape[0] ? batch : sliceBatch(batch, 0, rows);
     try {
-      stats0 = this.local.run(part0, klWeight);
+      return this.local.run(part0, klWeight);
     } catch (err) {
       // Let the workers finish with the shared buffers before the caller goes on.
       for (const b of busy) {
@@ -272,20 +229,13 @@ export class ParallelTrainStep implements TrainStepRunner {
     } finally {
       if (part0 !== batch) tf.dispose([part0.x, part0.y, part0.oneHot]);
     }
-    const grads0 = this.capture.take();
-    const partDone = performance.now();
-    try {
-      for (const b of busy) this.wait(b.h, b.seq);
-    } catch (err) {
-      tf.dispose([...grads0, stats0.nllSum, stats0.kl, stats0.correct]);
-      throw err;
-    }
-    const waited = performance.now();
+  }
 
-    const w0 = parts[0].count / n;
+  /** sum_p (n_p / n) * grad_p, applied once with the run's optimizer; frees part 0's gradients. */
+  private applySummedGradients(grads0: tf.Tensor[], w0: number, busy: Busy[]): void {
     const grads: tf.NamedTensorMap = tf.tidy(() => {
       const map: tf.NamedTensorMap = {};
-      for (const [i, v] of this.trainable.entries()) {
+      for (const [i, v] of this.order.trainable.entries()) {
         let g = w0 === 1 ? tf.clone(grads0[i]) : tf.mul(grads0[i], w0);
         for (const b of busy) g = tf.add(g, tf.mul(this.workerValue(b.h, this.slots[i]), b.weight));
         map[v.name] = g;
@@ -295,19 +245,23 @@ export class ParallelTrainStep implements TrainStepRunner {
     tf.dispose(grads0);
     this.optimizer.applyGradients(grads);
     tf.dispose(Object.values(grads));
+  }
 
-    // Running statistics: part 0's updated value v0 + sum_p (n_p/n) * (v_p - v0) = sum_p (n_p/n) * v_p.
-    if (busy.length > 0) {
-      tf.tidy(() => {
-        for (const [i, v] of this.others.entries()) {
-          const slot = this.slots[this.trainable.length + i];
-          let value: tf.Tensor = v;
-          for (const b of busy) value = tf.add(value, tf.mul(tf.sub(this.workerValue(b.h, slot), v), b.weight));
-          v.assign(value);
-        }
-      });
-    }
+  /** Running statistics: part 0's updated value v0 + sum_p (n_p/n) * (v_p - v0) = sum_p (n_p/n) * v_p. */
+  private mergeRunningStatistics(busy: Busy[]): void {
+    if (busy.length === 0) return;
+    tf.tidy(() => {
+      for (const [i, v] of this.order.others.entries()) {
+        const slot = this.slots[this.order.trainable.length + i];
+        let value: tf.Tensor = v;
+        for (const b of busy) value = tf.add(value, tf.mul(tf.sub(this.workerValue(b.h, slot), v), b.weight));
+        v.assign(value);
+      }
+    });
+  }
 
+  /** The whole batch's stats from part 0's and the workers' (the KL is the model's, part 0's); frees part 0's. */
+  private mergeStats(stats0: StepStats, busy: Busy[]): StepStats {
     const nllRest = busy.reduce((sum, b) => sum + b.h.scalars[SCALARS.nllSum], 0);
     const correctRest = busy.reduce((sum, b) => sum + b.h.scalars[SCALARS.correct], 0);
     const stats: StepStats = tf.tidy(() => ({
@@ -316,12 +270,6 @@ export class ParallelTrainStep implements TrainStepRunner {
       correct: tf.keep(tf.add(stats0.correct, correctRest) as tf.Scalar),
     }));
     tf.dispose([stats0.nllSum, stats0.kl, stats0.correct]);
-    Object.assign(this.timings, {
-      mainPart: partDone - began,
-      wait: waited - partDone,
-      apply: performance.now() - waited,
-      worker: Math.max(0, ...busy.map((b) => b.h.scalars[SCALARS.ms])),
-    });
     return stats;
   }
 
@@ -343,8 +291,7 @@ export class ParallelTrainStep implements TrainStepRunner {
 
   /** Writes every model variable into the shared weights buffer. */
   private publishVariables(): void {
-    const vars = [...this.trainable, ...this.others];
-    for (const [i, v] of vars.entries()) copyOut(v, this.weights, this.slots[i].offset);
+    for (const [i, { variable }] of this.order.named.entries()) copyOut(variable, this.weights, this.slots[i].offset);
   }
 
   /** Blocks until worker `h` has finished command `seq`; throws (and stops the workers) if it failed. */
@@ -390,36 +337,18 @@ function ready(worker: Worker): Promise<void> {
   });
 }
 
-/** The TrainStep arguments plus what picks and sets up the parallel step. */
-export interface CreateStepInput {
-  model: Model;
-  optimizer: tf.Optimizer;
-  config: ExperimentConfig;
-  trainSize: number;
-  nextSeed: () => number;
-  /** What `model` was built from (the experiment builder's modelSpec). */
-  modelSpec: ModelSpec;
-  numClasses: number;
-  /** Largest batch (default config.data.batchSize). */
-  maxBatch?: number;
+/** The model's variables in the order shared memory holds them: trainable first, then the rest. */
+interface VariableOrder {
+  trainable: tf.Variable[];
+  others: tf.Variable[];
+  named: Array<{ name: string; variable: tf.Variable }>;
 }
 
-/**
- * The training step for a run: TrainStep on one thread, or ParallelTrainStep when
- * resolveWorkers(config.training.workers) > 1.
- */
-export async function createTrainStep(input: CreateStepInput): Promise<TrainStepRunner> {
-  const { model, optimizer, config, trainSize, nextSeed } = input;
-  const weightDecay = config.optimizer.weightDecay ?? 0;
-  const workers = resolveWorkers(config.training.workers);
-  if (workers <= 1) {
-    const step = new TrainStep(model, optimizer, config.sparsity, trainSize, nextSeed, weightDecay);
-    return { run: (batch, klWeight) => step.run(batch, klWeight), dispose: () => {}, workers: 1 };
-  }
-  return ParallelTrainStep.create(model, optimizer, config.sparsity, trainSize, nextSeed, weightDecay, {
-    workers,
-    maxBatch: input.maxBatch ?? config.data.batchSize,
-    model: input.modelSpec,
-    numClasses: input.numClasses,
-  });
+function variableOrder(model: Model): VariableOrder {
+  const trainable = model.trainable;
+  const trainableSet = new Set(trainable);
+  const all = [...model.namedVariables()].map(([name, variable]) => ({ name, variable }));
+  const others = all.filter(({ variable }) => !trainableSet.has(variable));
+  const byVariable = new Map(all.map(({ name, variable }) => [variable, name]));
+  return { trainable, others: others.map(({ variable }) => variable), named: [...trainable.map((variable) => ({ name: byVariable.get(variable)!, variable })), ...others] };
 }

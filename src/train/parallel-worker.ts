@@ -2,18 +2,17 @@
  * Worker thread of the data-parallel training step (parallel-step.ts). It builds a replica of
  * the model on its own single-threaded backend, then loops: wait for a step command, load the
  * main thread's current variables from shared memory, compute the gradient of the step loss on
- * its part of the batch (the trainer's own TrainStep with a gradient-capturing optimizer), write
+ * its part of the batch (the trainer's own GradientStep), write
  * the gradients, the part's statistics and its batchnorm running statistics to shared memory,
  * signal done. It blocks in Atomics.wait between steps and never applies an update itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, type BackendRequest } from '../backends/select.js';
+import { selectBackend } from '../backends/select.js';
 import { Model } from '../layers/model.js';
 import { RunRandom } from './rng.js';
-import { TrainStep, disposeStats } from './step.js';
+import { GradientStep, disposeStats } from './step.js';
 import { disposeBatch } from './device-data.js';
-import { GradientCapture } from './parallel-step.js';
 import {
   CMD_STEP, CMD_STOP, CTRL, ERROR_BYTES, SCALARS, STATUS_ERROR, STATUS_OK,
   copyOut, seedSequence, tensorFrom, type WorkerSetup,
@@ -28,7 +27,8 @@ process.on('exit', () => {
 });
 
 async function main(): Promise<void> {
-  await selectBackend(setup.backend as BackendRequest);
+  // One backend thread per worker: the parallelism is the workers.
+  await selectBackend(setup.backend, { cpus: 1, xnnpackThreads: 1 });
   // The initial values do not matter: every step starts from the main thread's variables.
   const model = Model.build(setup.model, RunRandom.fromSeed(0).init);
   const named = model.namedVariables();
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     return v;
   });
   const trainable = variables.slice(0, setup.trainableCount);
+  if (!trainable.every((v, i) => v === model.trainable[i])) throw new Error('parallel worker: the replica\'s trainable variables are not in the main thread\'s order');
   const others = variables.slice(setup.trainableCount);
 
   const ctrl = control;
@@ -49,9 +50,8 @@ async function main(): Promise<void> {
   const out = new Float32Array(setup.out);
   const rowSize = setup.model.inputShape.reduce((a, b) => a * b, 1);
 
-  const capture = new GradientCapture(trainable);
   let nextSeed = seedSequence(1); // replaced by the part's sequence at each step
-  const step = new TrainStep(model, capture as unknown as tf.Optimizer, setup.sparsity, setup.trainSize, () => nextSeed(), setup.weightDecay);
+  const step = new GradientStep(model, setup.loss, () => nextSeed());
 
   const runStep = (): void => {
     const began = performance.now();
@@ -67,12 +67,11 @@ async function main(): Promise<void> {
       const y = tensorFrom(ys.subarray(0, rows), [rows], 'int32') as tf.Tensor1D;
       return { x, y, oneHot: tf.oneHot(y, setup.numClasses) as tf.Tensor2D };
     });
-    const stats = step.run(batch, scalars[SCALARS.klWeight]);
+    const { stats, grads } = step.run(batch, scalars[SCALARS.klWeight]);
     disposeBatch(batch);
     scalars[SCALARS.nllSum] = stats.nllSum.dataSync()[0];
     scalars[SCALARS.correct] = stats.correct.dataSync()[0];
     disposeStats(stats);
-    const grads = capture.take();
     for (let i = 0; i < trainable.length; i++) {
       const slot = setup.variables[i];
       copyOut(grads[i], out, slot.offset);

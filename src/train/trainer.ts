@@ -5,9 +5,9 @@
  * It does no I/O itself: the run layer writes metrics and checkpoints in `onEpochEnd`.
  *
  * Two guards run inside the loop without a read per step:
- * - Stop: `shouldStop` is asked between steps; training then rejects with TrainingInterrupted,
- *   which carries the exact position in the epoch (EpochPosition), so the run layer can write a
- *   mid-epoch checkpoint from which `start.within` continues bit for bit.
+ * - Stop: `shouldStop` is asked between steps; training then resolves to an `interrupted`
+ *   outcome carrying the exact position in the epoch (EpochPosition), so the run layer can write
+ *   a mid-epoch checkpoint from which `start.within` continues bit for bit.
  * - Divergence: each step folds "is this step's loss finite?" into a device-side scalar (the
  *   first bad step, or -1); it is read at the loop's yield points (every 200 ms) and at the end of
  *   the epoch, where every variable is also checked. A non-finite loss or weight throws E_TRAIN
@@ -20,28 +20,15 @@ import type { Model } from '../layers/model.js';
 import { KL_SCHEDULES, LR_SCHEDULES } from '../optim/registry.js';
 import { setLearningRate } from '../optim/optimizers.js';
 import { disposeBatch, type DeviceData } from './device-data.js';
-import { disposeStats } from './step.js';
-import { createTrainStep, type TrainStepRunner } from './parallel-step.js';
+import { disposeStats, type TrainStepRunner } from './step.js';
 import { evaluate } from './evaluate.js';
 import { sparsityStats } from '../layers/sparsity.js';
 import { SvdError } from '../errors.js';
-import { RandomStream, type RunRandom, type StreamState } from './rng.js';
+import { RandomStream, type RunRandom } from './rng.js';
+import type { EpochPosition } from '../store/checkpoint.js';
+import type { EpochMetrics } from '../store/metrics.js';
 
-/** One line of metrics.jsonl (the contract in DESIGN.md). */
-export interface EpochMetrics {
-  epoch: number;
-  lr: number;
-  klWeight: number;
-  trainLoss: number;
-  trainNll: number;
-  trainKl: number;
-  trainAccuracy: number;
-  testError: number;
-  testNll: number;
-  sparsity: Record<string, number>;
-  compression: number;
-  seconds: number;
-}
+export type { EpochMetrics } from '../store/metrics.js';
 
 /** Where training stands: completed epochs and the training seconds spent on them. */
 export interface TrainProgress {
@@ -49,24 +36,10 @@ export interface TrainProgress {
   seconds: number;
 }
 
-/**
- * A position inside epoch `epoch + 1` (after `step` of its steps): what a mid-epoch checkpoint
- * keeps so that training continues exactly as if it had never stopped.
- */
-export interface EpochPosition {
-  /** Steps of the epoch already taken. */
-  step: number;
-  /** The data stream's state when the epoch began (its shuffle is the first draw from it). */
-  dataStart: StreamState;
-  /** The epoch's running sums so far, exactly as the float32 scalars held them. */
-  nll: number;
-  kl: number;
-  correct: number;
-  /** Training examples seen in the epoch so far. */
-  examples: number;
-  /** Seconds spent in the epoch so far (wall clock; not part of the numbers). */
-  seconds: number;
-}
+/** How training ended: all epochs done, or stopped (`shouldStop`) in `epoch` (0-based) after `step` of its steps. */
+export type TrainOutcome =
+  | { status: 'completed'; progress: TrainProgress }
+  | { status: 'interrupted'; progress: TrainProgress; epoch: number; step: number; position: EpochPosition };
 
 /** Callbacks from the loop to the run layer. */
 export interface TrainerHooks {
@@ -74,19 +47,8 @@ export interface TrainerHooks {
   onStep?(step: number, stepsPerEpoch: number, epoch: number): void;
   /** After every epoch; `metrics` is null on epochs that were not evaluated. */
   onEpochEnd(progress: TrainProgress, metrics: EpochMetrics | null): Promise<void>;
-  /** Asked between steps; true stops training after the current step (train() rejects with TrainingInterrupted). */
+  /** Asked between steps; true stops training after the current step (an `interrupted` outcome). */
   shouldStop?(): boolean;
-}
-
-/**
- * Training was asked to stop (a signal) in `epoch` (0-based) after `step` steps of it.
- * `progress` counts the completed epochs and every second spent so far; `position` is where in
- * the epoch it stopped.
- */
-export class TrainingInterrupted extends Error {
-  constructor(readonly epoch: number, readonly step: number, readonly progress: TrainProgress, readonly position: EpochPosition) {
-    super(`training stopped in epoch ${epoch + 1} after step ${step}`);
-  }
 }
 
 /** The loop yields to the event loop this often, so signals are seen within a step or so. */
@@ -99,6 +61,8 @@ export interface TrainerInput {
   optimizer: tf.Optimizer;
   data: DeviceData;
   random: RunRandom;
+  /** The training step (step.ts, parallel-step.ts), on the model and optimizer above. */
+  step: TrainStepRunner;
   /**
    * Where to start (epoch 0 for a new run, the checkpoint's for a resumed one); `within`: a
    * position inside the next epoch, from a mid-epoch checkpoint.
@@ -116,25 +80,8 @@ export function schedulesAt(config: ExperimentConfig, epoch: number): { lr: numb
   };
 }
 
-/**
- * Trains from `start.epoch` to `config.training.epochs`; resolves to the final progress. Steps run
- * on `training.workers` threads (src/train/parallel-step.ts) or on this one (TrainStep).
- */
-export async function train(input: TrainerInput): Promise<TrainProgress> {
-  const { config, model, optimizer, data, random } = input;
-  const step = await createTrainStep({
-    model, optimizer, config, trainSize: data.train.count, nextSeed: () => random.noise.nextSeed(),
-    modelSpec: { layers: config.model.layers, width: config.model.width ?? 1, inputShape: data.dataset.inputShape, sparsity: config.sparsity },
-    numClasses: data.dataset.numClasses,
-  });
-  try {
-    return await trainEpochs(input, step);
-  } finally {
-    step.dispose();
-  }
-}
-
-async function trainEpochs(input: TrainerInput, step: TrainStepRunner): Promise<TrainProgress> {
+/** Trains from `start.epoch` to `config.training.epochs`, or until `hooks.shouldStop`; says how it ended. */
+export async function train(input: TrainerInput): Promise<TrainOutcome> {
   const { config, model, optimizer, data, hooks } = input;
   const { training, sparsity } = config;
   let within = input.start.within ?? null;
@@ -145,7 +92,9 @@ async function trainEpochs(input: TrainerInput, step: TrainStepRunner): Promise<
     const began = performance.now() - (within?.seconds ?? 0) * 1000;
     const { lr, klWeight } = schedulesAt(config, epoch);
     setLearningRate(optimizer, lr);
-    const sums = await trainEpoch(input, epoch, klWeight, step, progress, within);
+    const run = await trainEpoch(input, epoch, klWeight, progress, within);
+    if (run.stopped) return { status: 'interrupted', ...run.stopped };
+    const sums = run.sums;
     within = null;
     progress.epoch = epoch + 1;
     const isLast = progress.epoch === training.epochs;
@@ -167,7 +116,7 @@ async function trainEpochs(input: TrainerInput, step: TrainStepRunner): Promise<
     }
     await hooks.onEpochEnd({ ...progress }, metrics);
   }
-  return progress;
+  return { status: 'completed', progress };
 }
 
 /** Running sums of one epoch, kept as tensors so steps never wait on a read. */
@@ -181,10 +130,11 @@ interface EpochSums {
   steps: number;
 }
 
-async function trainEpoch(
-  input: TrainerInput, epoch: number, klWeight: number, trainStep: TrainStepRunner, progress: TrainProgress, within: EpochPosition | null,
-): Promise<EpochSums> {
-  const { config, data, random, hooks, model } = input;
+/** One epoch's sums, or where it stopped. */
+type EpochRun = { sums: EpochSums; stopped?: undefined } | { stopped: Omit<Extract<TrainOutcome, { status: 'interrupted' }>, 'status'> };
+
+async function trainEpoch(input: TrainerInput, epoch: number, klWeight: number, progress: TrainProgress, within: EpochPosition | null): Promise<EpochRun> {
+  const { config, data, random, hooks, model, step: trainStep } = input;
   const { batchSize } = config.data;
   const n = data.train.count;
   // The shuffle is the epoch's first draw from the data stream; a mid-epoch resume redraws it
@@ -225,11 +175,11 @@ async function trainEpoch(
       disposeSums(sums);
       const seconds = (performance.now() - began) / 1000;
       const position: EpochPosition = { step: step + 1, dataStart, nll, kl, correct, examples: sums.examples, seconds };
-      throw new TrainingInterrupted(epoch, step + 1, { epoch: progress.epoch, seconds: progress.seconds + seconds }, position);
+      return { stopped: { epoch, step: step + 1, progress: { epoch: progress.epoch, seconds: progress.seconds + seconds }, position } };
     }
   }
   await checkFinite(sums, model, epoch, stepsPerEpoch, true);
-  return sums;
+  return { sums };
 }
 
 /**

@@ -1,0 +1,111 @@
+/**
+ * The backend contract. A TensorFlow.js backend is one BackendEntry (one file in this folder,
+ * registered in registry.ts): how to load and activate it, what it can do (worker threads for the
+ * data-parallel step, devices), the versions env.json records, and how a sweep job is pinned to
+ * one device and a share of the CPU cores. Thread counts come in as RuntimeOptions, read from the
+ * user's environment once (runtimeFromEnv) and passed down as arguments.
+ */
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+
+/** A backend a user can ask for: a registered name, or `auto`. */
+export type BackendRequest = string;
+
+/** What selectBackend settled on, for logs and run metadata (env.json's `backend`). */
+export interface BackendInfo {
+  /** The active backend, as tf.getBackend() reports it (its registry name). */
+  name: string;
+  requested: BackendRequest;
+  /** The npm package that provided the backend. */
+  package?: string;
+  /** wasm only: whether the SIMD binary is in use. */
+  simd?: boolean;
+  /** wasm only: whether the multi-threaded binary is in use. */
+  threads?: boolean;
+  /** wasm only: threads XNNPACK runs its operators on (the calling thread included). */
+  threadsCount?: number;
+  /** Why faster backends were skipped, e.g. "@tensorflow/tfjs-node-gpu: not installed". */
+  reason?: string;
+}
+
+/** Outcome of trying one backend: what runs, or why it cannot. */
+export type Attempt = { ok: true; info: Omit<BackendInfo, 'requested'> } | { ok: false; why: string };
+
+/** Thread settings of this process, from the user's environment (runtimeFromEnv). */
+export interface RuntimeOptions {
+  /** CPU cores this process may use: SVD_WASM_THREADS (what `svd sweep` gives each job), else all. */
+  cpus: number;
+  /** Threads of the wasm backend's XNNPACK pool: SVD_XNNPACK_THREADS, default 1 (the single-threaded build). */
+  xnnpackThreads: number;
+}
+
+/** What a backend can do. */
+export interface BackendCapabilities {
+  /** Training steps can be split over worker threads, each with its own backend (`training.workers`). */
+  workers: boolean;
+  /** It runs on a device a sweep job is pinned to (`svd sweep --devices`). */
+  devices: boolean;
+}
+
+/** A registered backend. */
+export interface BackendEntry {
+  description: string;
+  /** Tried by `backend: auto`, in registry order. */
+  auto: boolean;
+  capabilities: BackendCapabilities;
+  /** Loads the backend's packages and activates it (awaiting its initialisation). */
+  activate(runtime: RuntimeOptions): Promise<Attempt>;
+  /** What to do when it was asked for by name and cannot start. */
+  advice: string;
+  /** Versions of its own packages, for env.json (beside svd, Node and tfjs). */
+  versions(): Record<string, string | null>;
+  /** Threads per training step when `training.workers` is null, for a process with `cpus` cores. */
+  defaultWorkers(cpus: number): number;
+  /** Environment of a sweep job pinned to `device` (null: none) with `cpus` cores of its own. */
+  pinJob(device: string | null, cpus: number): Record<string, string>;
+}
+
+/** The thread settings in `env` (see RuntimeOptions); bad values fall back to the defaults. */
+export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeOptions {
+  const positive = (value: string | undefined) => {
+    const n = Number(value);
+    return Number.isInteger(n) && n >= 1 ? n : null;
+  };
+  return {
+    cpus: positive(env.SVD_WASM_THREADS) ?? Math.max(1, os.availableParallelism()),
+    xnnpackThreads: Math.min(8, positive(env.SVD_XNNPACK_THREADS) ?? 1),
+  };
+}
+
+/** tf.setBackend, false instead of a throw when the backend is unknown or fails to start. */
+export async function activateTfBackend(name: string): Promise<boolean> {
+  if (tf.findBackendFactory(name) === null) return false;
+  try {
+    return (await tf.setBackend(name)) && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+/** import() through a variable, so TypeScript does not need an optional package's types. */
+export async function importByName(moduleName: string): Promise<unknown> {
+  return import(moduleName);
+}
+
+/** "not installed" when the package itself is missing, else the first line of the loader's message. */
+export function describeImportError(pkg: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+  if (notFound && message.includes(`'${pkg}'`)) return 'not installed';
+  return message.split('\n')[0] ?? message;
+}
+
+/** The installed version of package `name`, or null. */
+export function packageVersion(name: string, require: NodeJS.Require): string | null {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
