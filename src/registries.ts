@@ -6,3 +6,5 @@
 export { LAYERS } from './layers/registry.js';
 export { DATASETS } from './data/registry.js';
 export { OPTIMIZERS, LR_SCHEDULES, KL_SCHEDULES } from './optim/registry.js';
+export { BACKENDS } from './backends/registry.js';
+export { EXECUTORS } from './sweep/executors/registry.js';

@@ -1,6 +1,7 @@
 /**
- * The composed schema: its registry-driven enums match the registries, and the committed
- * schemas/config.schema.json is exactly the freshly composed one (rerun `npm run schemas`).
+ * The composed schemas: their registry-driven enums match the registries, and the committed
+ * schemas/config.schema.json and schemas/sweep.schema.json are exactly the freshly composed ones
+ * (rerun `npm run schemas`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { composeSchema, schemaJson } from '../src/experiment/load-config.js';
 import { createAjv } from '../src/config/validate.js';
-import { DATASETS, KL_SCHEDULES, LAYERS, LR_SCHEDULES, OPTIMIZERS } from '../src/registries.js';
+import { BACKENDS, DATASETS, EXECUTORS, KL_SCHEDULES, LAYERS, LR_SCHEDULES, OPTIMIZERS } from '../src/registries.js';
+import { composeSweepSchema, sweepSchemaJson } from '../src/sweep/sweep-schema.js';
 import { ROOT } from './config-support.js';
 
 type Node = { [k: string]: Node } & { enum?: string[]; allOf?: Node[] };
@@ -28,6 +30,16 @@ test('every type enum is its registry, with one if/then clause per entry', () =>
   assert.equal(s.properties.optimizer.allOf?.length, OPTIMIZERS.names().length);
   assert.deepEqual(s.properties.optimizer.properties.schedule.properties.type.enum, LR_SCHEDULES.names());
   assert.deepEqual(s.properties.kl.properties.schedule.enum, KL_SCHEDULES.names());
+  assert.deepEqual(s.properties.backend.enum, ['auto', ...BACKENDS.names()]);
+});
+
+test('schemas/sweep.schema.json equals the composed sweep schema; its executor enum is the executor registry', () => {
+  const committed = readFileSync(path.join(ROOT, 'schemas', 'sweep.schema.json'), 'utf8');
+  assert.equal(committed, sweepSchemaJson(), 'schemas/sweep.schema.json is stale: run `npm run schemas`');
+  const executor = (composeSweepSchema() as unknown as Node).properties.executor;
+  assert.deepEqual(executor.properties.type.enum, EXECUTORS.names());
+  assert.deepEqual(executor.allOf?.map((c) => c.if.properties.type.const), EXECUTORS.names());
+  assert.doesNotThrow(() => createAjv().compile(composeSweepSchema()));
 });
 
 test('every layer type has its own keys in its clause, besides type and name', () => {

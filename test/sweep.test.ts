@@ -14,8 +14,8 @@ import { readSweepFile } from '../src/sweep/sweep-file.js';
 import { expandSweep } from '../src/sweep/expand.js';
 import { overridesToSets, varyingKeys } from '../src/config/override-sets.js';
 import { checkJobs } from '../src/sweep/check-jobs.js';
-import { DevicePool } from '../src/sweep/device-pool.js';
-import { effectiveConcurrency, launch } from '../src/sweep/launcher.js';
+import { DevicePool } from '../src/sweep/executors/device-pool.js';
+import { effectiveConcurrency, launch } from '../src/sweep/executors/launcher.js';
 import { ROOT, svd } from './helpers/cli.js';
 
 const FIXTURES = path.join('test', 'fixtures', 'sweeps');
@@ -27,7 +27,7 @@ const BAD: Record<string, RegExp[]> = {
     /bad-schema\.yaml:4:23: grid\.sparsity\.threshold: must be a list, got 3$/,
     /bad-schema\.yaml:6:7: jobs: must be >= 1, got 0$/,
     /bad-schema\.yaml:7:14: devices\.1: must be integer >= 0 or string, got -1$/,
-    /bad-schema\.yaml:8:1: colour: unknown key 'colour'; allowed: name, base, set, grid, runs, jobs, devices$/,
+    /bad-schema\.yaml:8:1: colour: unknown key 'colour'; allowed: name, base, set, grid, runs, jobs, devices, executor$/,
   ],
   'bad-paths.yaml': [
     /bad-paths\.yaml:3:8: set: 'training epochs' is not a config path: keys and list indices joined by dots/,

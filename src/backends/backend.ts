@@ -33,8 +33,8 @@ export type Attempt = { ok: true; info: Omit<BackendInfo, 'requested'> } | { ok:
 
 /** Thread settings of this process, from the user's environment (runtimeFromEnv). */
 export interface RuntimeOptions {
-  /** CPU cores this process may use: SVD_WASM_THREADS (what `svd sweep` gives each job), else all. */
-  cpus: number;
+  /** CPU cores this process may use: SVD_WASM_THREADS (what `svd sweep` gives each job); null: not set, every core. */
+  cpus: number | null;
   /** Threads of the wasm backend's XNNPACK pool: SVD_XNNPACK_THREADS, default 1 (the single-threaded build). */
   xnnpackThreads: number;
 }
@@ -72,9 +72,14 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeOpt
     return Number.isInteger(n) && n >= 1 ? n : null;
   };
   return {
-    cpus: positive(env.SVD_WASM_THREADS) ?? Math.max(1, os.availableParallelism()),
+    cpus: positive(env.SVD_WASM_THREADS),
     xnnpackThreads: Math.min(8, positive(env.SVD_XNNPACK_THREADS) ?? 1),
   };
+}
+
+/** The cores `runtime` lets this process use: its `cpus`, else every core of the machine. */
+export function coresOf(runtime: RuntimeOptions): number {
+  return runtime.cpus ?? Math.max(1, os.availableParallelism());
 }
 
 /** tf.setBackend, false instead of a throw when the backend is unknown or fails to start. */

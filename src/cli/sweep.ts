@@ -8,11 +8,14 @@ import type { Command } from './command.js';
 import { numberOption, parseCommandArgs } from './args.js';
 import { SvdError } from '../errors.js';
 import { runSweep } from '../sweep/sweep.js';
+import { EXECUTORS } from '../sweep/executors/registry.js';
+import { runtimeFromEnv } from '../backends/backend.js';
 
-const usage = `usage: svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--set path=value]... [--runs-dir DIR] [--dry-run]
+const usage = `usage: svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--executor ${EXECUTORS.names().join('|')}] [--set path=value]... [--runs-dir DIR] [--dry-run]
        svd sweep --resume SWEEP_DIR [SWEEP.yaml] [--jobs N] [--devices 0,1,...]
   Runs each job of the sweep as its own \`svd run\` (N at a time; default: one per device, else one
-  per CPU core), each holding one device (CUDA_VISIBLE_DEVICES) while it runs. --set applies to
+  per CPU core), each holding one device (CUDA_VISIBLE_DEVICES) while it runs. --executor chooses
+  what runs them (default: the sweep file's executor section, else local). --set applies to
   every job. --resume reruns the jobs of SWEEP_DIR that did not complete. Exit 0 when every job
   completed, 1 when one failed, 2 for a bad sweep file or job config (nothing runs).`;
 
@@ -27,6 +30,12 @@ export function parseDevices(value: string | undefined): string[] | undefined {
   return devices;
 }
 
+/** `--executor NAME`: a registered executor; E_ARGS naming the known ones otherwise. */
+function parseExecutor(value: string | undefined): string | undefined {
+  if (value === undefined || EXECUTORS.has(value)) return value;
+  throw new SvdError('E_ARGS', `--executor must be one of ${EXECUTORS.names().join(', ')}, got '${value}'`);
+}
+
 const command: Command = {
   name: 'sweep',
   summary: 'run the jobs of a sweep file in parallel (one device each) and summarise them',
@@ -37,6 +46,7 @@ const command: Command = {
       devices: { type: 'string' },
       set: { type: 'string', multiple: true },
       'runs-dir': { type: 'string' },
+      executor: { type: 'string' },
       resume: { type: 'string' },
       'dry-run': { type: 'boolean' },
     }, { min: 0, max: 1 });
@@ -51,6 +61,8 @@ const command: Command = {
       resume: values.resume,
       jobs,
       devices: parseDevices(values.devices),
+      executor: parseExecutor(values.executor),
+      cpusPerJob: runtimeFromEnv().cpus,
       sets: values.set ?? [],
       runsDir: values['runs-dir'] ?? 'runs',
       dryRun: values['dry-run'] ?? false,

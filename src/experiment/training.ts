@@ -9,7 +9,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/types.js';
 import { SvdError } from '../errors.js';
-import { runtimeFromEnv, type BackendInfo, type RuntimeOptions } from '../backends/backend.js';
+import { coresOf, runtimeFromEnv, type BackendInfo, type RuntimeOptions } from '../backends/backend.js';
 import { BACKENDS } from '../backends/registry.js';
 import { selectBackend } from '../backends/select.js';
 import type { Dataset } from '../data/dataset.js';
@@ -58,7 +58,7 @@ export function trainingWorkers(config: ExperimentConfig, backend: BackendInfo, 
       { path: 'training.workers' }, 2,
     );
   }
-  return configured ?? entry.defaultWorkers(runtime.cpus);
+  return configured ?? entry.defaultWorkers(coresOf(runtime));
 }
 
 /** Prepares the training of `config`, continuing `checkpoint` when one is given. */

@@ -14,6 +14,12 @@ import { timestamp } from './run-dir.js';
 import { acquireLock } from './dir-lock.js';
 import type { Overrides } from '../config/override-sets.js';
 
+/** An executor and its keys, as a sweep file's `executor:` section gives them. */
+export interface ExecutorOptions {
+  type: string;
+  [key: string]: unknown;
+}
+
 /** Where a job stands. */
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'interrupted';
 
@@ -48,9 +54,10 @@ export interface SweepMeta {
   base: string;
   /** `--set` arguments given to `svd sweep`, applied to every job. */
   cliSets: string[];
-  /** `--jobs` and `--devices` as given (a resume uses them unless given others). */
+  /** `--jobs`, `--devices` and `--executor` as given (a resume uses them unless given others). */
   jobs?: number;
   devices?: string[];
+  executor?: ExecutorOptions;
   created: string;
   command: string[];
 }

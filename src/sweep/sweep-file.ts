@@ -1,19 +1,19 @@
 /**
  * Sweep files: read like configs (YAML with source positions, readConfigFile), checked against
- * schemas/sweep.schema.json with the config validator (so every problem is reported as
+ * the sweep schema (sweep-schema.ts, written out as schemas/sweep.schema.json) with the config validator (so every problem is reported as
  * `file:line:col: path: message`; the schema's `propertyNames`, override keys that must be
  * dotted config paths, are checked here with a message at the key), then the one cross-field
  * rule: a sweep has either a `grid` or a list of `runs`. `base` is relative to the sweep file.
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SvdError, SvdErrors } from '../errors.js';
 import { readConfigFile } from '../config/load.js';
 import { sortByLocation, validateSchema } from '../config/validate.js';
 import { isMapping, type Mapping } from '../config/values.js';
 import type { JsonSchema } from '../config/json-schema.js';
 import type { Overrides } from '../config/override-sets.js';
+import type { ExecutorOptions } from '../store/sweep-dir.js';
+import { composeSweepSchema, DOTTED_PATH } from './sweep-schema.js';
 import type { SourceMap } from '../config/source-map.js';
 
 /** A sweep file, read and checked. */
@@ -34,35 +34,20 @@ export interface SweepFile {
   runs?: Overrides[];
   jobs?: number;
   devices?: string[];
+  /** The `executor:` section; absent: local. */
+  executor?: ExecutorOptions;
   /** Where each value sits in the file. */
   sources: SourceMap;
 }
 
-/** schemas/sweep.schema.json (this module runs from dist/src/sweep/). */
-export const SWEEP_SCHEMA_FILE = fileURLToPath(new URL('../../../schemas/sweep.schema.json', import.meta.url));
-
-let schema: JsonSchema | null = null;
-
-/** The sweep file schema, read once. */
-export function sweepSchema(): JsonSchema {
-  schema ??= JSON.parse(readFileSync(SWEEP_SCHEMA_FILE, 'utf8')) as JsonSchema;
-  return schema;
-}
-
 /** The schema without its `propertyNames` rules, which checkKeys reports with better messages. */
 function schemaForAjv(): JsonSchema {
-  return JSON.parse(JSON.stringify(sweepSchema(), (key, value: unknown) => (key === 'propertyNames' ? undefined : value))) as JsonSchema;
-}
-
-/** A dotted config path, as the schema's `definitions.dottedPath` has it. */
-function dottedPattern(): RegExp {
-  const definitions = sweepSchema().definitions as Record<string, { pattern: string }>;
-  return new RegExp(definitions.dottedPath.pattern);
+  return JSON.parse(JSON.stringify(composeSweepSchema(), (key, value: unknown) => (key === 'propertyNames' ? undefined : value))) as JsonSchema;
 }
 
 /** Every key of `set`, `grid` and each `runs` entry must be a dotted config path. */
 function checkKeys(value: Mapping, sources: SourceMap): SvdError[] {
-  const dotted = dottedPattern();
+  const dotted = new RegExp(DOTTED_PATH);
   const mappings: Array<[string[], unknown]> = [[['set'], value.set], [['grid'], value.grid]];
   if (Array.isArray(value.runs)) value.runs.forEach((entry, i) => mappings.push([['runs', String(i)], entry]));
   const errors: SvdError[] = [];
@@ -109,6 +94,7 @@ export async function readSweepFile(file: string): Promise<SweepFile> {
     ...(hasRuns && { runs: value.runs as Overrides[] }),
     ...(value.jobs !== undefined && { jobs: value.jobs as number }),
     ...(value.devices !== undefined && { devices: (value.devices as Array<string | number>).map(String) }),
+    ...(value.executor !== undefined && { executor: value.executor as ExecutorOptions }),
     sources,
   };
 }

@@ -1,15 +1,14 @@
 /**
- * `svd sweep`: reads and expands a sweep file (sweeper), validates every job's config, creates
- * the sweep directory, runs the jobs as `svd` processes (launcher, one device each when devices
- * are given, the CPU cores shared out between the jobs running at once), records each job in
- * jobs.jsonl as it starts and ends, and writes the summary.
+ * `svd sweep`: reads and expands a sweep file (the sweeper, expand.ts), validates every job's
+ * config, creates the sweep directory, hands the jobs to an executor (executors/: `local` runs
+ * them as `svd` processes here, one device each when devices are given), records each job in
+ * jobs.jsonl as the executor reports it starting and ending, and writes the summary.
  * A failing job does not stop the others. SIGINT / SIGTERM stop the sweep: nothing more starts,
  * running jobs are ended and recorded as interrupted. `--resume` reruns the jobs of a sweep
  * directory that did not complete: interrupted ones continue their run (`svd resume`), failed
  * and never-started ones start afresh.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
@@ -18,8 +17,8 @@ import { findRunDirs, readRunInfo } from '../store/run-info.js';
 import { checkJobs, type CheckedJob } from './check-jobs.js';
 import { expandSweep, type SweepJob } from './expand.js';
 import { formatOverrides } from '../config/override-sets.js';
-import { effectiveConcurrency, launch } from './launcher.js';
-import { runJobProcess } from './process-job.js';
+import { EXECUTORS } from './executors/registry.js';
+import type { ExecutorJob, JobOutcome, JobPlacement } from './executors/executor.js';
 import { SweepProgress } from './progress.js';
 import { readSweepFile, type SweepFile } from './sweep-file.js';
 import { createSweepDir, jobDir, lockSweepDir, openSweepDir, writeJobs, writeMeta, type JobRecord, type SweepMeta, type SweepPaths } from '../store/sweep-dir.js';
@@ -35,6 +34,10 @@ export interface SweepOptions {
   jobs?: number;
   /** `--devices`. */
   devices?: string[];
+  /** `--executor`: a registered executor, in place of the sweep file's `executor:` section. */
+  executor?: string;
+  /** SVD_WASM_THREADS as the user set it (each job gets it); null: the cores are shared out. */
+  cpusPerJob?: number | null;
   /** `--set` arguments applied to every job (new sweeps only). */
   sets: string[];
   /** Parent of `sweeps/<name>/...` (new sweeps only). */
@@ -60,7 +63,9 @@ export async function runSweep(options: SweepOptions): Promise<number> {
   if (!prepared) return 0;
   const { sweep, paths, meta, records, toRun } = prepared;
   const devices = options.devices ?? meta.devices ?? sweep.devices ?? null;
-  const concurrency = effectiveConcurrency(options.jobs ?? meta.jobs ?? sweep.jobs ?? (devices?.length || os.availableParallelism()), devices);
+  const executorOptions = options.executor ? { type: options.executor } : meta.executor ?? sweep.executor ?? { type: 'local' };
+  const { type, ...executorKeys } = executorOptions;
+  const executor = EXECUTORS.get(type).create(executorKeys, { jobs: options.jobs ?? meta.jobs ?? sweep.jobs, devices, cpusPerJob: options.cpusPerJob ?? null });
   const release = lockSweepDir(paths, options.argv);
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
@@ -75,16 +80,9 @@ export async function runSweep(options: SweepOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     const where = devices?.length ? ` on devices ${devices.join(',')}` : '';
-    progress.line(`sweep ${meta.name}: ${toRun.length} of ${records.length} job(s), ${concurrency} at a time${where}; ${paths.dir}`);
-    const byIndex = new Map(records.map((r) => [r.index, r]));
-    const save = () => writeJobs(paths.jobs, records);
-    await launch(toRun, {
-      concurrency,
-      devices,
-      signal: controller.signal,
-      notStarted: () => undefined,
-      run: (checked, device, signal) => runJob({ paths, meta, checked, record: byIndex.get(checked.job.index)!, device, signal, save, progress, env: jobEnv(concurrency) }),
-    });
+    progress.line(`sweep ${meta.name}: ${toRun.length} of ${records.length} job(s), ${executor.concurrency} at a time${where}; ${paths.dir}`);
+    const recorder = new JobRecorder(paths, meta, records, progress);
+    await executor.run(toRun.map((checked) => recorder.prepare(checked)), recorder, controller.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -119,6 +117,7 @@ async function prepareNew(options: SweepOptions): Promise<Prepared | null> {
   const meta: SweepMeta = {
     name: sweep.name, file: sweep.file, base: path.resolve(sweep.base), cliSets: options.sets,
     ...(options.jobs !== undefined && { jobs: options.jobs }), ...(options.devices && { devices: options.devices }),
+    ...(options.executor && { executor: { type: options.executor } }),
     created: new Date().toISOString(), command: options.argv,
   };
   writeFileAtomic(paths.sweepFile, sweep.text);
@@ -164,59 +163,71 @@ function checkCliSets(jobs: readonly SweepJob[], sets: readonly string[]): void 
 }
 
 /**
- * Environment for every job: the CPU cores shared out between the jobs running at once
- * (SVD_WASM_THREADS, the wasm backend's thread count), unless the user set it.
+ * Records a sweep's jobs in jobs.jsonl (and each job's job.json) as the executor reports them
+ * starting and ending; never throws for a job's own failure.
  */
-export function jobEnv(concurrency: number, cores = os.availableParallelism()): Record<string, string> {
-  if (process.env.SVD_WASM_THREADS) return {};
-  return { SVD_WASM_THREADS: String(Math.max(1, Math.floor(cores / concurrency))) };
-}
+class JobRecorder {
+  private readonly byIndex: Map<number, JobRecord>;
+  private readonly checked = new Map<number, CheckedJob>();
+  /** Run directories each job's folder held when it started (its new one is the one added). */
+  private readonly before = new Map<number, Set<string>>();
+  /** Jobs that continue their run (`svd resume`) rather than start one. */
+  private readonly continuing = new Set<number>();
 
-/** What one job needs to run. */
-interface JobContext {
-  paths: SweepPaths;
-  meta: SweepMeta;
-  checked: CheckedJob;
-  record: JobRecord;
-  device: string | null;
-  signal: AbortSignal;
-  /** Rewrites jobs.jsonl. */
-  save: () => void;
-  progress: SweepProgress;
-  env: Record<string, string>;
-}
-
-/** Runs one job as an `svd` process and records it; never throws for a job's own failure. */
-async function runJob({ paths, meta, checked, record, device, signal, save, progress, env }: JobContext): Promise<void> {
-  const dir = jobDir(paths.dir, record.index);
-  fs.mkdirSync(dir, { recursive: true });
-  const continuing = (record.status === 'interrupted' || record.status === 'running') && record.runDir !== null && fs.existsSync(path.join(paths.dir, record.runDir));
-  const args = continuing
-    ? ['resume', path.join(paths.dir, record.runDir!)]
-    : ['run', meta.base, ...checked.sets.flatMap((s) => ['--set', s]), '--runs-dir', dir];
-  writeJsonAtomic(path.join(dir, 'job.json'), { index: record.index, overrides: record.overrides, sets: checked.sets, base: meta.base, args, device, env });
-  const before = new Set(findRunDirs(dir));
-  Object.assign(record, { status: 'running', device, exitCode: null, signal: null, seconds: null, started: new Date().toISOString(), attempts: record.attempts + 1 });
-  delete record.ended;
-  delete record.stderrTail;
-  if (!continuing) record.runDir = null;
-  save();
-  progress.jobStarted(record);
-  const outcome = await runJobProcess({ args, device, env, logFile: path.join(dir, 'job.log'), signal });
-  if (!continuing) {
-    const printed = outcome.exitCode === 0 && outcome.lastLine && fs.existsSync(outcome.lastLine) ? outcome.lastLine : null;
-    const created = findRunDirs(dir).filter((d) => !before.has(d)).pop() ?? null;
-    const runDir = printed ?? created;
-    record.runDir = runDir ? path.relative(paths.dir, runDir) : null;
+  constructor(private readonly paths: SweepPaths, private readonly meta: SweepMeta, private readonly records: JobRecord[], private readonly progress: SweepProgress) {
+    this.byIndex = new Map(records.map((r) => [r.index, r]));
   }
-  const status = outcome.exitCode === 0 ? 'completed' : outcome.stopped || signal.aborted ? 'interrupted' : 'failed';
-  Object.assign(record, { status, exitCode: outcome.exitCode, signal: outcome.signal, seconds: round(outcome.seconds), ended: new Date().toISOString() });
-  if (status !== 'completed') record.stderrTail = outcome.stderrTail;
-  const runDir = record.runDir ? path.join(paths.dir, record.runDir) : null;
-  if (status === 'interrupted' && runDir) markInterrupted(runDir);
-  save();
-  const run = runDir ? readRunInfo(runDir, false).summary : null;
-  progress.jobEnded(record, { testError: run?.testError, compression: run?.compression });
+
+  /** The executor's view of a job: `svd resume` of its run when it was interrupted, else `svd run` into its folder. */
+  prepare(checked: CheckedJob): ExecutorJob {
+    const record = this.byIndex.get(checked.job.index)!;
+    const dir = jobDir(this.paths.dir, record.index);
+    fs.mkdirSync(dir, { recursive: true });
+    const continuing = (record.status === 'interrupted' || record.status === 'running') && record.runDir !== null && fs.existsSync(path.join(this.paths.dir, record.runDir));
+    if (continuing) this.continuing.add(record.index);
+    this.checked.set(record.index, checked);
+    const args = continuing
+      ? ['resume', path.join(this.paths.dir, record.runDir!)]
+      : ['run', this.meta.base, ...checked.sets.flatMap((s) => ['--set', s]), '--runs-dir', dir];
+    return { index: record.index, args, dir, backend: checked.config.backend };
+  }
+
+  started(job: ExecutorJob, placement: JobPlacement): void {
+    const record = this.byIndex.get(job.index)!;
+    const checked = this.checked.get(job.index)!;
+    const { device, env } = placement;
+    writeJsonAtomic(path.join(job.dir, 'job.json'), { index: record.index, overrides: record.overrides, sets: checked.sets, base: this.meta.base, args: job.args, device, env });
+    this.before.set(job.index, new Set(findRunDirs(job.dir)));
+    Object.assign(record, { status: 'running', device, exitCode: null, signal: null, seconds: null, started: new Date().toISOString(), attempts: record.attempts + 1 });
+    delete record.ended;
+    delete record.stderrTail;
+    if (!this.continuing.has(job.index)) record.runDir = null;
+    this.save();
+    this.progress.jobStarted(record);
+  }
+
+  ended(job: ExecutorJob, outcome: JobOutcome): void {
+    const record = this.byIndex.get(job.index)!;
+    if (!this.continuing.has(job.index)) {
+      const printed = outcome.exitCode === 0 && outcome.lastLine && fs.existsSync(outcome.lastLine) ? outcome.lastLine : null;
+      const before = this.before.get(job.index) ?? new Set<string>();
+      const created = findRunDirs(job.dir).filter((d) => !before.has(d)).pop() ?? null;
+      const runDir = printed ?? created;
+      record.runDir = runDir ? path.relative(this.paths.dir, runDir) : null;
+    }
+    const status = outcome.exitCode === 0 ? 'completed' : outcome.stopped ? 'interrupted' : 'failed';
+    Object.assign(record, { status, exitCode: outcome.exitCode, signal: outcome.signal, seconds: round(outcome.seconds), ended: new Date().toISOString() });
+    if (status !== 'completed') record.stderrTail = outcome.stderrTail;
+    const runDir = record.runDir ? path.join(this.paths.dir, record.runDir) : null;
+    if (status === 'interrupted' && runDir) markInterrupted(runDir);
+    this.save();
+    const run = runDir ? readRunInfo(runDir, false).summary : null;
+    this.progress.jobEnded(record, { testError: run?.testError, compression: run?.compression });
+  }
+
+  private save(): void {
+    writeJobs(this.paths.jobs, this.records);
+  }
 }
 
 /** Marks a run that was ended mid-way as interrupted in its summary.json (if it says running). */

@@ -1,6 +1,7 @@
 /**
  * Runs one sweep job as its own `svd` process: `node bin/svd.js run BASE --set ... --runs-dir
- * JOB_DIR` (or `svd resume RUN_DIR`), with CUDA_VISIBLE_DEVICES set to the job's device. Its
+ * JOB_DIR` (or `svd resume RUN_DIR`), with the environment that pins it (its device, its CPU
+ * share), which the job's log shows on its first line. Its
  * stdout and stderr go to the job's log file; the last stdout line is the run directory (the
  * `svd run` contract) and the end of stderr is kept for the summary. When the sweep stops, the
  * process gets SIGTERM, then SIGKILL after a grace period.
@@ -11,9 +12,10 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { JobOutcome } from './executor.js';
 
-/** bin/svd.js of this package (this module runs from dist/src/sweep/). */
-export const SVD_BIN = fileURLToPath(new URL('../../../bin/svd.js', import.meta.url));
+/** bin/svd.js of this package (this module runs from dist/src/sweep/executors/). */
+export const SVD_BIN = fileURLToPath(new URL('../../../../bin/svd.js', import.meta.url));
 /** Environment variable naming a script to run instead of bin/svd.js (tests only). */
 export const JOB_BIN_ENV = 'SVD_SWEEP_JOB_BIN';
 /** Characters of stderr kept for the summary. */
@@ -25,27 +27,14 @@ export const KILL_GRACE_MS = 5000;
 export interface JobProcessOptions {
   /** Arguments after the binary (`run ...` or `resume ...`). */
   args: string[];
-  /** Sets CUDA_VISIBLE_DEVICES when not null. */
-  device: string | null;
-  /** More environment variables for the job. */
-  env?: Record<string, string>;
+  /** Environment variables that pin the job (CUDA_VISIBLE_DEVICES, SVD_WASM_THREADS), on top of this process's. */
+  env: Record<string, string>;
   /** Where stdout and stderr go (appended). */
   logFile: string;
   /** Aborting stops the process. */
   signal: AbortSignal;
 }
 
-/** How a job process ended. */
-export interface JobProcessOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  /** The last non-empty line of stdout (`svd run` prints its run directory there). */
-  lastLine: string;
-  stderrTail: string;
-  seconds: number;
-  /** True when the process was stopped through the abort signal. */
-  stopped: boolean;
-}
 
 /** Keeps the last `max` characters of a stream of text. */
 class Tail {
@@ -57,12 +46,13 @@ class Tail {
 }
 
 /** Runs one job process to its end. */
-export function runJobProcess(options: JobProcessOptions): Promise<JobProcessOutcome> {
+export function runJobProcess(options: JobProcessOptions): Promise<JobOutcome> {
   const bin = process.env[JOB_BIN_ENV] || SVD_BIN;
-  const env = { ...process.env, ...options.env, ...(options.device !== null && { CUDA_VISIBLE_DEVICES: options.device }) };
+  const env = { ...process.env, ...options.env };
   const started = performance.now();
   const log = fs.createWriteStream(options.logFile, { flags: 'a' });
-  log.write(`$ svd ${options.args.join(' ')}${options.device !== null ? `  (CUDA_VISIBLE_DEVICES=${options.device})` : ''}\n`);
+  const pinned = Object.entries(options.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  log.write(`$ svd ${options.args.join(' ')}${pinned ? `  (${pinned})` : ''}\n`);
   const stdout = new Tail(STDERR_TAIL_CHARS);
   const stderr = new Tail(STDERR_TAIL_CHARS);
   return new Promise((resolve) => {
