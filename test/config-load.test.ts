@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LAYERS } from '../src/registries.js';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../src/experiment/load-config.js';
@@ -67,6 +68,6 @@ model:
   });
   const errors = await loadErrors(path.join(dir, 'c.yaml'));
   assert.deepEqual(errors.map((e) => e.format().replace(`${dir}/`, '')), [
-    "c.yaml:3:39: model.layers.1.type: unknown layer type 'desne'; known: dense, dense-svd, conv2d, conv2d-svd, maxpool, flatten, batchnorm, dropout, activation",
+    `c.yaml:3:39: model.layers.1.type: unknown layer type 'desne'; known: ${LAYERS.names().join(', ')}`,
   ]);
 });
