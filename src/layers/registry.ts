@@ -9,6 +9,8 @@ import type { LayerEntry } from './layer.js';
 import { dense, denseSvd } from './dense.js';
 import { conv2d, conv2dSvd } from './conv2d.js';
 import { maxpool } from './maxpool.js';
+import { avgpool } from './avgpool.js';
+import { globalavgpool } from './globalavgpool.js';
 import { flatten } from './flatten.js';
 import { batchnorm } from './batchnorm.js';
 import { dropout } from './dropout.js';
@@ -21,6 +23,8 @@ export const LAYERS = new Registry<LayerEntry>('layer type')
   .register('conv2d', conv2d)
   .register('conv2d-svd', conv2dSvd)
   .register('maxpool', maxpool)
+  .register('avgpool', avgpool)
+  .register('globalavgpool', globalavgpool)
   .register('flatten', flatten)
   .register('batchnorm', batchnorm)
   .register('dropout', dropout)

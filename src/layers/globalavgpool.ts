@@ -1,0 +1,42 @@
+/**
+ * `globalavgpool`: the mean of each channel over the whole image, [h, w, c] to [c] (the head of
+ * ResNet-style nets, in place of flatten); exports as itself (tf.layers.globalAveragePooling2d).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BuildContext, Layer, LayerEntry, Shape } from './layer.js';
+import { requireImage } from './geometry.js';
+
+/** Averages every channel over height and width. */
+export class GlobalAvgPool implements Layer {
+  readonly type = 'globalavgpool';
+  readonly name: string;
+  readonly outputShape: Shape;
+  readonly trainable: tf.Variable[] = [];
+  readonly nonTrainable: tf.Variable[] = [];
+
+  constructor(readonly inputShape: Shape, ctx: BuildContext) {
+    this.name = ctx.name;
+    this.outputShape = [requireImage(inputShape, this.type)[2]];
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.mean(x, [1, 2]);
+  }
+}
+
+type Empty = Record<string, never>;
+
+/** `globalavgpool`. */
+export const globalavgpool: LayerEntry<Empty, Empty> = {
+  schema: { description: 'the mean of each channel over height and width: [h, w, c] to [c]', properties: {} },
+  example: { spec: {}, input: [4, 3, 5] },
+  config: () => ({}),
+  outputShape: (_c, input) => [requireImage(input, 'globalavgpool')[2]],
+  build: (_c, input, ctx) => new GlobalAvgPool(input, ctx),
+  export: { as: 'globalavgpool', config: () => ({}) },
+  plain: {
+    tfjs: (_p, common) => tf.layers.globalAveragePooling2d({ ...common, dataFormat: 'channelsLast' }),
+    // Feature c of the output is channel c of the input, and the mean of zeros is zero.
+    role: { kind: 'channels', effect: () => 'zero' },
+  },
+};
