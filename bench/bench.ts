@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: times full Sparse VD training steps (the trainer's own step, createTrainStep:
- * forward with noise, KL, backward, Adam, on `training.workers` threads) and evaluation
- * throughput, for LeNet-300-100, LeNet-5-Caffe and a
- * VGG-like, on every backend that loads. Models come from the shipped configs, so the benchmark
+ * `npm run bench`: times full Sparse VD training steps (the trainer's own step, from the
+ * experiment builder's buildTrainStep: forward with noise, KL, backward, Adam, on
+ * `training.workers` threads) and evaluation throughput, for LeNet-300-100, LeNet-5-Caffe and a
+ * VGG-like, on every registered backend that loads. Models come from the shipped configs, so the benchmark
  * measures what users run. Prints one JSON line per model and backend, then a table; with
  * `--torch` it also runs ../shared/bench/torch_ref.py in the same sitting and prints the ratios.
  *

@@ -1,14 +1,20 @@
 /**
  * selectBackend: auto falls back to wasm where no native package is installed and says
  * why, explicit cpu/wasm work (repeatedly), an unavailable explicit 'tensorflow' is an
- * E_BACKEND error, and the cpu backend's Node.js notice is not printed.
+ * E_BACKEND error, the cpu backend's Node.js notice is not printed, and a config that asks a
+ * backend for what it cannot do (worker threads) fails before anything is written.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { selectBackend } from '../src/backends/select.js';
+import { BACKENDS } from '../src/registries.js';
+import { main } from '../src/cli/main.js';
 import { SvdError } from '../src/errors.js';
+import { ROOT, tempDir } from './helpers/cli.js';
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
@@ -93,4 +99,25 @@ test('an unavailable explicit "tensorflow" is E_BACKEND with exit code 2', { ski
     return true;
   });
   assert.equal(tf.getBackend(), before, 'a failed request leaves the active backend alone');
+});
+
+test('training.workers 2 on a backend without worker threads exits 2 before any directory exists', async () => {
+  // A backend like cpu that cannot split steps over worker threads (as a GPU backend cannot).
+  if (!BACKENDS.has('cpu-no-workers')) {
+    BACKENDS.register('cpu-no-workers', { ...BACKENDS.get('cpu'), auto: false, capabilities: { workers: false, devices: false } }, 'test/backend.test.ts');
+  }
+  const runs = path.join(tempDir(), 'runs');
+  const errors: string[] = [];
+  const saved = console.error;
+  console.error = (...args: unknown[]) => void errors.push(args.join(' '));
+  let code: number;
+  try {
+    code = await main(['run', path.join(ROOT, 'configs', 'quickstart.yaml'), '--set', 'backend=cpu-no-workers', '--set', 'training.workers=2', '--runs-dir', runs]);
+  } finally {
+    console.error = saved;
+  }
+  assert.equal(code, 2);
+  assert.match(errors.join('\n'), /training\.workers: training\.workers 2 needs a backend that splits steps over worker threads \(wasm, cpu\), not "cpu-no-workers"/);
+  assert.equal(fs.existsSync(runs), false, 'nothing is written');
+  await selectBackend('wasm');
 });

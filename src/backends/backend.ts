@@ -13,7 +13,7 @@ export type BackendRequest = string;
 
 /** What selectBackend settled on, for logs and run metadata (env.json's `backend`). */
 export interface BackendInfo {
-  /** The active backend, as tf.getBackend() reports it (its registry name). */
+  /** The active backend's registry name (for the registered tfjs backends, what tf.getBackend() says). */
   name: string;
   requested: BackendRequest;
   /** The npm package that provided the backend. */
@@ -29,7 +29,7 @@ export interface BackendInfo {
 }
 
 /** Outcome of trying one backend: what runs, or why it cannot. */
-export type Attempt = { ok: true; info: Omit<BackendInfo, 'requested'> } | { ok: false; why: string };
+export type Attempt = { ok: true; info: Omit<BackendInfo, 'name' | 'requested'> } | { ok: false; why: string };
 
 /** Thread settings of this process, from the user's environment (runtimeFromEnv). */
 export interface RuntimeOptions {

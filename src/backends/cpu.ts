@@ -15,7 +15,7 @@ export const cpu: BackendEntry = {
   capabilities: { workers: true, devices: false },
   async activate() {
     if (!(await activateTfBackend('cpu'))) return { ok: false, why: `${CPU_PACKAGE}: backend "cpu" did not initialise` };
-    return { ok: true, info: { name: tf.getBackend(), package: CPU_PACKAGE } };
+    return { ok: true, info: { package: CPU_PACKAGE } };
   },
   advice: 'reinstall @tensorflow/tfjs',
   versions: () => ({}),

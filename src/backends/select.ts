@@ -26,23 +26,22 @@ export async function selectBackend(requested: BackendRequest, runtime: RuntimeO
   if (!BACKENDS.has(requested)) throw new SvdError('E_BACKEND', `unknown backend "${requested}"; known: ${backendChoices().join(', ')}`);
   const entry = BACKENDS.get(requested);
   const result = await entry.activate(runtime);
-  if (result.ok) return describe(result.info, requested);
+  if (result.ok) return describe(requested, result.info, requested);
   throw new SvdError('E_BACKEND', `backend "${requested}" is not available: ${result.why}; ${entry.advice}`, {});
 }
 
 /** The first `auto` backend that starts, with why others were skipped. */
 async function selectAuto(runtime: RuntimeOptions): Promise<BackendInfo> {
   const skipped: string[] = [];
-  for (const [, entry] of BACKENDS.list().filter(([, e]) => e.auto)) {
+  for (const [name, entry] of BACKENDS.list().filter(([, e]) => e.auto)) {
     const result = await entry.activate(runtime);
-    if (result.ok) return { ...describe(result.info, 'auto'), ...(skipped.length > 0 && { reason: skipped.join('; ') }) };
+    if (result.ok) return { ...describe(name, result.info, 'auto'), ...(skipped.length > 0 && { reason: skipped.join('; ') }) };
     skipped.push(result.why);
   }
   throw new SvdError('E_BACKEND', `no TensorFlow.js backend is available: ${skipped.join('; ')}`, {});
 }
 
-/** The info of an activated backend with what was asked for, in env.json's key order. */
-function describe(info: Omit<BackendInfo, 'requested'>, requested: BackendRequest): BackendInfo {
-  const { name, ...rest } = info;
-  return { name, requested, ...rest };
+/** The info of the activated backend `name` with what was asked for, in env.json's key order. */
+function describe(name: string, info: Omit<BackendInfo, 'name' | 'requested'>, requested: BackendRequest): BackendInfo {
+  return { name, requested, ...info };
 }

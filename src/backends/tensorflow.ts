@@ -4,7 +4,6 @@
  * registry). A sweep job is pinned to a GPU with CUDA_VISIBLE_DEVICES.
  */
 import { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs';
 import { activateTfBackend, describeImportError, importByName, packageVersion, type BackendEntry } from './backend.js';
 
 const require = createRequire(import.meta.url);
@@ -25,7 +24,7 @@ export const tensorflow: BackendEntry = {
         failures.push(`${pkg}: ${describeImportError(pkg, err)}`);
         continue;
       }
-      if (await activateTfBackend('tensorflow')) return { ok: true, info: { name: tf.getBackend(), package: pkg } };
+      if (await activateTfBackend('tensorflow')) return { ok: true, info: { package: pkg } };
       failures.push(`${pkg}: loaded, but backend "tensorflow" did not initialise`);
     }
     return { ok: false, why: failures.join('; ') };

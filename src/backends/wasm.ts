@@ -33,7 +33,7 @@ export const wasm: BackendEntry = {
     if (!(await activateTfBackend('wasm'))) return { ok: false, why: `${WASM_PACKAGE}: backend "wasm" did not initialise` };
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    return { ok: true, info: { name: tf.getBackend(), package: WASM_PACKAGE, simd, threads, threadsCount: threaded.wasmThreadsCount() } };
+    return { ok: true, info: { package: WASM_PACKAGE, simd, threads, threadsCount: threaded.wasmThreadsCount() } };
   },
   advice: `reinstall ${WASM_PACKAGE}, or use --backend cpu`,
   versions: () => ({ 'tfjs-backend-wasm': packageVersion(WASM_PACKAGE, require) }),

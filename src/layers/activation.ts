@@ -3,7 +3,8 @@
  * (tf.layers.activation).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BuildContext, Layer, LayerEntry, Shape } from './layer.js';
+import type { BuildContext, LayerEntry, Shape } from './layer.js';
+import { StatelessLayer } from './stateless.js';
 import { activate, exactValue, ACTIVATION_NAMES } from './activations.js';
 
 /** An activation layer's config (also its plain form). */
@@ -12,16 +13,11 @@ export interface ActivationConfig {
 }
 
 /** Applies one activation function elementwise. */
-export class Activation implements Layer {
+export class Activation extends StatelessLayer {
   readonly type = 'activation';
-  readonly name: string;
-  readonly outputShape: Shape;
-  readonly trainable: tf.Variable[] = [];
-  readonly nonTrainable: tf.Variable[] = [];
 
-  constructor(private readonly config: ActivationConfig, readonly inputShape: Shape, ctx: BuildContext) {
-    this.name = ctx.name;
-    this.outputShape = inputShape;
+  constructor(private readonly config: ActivationConfig, inputShape: Shape, ctx: BuildContext) {
+    super(inputShape, inputShape, ctx);
   }
 
   apply(x: tf.Tensor): tf.Tensor {

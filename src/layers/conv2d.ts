@@ -25,14 +25,7 @@ export interface Conv2dConfig extends KernelInit {
 }
 
 /** The plain `conv2d` layer of an export. */
-export interface Conv2dPlain {
-  filters: number;
-  kernelSize: [number, number];
-  strides: [number, number];
-  padding: Padding;
-  activation: string;
-  useBias: boolean;
-}
+export type Conv2dPlain = Pick<Conv2dConfig, 'filters' | 'kernelSize' | 'strides' | 'padding' | 'activation' | 'useBias'>;
 
 /** Input channels and filters of a Sparse VD kernel [kh, kw, in, filters] kept in snapshots. */
 export const CONV_MAX_IN = 32;

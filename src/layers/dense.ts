@@ -22,11 +22,7 @@ export interface DenseConfig extends KernelInit {
 }
 
 /** The plain `dense` layer of an export. */
-export interface DensePlain {
-  units: number;
-  activation: string;
-  useBias: boolean;
-}
+export type DensePlain = Pick<DenseConfig, 'units' | 'activation' | 'useBias'>;
 
 /** Rows and columns of a Sparse VD kernel [in, units] kept in snapshots. */
 export const DENSE_BLOCK = 100;

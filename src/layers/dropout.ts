@@ -3,7 +3,8 @@
  * evaluation is the identity. Exports as itself (tf.layers.dropout, the identity at inference).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BuildContext, ForwardContext, Layer, LayerEntry, Shape } from './layer.js';
+import type { BuildContext, ForwardContext, LayerEntry, Shape } from './layer.js';
+import { StatelessLayer } from './stateless.js';
 
 /** A dropout layer's config (also its plain form). */
 export interface DropoutConfig {
@@ -11,16 +12,11 @@ export interface DropoutConfig {
 }
 
 /** Zeroes each activation with probability `rate` while training, scaling the rest by 1/(1-rate). */
-export class Dropout implements Layer {
+export class Dropout extends StatelessLayer {
   readonly type = 'dropout';
-  readonly name: string;
-  readonly outputShape: Shape;
-  readonly trainable: tf.Variable[] = [];
-  readonly nonTrainable: tf.Variable[] = [];
 
-  constructor(private readonly config: DropoutConfig, readonly inputShape: Shape, ctx: BuildContext) {
-    this.name = ctx.name;
-    this.outputShape = inputShape;
+  constructor(private readonly config: DropoutConfig, inputShape: Shape, ctx: BuildContext) {
+    super(inputShape, inputShape, ctx);
   }
 
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {

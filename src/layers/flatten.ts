@@ -3,19 +3,15 @@
  * exports as itself (tf.layers.flatten).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BuildContext, Layer, LayerEntry, Shape } from './layer.js';
+import type { BuildContext, LayerEntry, Shape } from './layer.js';
+import { StatelessLayer } from './stateless.js';
 
 /** Flattens every example to one dimension. */
-export class Flatten implements Layer {
+export class Flatten extends StatelessLayer {
   readonly type = 'flatten';
-  readonly name: string;
-  readonly outputShape: Shape;
-  readonly trainable: tf.Variable[] = [];
-  readonly nonTrainable: tf.Variable[] = [];
 
-  constructor(readonly inputShape: Shape, ctx: BuildContext) {
-    this.name = ctx.name;
-    this.outputShape = [inputShape.reduce((a, b) => a * b, 1)];
+  constructor(inputShape: Shape, ctx: BuildContext) {
+    super(inputShape, [inputShape.reduce((a, b) => a * b, 1)], ctx);
   }
 
   apply(x: tf.Tensor): tf.Tensor {

@@ -3,20 +3,16 @@
  * ResNet-style nets, in place of flatten); exports as itself (tf.layers.globalAveragePooling2d).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BuildContext, Layer, LayerEntry, Shape } from './layer.js';
+import type { BuildContext, LayerEntry, Shape } from './layer.js';
+import { StatelessLayer } from './stateless.js';
 import { requireImage } from './geometry.js';
 
 /** Averages every channel over height and width. */
-export class GlobalAvgPool implements Layer {
+export class GlobalAvgPool extends StatelessLayer {
   readonly type = 'globalavgpool';
-  readonly name: string;
-  readonly outputShape: Shape;
-  readonly trainable: tf.Variable[] = [];
-  readonly nonTrainable: tf.Variable[] = [];
 
-  constructor(readonly inputShape: Shape, ctx: BuildContext) {
-    this.name = ctx.name;
-    this.outputShape = [requireImage(inputShape, this.type)[2]];
+  constructor(inputShape: Shape, ctx: BuildContext) {
+    super(inputShape, [requireImage(inputShape, 'globalavgpool')[2]], ctx);
   }
 
   apply(x: tf.Tensor): tf.Tensor {

@@ -6,7 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { LayerSpec } from '../config/types.js';
-import type { BuildContext, Layer, LayerSchema, Shape } from './layer.js';
+import type { BuildContext, LayerSchema, Shape } from './layer.js';
+import { StatelessLayer } from './stateless.js';
 import { paddingProperty, sizePairProperty, withDefaults } from './schema-parts.js';
 import { pair, windowShape, type Padding } from './geometry.js';
 
@@ -46,15 +47,9 @@ export function poolOutputShape(c: PoolConfig, input: Shape, type: string): Shap
 export type PoolOp = (x: tf.Tensor4D, size: [number, number], strides: [number, number], padding: Padding) => tf.Tensor;
 
 /** A layer applying `op` with the window of `config`. */
-export class PoolLayer implements Layer {
-  readonly name: string;
-  readonly outputShape: Shape;
-  readonly trainable: tf.Variable[] = [];
-  readonly nonTrainable: tf.Variable[] = [];
-
-  constructor(readonly type: string, private readonly config: PoolConfig, private readonly op: PoolOp, readonly inputShape: Shape, ctx: BuildContext) {
-    this.name = ctx.name;
-    this.outputShape = poolOutputShape(config, inputShape, type);
+export class PoolLayer extends StatelessLayer {
+  constructor(readonly type: string, private readonly config: PoolConfig, private readonly op: PoolOp, inputShape: Shape, ctx: BuildContext) {
+    super(inputShape, poolOutputShape(config, inputShape, type), ctx);
   }
 
   apply(x: tf.Tensor): tf.Tensor {

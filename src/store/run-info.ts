@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { runPaths } from './run-dir.js';
 import type { RunSummary } from './summary.js';
 
-/** One line of metrics.jsonl (the keys of the DESIGN.md contract; all but epoch optional here). */
+/** One line of metrics.jsonl (the keys of store/metrics.ts's EpochMetrics; all but epoch optional here). */
 export interface MetricsLine {
   epoch: number;
   [key: string]: unknown;

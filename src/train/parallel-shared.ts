@@ -130,14 +130,14 @@ export function seedSequence(base: number): () => number {
   return () => derivedSeed(base, i++);
 }
 
-/** Backends whose tensor memory we can view without a copy. */
+/** Backends whose tensor memory we can view without a copy (the wasm backend's heap). */
 interface HeapBackend {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
 function heapBackend(): HeapBackend | null {
   const b = tf.backend() as unknown as Partial<HeapBackend>;
-  return tf.getBackend() === 'wasm' && typeof b.typedArrayFromHeap === 'function' ? (b as HeapBackend) : null;
+  return typeof b.typedArrayFromHeap === 'function' ? (b as HeapBackend) : null;
 }
 
 /** Copies `t`'s values (or rows [from, from + count) of its first axis) into `dst` at `offset`. */
