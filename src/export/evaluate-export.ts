@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DATASETS } from '../data/registry.js';
 import { selectBackend } from '../backends/select.js';
-import { correctCount, meanCrossEntropy } from '../train/loss.js';
-import { EVAL_BATCH } from '../train/evaluate.js';
+import { evaluateLogits } from '../train/evaluate.js';
+import { DeviceData } from '../train/device-data.js';
 import { SvdError } from '../errors.js';
 import { EXPORT_MANIFEST, readManifest, type ExportKind, type ExportManifest } from './manifest.js';
 import { decodeSparse } from './sparse-format.js';
@@ -65,20 +65,12 @@ export async function evaluateExport(dir: string): Promise<ExportEvaluation> {
     if (dataset.inputShape.join('x') !== manifest.inputShape.join('x')) {
       throw new SvdError('E_EXPORT_FORMAT', `the export takes inputs [${manifest.inputShape}], dataset ${dataset.name} has [${dataset.inputShape}]`, { file: path.join(dir, EXPORT_MANIFEST) }, 1);
     }
-    const { test, inputShape, numClasses } = dataset;
-    const imageSize = inputShape[0] * inputShape[1] * inputShape[2];
-    let correct = 0;
-    let nllSum = 0;
-    for (let start = 0; start < test.count; start += EVAL_BATCH) {
-      const n = Math.min(test.count, start + EVAL_BATCH) - start;
-      const [c, nll] = tf.tidy(() => {
-        const x = tf.tensor4d(test.x.subarray(start * imageSize, (start + n) * imageSize), [n, ...inputShape]);
-        const y = tf.tensor1d(test.y.subarray(start, start + n), 'int32');
-        const logits = model.predict(x) as tf.Tensor;
-        return [correctCount(logits, y).dataSync()[0], meanCrossEntropy(logits, tf.oneHot(y, numClasses)).dataSync()[0]];
-      });
-      correct += c;
-      nllSum += nll * n;
+    const data = new DeviceData(dataset);
+    let result;
+    try {
+      result = evaluateLogits((x) => model.predict(x) as tf.Tensor, data, data.test);
+    } finally {
+      data.dispose();
     }
     const widths = manifest.shrink?.after ?? Object.fromEntries(manifest.structure.layers.map((l) => [l.layer, l.width]));
     return {
@@ -87,8 +79,8 @@ export async function evaluateExport(dir: string): Promise<ExportEvaluation> {
       runDir: manifest.source.runDir,
       epoch: manifest.source.epoch,
       threshold: manifest.source.threshold,
-      testError: (test.count - correct) / test.count,
-      testNll: nllSum / test.count,
+      testError: result.error,
+      testNll: result.nll,
       backend: backend.name,
       sparsity: manifest.stats.sparsity,
       compression: manifest.stats.compression,
