@@ -1,7 +1,7 @@
 /**
  * A run's model as of its latest checkpoint: opens the run directory, selects the run's backend,
  * builds the model from resolved.json and restores the checkpoint's variables. Shared by
- * `svd eval` and `svd export`.
+ * `svd eval`, `svd export` and `svd report`.
  */
 import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
 import { selectBackend, type BackendInfo } from '../backends/select.js';
