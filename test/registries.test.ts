@@ -36,7 +36,7 @@ import { restoreCheckpoint, saveCheckpoint } from '../src/experiment/checkpoint-
 import { initFromPretrained, loadPretrained } from '../src/experiment/init-from.js';
 import { loadLatestCheckpoint } from '../src/store/checkpoint.js';
 import { plainNetFromModel } from '../src/export/extract.js';
-import { plainFacet, weightedRole, type PlainNet } from '../src/export/plain-net.js';
+import { outWidth, plainFacet, weightedRole, type PlainNet } from '../src/export/plain-net.js';
 import { decodeSparse, encodeSparse } from '../src/export/sparse-format.js';
 import { shrinkNet } from '../src/export/structure.js';
 import { tfjsFiles } from '../src/export/tfjs-files.js';
@@ -250,7 +250,7 @@ for (const [type, entry] of LAYERS.list()) {
     const pre = net.layers.findIndex((l) => l.name === 'pre');
     const next = net.layers.findIndex((l, i) => i > pre && weightedRole(l) !== null);
     const kernel = net.layers[next].params.find((p) => p.name === 'kernel')!;
-    const width = net.layers[pre].config[weightedRole(net.layers[pre])!.widthKey] as number;
+    const width = outWidth(net.layers[pre]);
     const out = kernel.shape.at(-1)!;
     for (let i = 0; i < kernel.values.length; i++) if (Math.floor(i / out) % width === 0) kernel.values[i] = 0;
     const mixed = net.layers.slice(pre + 1, next).some((l) => {

@@ -46,11 +46,16 @@ export function isWeighted(layer: PlainLayer): boolean {
   return weightedRole(layer) !== null;
 }
 
+/** The config key of a weighted layer's output width (`units`, `filters`): its entry's widthKey. */
+export function widthKeyOf(layer: PlainLayer): string {
+  const key = weightedRole(layer) ? LAYERS.get(layer.type).widthKey : undefined;
+  if (!key) throw new Error(`layer ${layer.name} (${layer.type}) has no width`);
+  return key;
+}
+
 /** Output width (units or filters) of a weighted layer. */
 export function outWidth(layer: PlainLayer): number {
-  const role = weightedRole(layer);
-  if (!role) throw new Error(`layer ${layer.name} has no width`);
-  return layer.config[role.widthKey] as number;
+  return layer.config[widthKeyOf(layer)] as number;
 }
 
 /** The parameter `name` of `layer`, or undefined. */

@@ -22,7 +22,7 @@
  */
 import type { ParamArray } from '../layers/layer.js';
 import { exactValue } from '../layers/activations.js';
-import { isWeighted, outWidth, param, plainFacet, sizeOf, weightedRole, type PlainLayer, type PlainNet } from './plain-net.js';
+import { isWeighted, layerWidths, outWidth, param, plainFacet, sizeOf, weightedRole, widthKeyOf, type PlainLayer, type PlainNet } from './plain-net.js';
 
 /** Dead units of one weighted layer. */
 export interface LayerStructure {
@@ -69,7 +69,7 @@ export function analyzeStructure(net: PlainNet): StructureReport {
     const deadOut = link.next >= 0 ? deadOutUnits(net.layers[link.next], width) : new Set<number>();
     const removable = link.shrinkable ? union(deadOut, zeroOut) : new Set<number>();
     const constant = [...deadIn].filter((c) => !zeroOut.has(c)).length;
-    return { layer: link.layer.name, kind: weightedRole(link.layer)!.widthKey, width, deadIn: deadIn.size, constant, deadOut: deadOut.size, removable: Math.min(removable.size, width - 1) };
+    return { layer: link.layer.name, kind: widthKeyOf(link.layer), width, deadIn: deadIn.size, constant, deadOut: deadOut.size, removable: Math.min(removable.size, width - 1) };
   });
   const first = net.layers.find(isWeighted);
   const inputs = first ? unusedInputs(first) : { kind: 'features' as const, count: 0, unused: 0 };
@@ -88,9 +88,8 @@ export interface ShrinkResult {
 
 /** A copy of `net` with every removable unit removed, repeated until none is left. */
 export function shrinkNet(net: PlainNet): ShrinkResult {
-  const widths = (n: PlainNet) => Object.fromEntries(n.layers.filter(isWeighted).map((l) => [l.name, outWidth(l)]));
   let current: PlainNet = { inputShape: [...net.inputShape], layers: net.layers.map(cloneLayer) };
-  const before = widths(current);
+  const before = layerWidths(current);
   let passes = 0;
   for (;;) {
     passes++;
@@ -111,7 +110,7 @@ export function shrinkNet(net: PlainNet): ShrinkResult {
     }
     if (!changed) break;
   }
-  return { net: current, before, after: widths(current), passes };
+  return { net: current, before, after: layerWidths(current), passes };
 }
 
 /** The activation of a weighted layer. */
@@ -182,7 +181,7 @@ function removeUnits(net: PlainNet, link: Link, keep: number[]): PlainNet {
   const layers = [...net.layers];
   const layer = link.layer;
   const lastAxis = (p: ParamArray): ParamArray => ({ ...p, ...selectChannels(p.shape, p.values, keep, width, 'last') });
-  layers[link.index] = { ...layer, config: { ...layer.config, [weightedRole(layer)!.widthKey]: keep.length }, params: layer.params.map(lastAxis) };
+  layers[link.index] = { ...layer, config: { ...layer.config, [widthKeyOf(layer)]: keep.length }, params: layer.params.map(lastAxis) };
   for (let j = link.index + 1; j < link.next; j++) {
     const between = layers[j];
     const role = plainFacet(between).role;

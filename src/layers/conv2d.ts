@@ -87,7 +87,7 @@ export const conv2d: LayerEntry<Conv2dConfig, Conv2dPlain> = {
       ...common, filters: p.filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding,
       activation: p.activation as Parameters<typeof tf.layers.conv2d>[0]['activation'], useBias: p.useBias, dataFormat: 'channelsLast',
     }),
-    role: { kind: 'weighted', widthKey: 'filters', inputs: 'channels', activationKey: 'activation' },
+    role: { kind: 'weighted', inputs: 'channels', activationKey: 'activation' },
   },
 };
 

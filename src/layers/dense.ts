@@ -73,7 +73,7 @@ export const dense: LayerEntry<DenseConfig, DensePlain> = {
   export: exportAsDense,
   plain: {
     tfjs: (p, common) => tf.layers.dense({ ...common, units: p.units, activation: p.activation as Parameters<typeof tf.layers.dense>[0]['activation'], useBias: p.useBias }),
-    role: { kind: 'weighted', widthKey: 'units', inputs: 'features', activationKey: 'activation' },
+    role: { kind: 'weighted', inputs: 'features', activationKey: 'activation' },
   },
 };
 

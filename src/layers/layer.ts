@@ -100,11 +100,12 @@ export function paramName(v: tf.Variable): string {
  */
 export type ChannelEffect = 'zero' | 'value' | 'mixed';
 
-/** A plain layer with a kernel [..., in, out] (dense [in, units], conv [kh, kw, in, filters]). */
+/**
+ * A plain layer with a kernel [..., in, out] (dense [in, units], conv [kh, kw, in, filters]); its
+ * entry's `widthKey` names the config key holding its output width, what the structured view counts.
+ */
 export interface WeightedRole {
   kind: 'weighted';
-  /** The config key holding the output width (`units`, `filters`): what the structured view counts. */
-  widthKey: string;
   /** What the kernel's input axis indexes: flat features or image channels. */
   inputs: 'features' | 'channels';
   /** The config key of its activation. */
