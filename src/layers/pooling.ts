@@ -1,12 +1,13 @@
 /**
  * What 2-D pooling layers share (maxpool, avgpool): the window keys (`poolSize`, `strides`
- * defaulting to the pool size, `padding`), the output shape and a layer that applies one pooling
- * op over NHWC images. A pooling layer keeps channels apart, and a channel that is all zero stays
- * zero (max and mean of zeros), which the structured view of an export relies on.
+ * defaulting to the pool size, `padding`), the output shape, a layer that applies one pooling
+ * op over NHWC images, and `poolEntry`, the whole registry entry of one. A pooling layer keeps
+ * channels apart, and a channel that is all zero stays zero (max and mean of zeros), which the
+ * structured view of an export relies on.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { LayerSpec } from '../config/types.js';
-import type { BuildContext, LayerSchema, Shape } from './layer.js';
+import type { BuildContext, LayerEntry, LayerSchema, Shape } from './layer.js';
 import { StatelessLayer } from './stateless.js';
 import { paddingProperty, sizePairProperty, withDefaults } from './schema-parts.js';
 import { pair, windowShape, type Padding } from './geometry.js';
@@ -55,4 +56,31 @@ export class PoolLayer extends StatelessLayer {
   apply(x: tf.Tensor): tf.Tensor {
     return this.op(x as tf.Tensor4D, this.config.poolSize, this.config.strides, this.config.padding);
   }
+}
+
+/** What one pooling layer type is made of. */
+export interface PoolType {
+  type: string;
+  description: string;
+  example: LayerEntry['example'];
+  op: PoolOp;
+  /** The stock tfjs layer of the same pooling (tf.layers.maxPooling2d, averagePooling2d). */
+  tfjsLayer(args: { name: string; inputShape?: number[]; poolSize: [number, number]; strides: [number, number]; padding: Padding; dataFormat: 'channelsLast' }): tf.layers.Layer;
+}
+
+/** The registry entry of a pooling layer type; it exports as itself. */
+export function poolEntry(pool: PoolType): LayerEntry<PoolConfig, PoolConfig> {
+  const schema = poolSchema(pool.description);
+  return {
+    schema,
+    example: pool.example,
+    config: (spec) => poolConfig(schema, spec),
+    outputShape: (c, input) => poolOutputShape(c, input, pool.type),
+    build: (c, input, ctx) => new PoolLayer(pool.type, c, pool.op, input, ctx),
+    export: { as: pool.type, config: (c) => c },
+    plain: {
+      tfjs: (p, common) => pool.tfjsLayer({ ...common, poolSize: p.poolSize, strides: p.strides, padding: p.padding, dataFormat: 'channelsLast' }),
+      role: { kind: 'channels', effect: () => 'zero' },
+    },
+  };
 }
