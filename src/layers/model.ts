@@ -29,8 +29,6 @@ export interface SeedSource {
 
 /** One layer of a model with what it was built from. */
 export interface ModelBlock {
-  /** Its spec, `model.width` applied. */
-  spec: LayerSpec;
   entry: LayerEntry;
   /** The entry's typed config of `spec`. */
   config: object;
@@ -47,12 +45,13 @@ export class Model {
   /** The built layers, in order. */
   readonly layers: Layer[];
 
-  /** Per-example input shape. */
-  readonly inputShape: Shape;
-
   private constructor(readonly spec: ModelSpec, readonly blocks: readonly ModelBlock[]) {
     this.layers = blocks.map((b) => b.layer);
-    this.inputShape = spec.inputShape;
+  }
+
+  /** Per-example input shape. */
+  get inputShape(): Shape {
+    return this.spec.inputShape;
   }
 
   /** Builds the layers of `spec` in order; initialisers draw their seeds from `init`. `spec` stays with the model (worker replicas are built from it). */
@@ -70,7 +69,7 @@ export class Model {
         nextSeed: () => init.nextSeed(),
         variable: (param, value, trainable = true) => makeVariable(prefix, name, param, value, trainable),
       });
-      blocks.push({ spec: layerSpec, entry, config, layer });
+      blocks.push({ entry, config, layer });
       shape = layer.outputShape;
     });
     return new Model(spec, blocks);

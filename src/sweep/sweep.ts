@@ -182,7 +182,6 @@ class JobRecorder {
   prepare(checked: CheckedJob): ExecutorJob {
     const record = this.byIndex.get(checked.job.index)!;
     const dir = jobDir(this.paths.dir, record.index);
-    fs.mkdirSync(dir, { recursive: true });
     const continuing = (record.status === 'interrupted' || record.status === 'running') && record.runDir !== null && fs.existsSync(path.join(this.paths.dir, record.runDir));
     if (continuing) this.continuing.add(record.index);
     this.checked.set(record.index, checked);
@@ -196,6 +195,7 @@ class JobRecorder {
     const record = this.byIndex.get(job.index)!;
     const checked = this.checked.get(job.index)!;
     const { device, env } = placement;
+    fs.mkdirSync(job.dir, { recursive: true });
     writeJsonAtomic(path.join(job.dir, 'job.json'), { index: record.index, overrides: record.overrides, sets: checked.sets, base: this.meta.base, args: job.args, device, env });
     this.before.set(job.index, new Set(findRunDirs(job.dir)));
     Object.assign(record, { status: 'running', device, exitCode: null, signal: null, seconds: null, started: new Date().toISOString(), attempts: record.attempts + 1 });

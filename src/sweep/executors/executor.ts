@@ -39,7 +39,7 @@ export interface JobPlacement {
 
 /** What an executor reports as jobs go. */
 export interface JobEvents {
-  /** `job` is about to start, placed as `placement` says. */
+  /** `job` is about to start, placed as `placement` says; its `dir` exists once this returns. */
   started(job: ExecutorJob, placement: JobPlacement): void;
   /** `job` ended. */
   ended(job: ExecutorJob, outcome: JobOutcome): void;

@@ -13,7 +13,7 @@ import { effectiveConcurrency, launch } from './launcher.js';
 import { runJobProcess } from './process-job.js';
 
 /** The environment of `job` holding `device` with `cpus` cores: what its backend's entry pins (every `auto` backend for `auto`). */
-export function jobEnv(backend: string, device: string | null, cpus: number): Record<string, string> {
+function jobEnv(backend: string, device: string | null, cpus: number): Record<string, string> {
   const entries = backend === 'auto' ? BACKENDS.list().filter(([, e]) => e.auto).map(([, e]) => e) : BACKENDS.has(backend) ? [BACKENDS.get(backend)] : [];
   return Object.assign({}, ...entries.map((e) => e.pinJob(device, cpus))) as Record<string, string>;
 }
