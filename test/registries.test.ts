@@ -30,9 +30,7 @@ import { walkLayerShapes } from '../src/layers/shapes.js';
 import { classCount } from '../src/data/dataset.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData } from '../src/train/device-data.js';
-import { train, type EpochMetrics } from '../src/train/trainer.js';
-import { buildTrainStep } from '../src/experiment/build.js';
-import { restoreCheckpoint, saveCheckpoint } from '../src/experiment/checkpoint-state.js';
+import { saveCheckpoint } from '../src/experiment/checkpoint-state.js';
 import { initFromPretrained, loadPretrained } from '../src/experiment/init-from.js';
 import { loadLatestCheckpoint } from '../src/store/checkpoint.js';
 import { plainNetFromModel } from '../src/export/extract.js';
@@ -45,6 +43,7 @@ import { JOB_BIN_ENV } from '../src/sweep/executors/process-job.js';
 import type { ExecutorJob, JobOutcome } from '../src/sweep/executors/executor.js';
 import { PAPER_SPARSITY, outputShapeOf } from './helpers/layers.js';
 import { ROOT, tempDir } from './helpers/cli.js';
+import { trainLeg, type Leg } from './helpers/training.js';
 import { DATASET_FIXTURES } from './helpers/dataset-fixtures.js';
 
 const CLASSES = 3;
@@ -101,37 +100,12 @@ function config(specs: LayerSpec[], overrides: Partial<ExperimentConfig> = {}): 
   };
 }
 
-/** One training leg: from `checkpoint` (or from scratch) until the end, or until `stopAfter` steps in all. */
-async function leg(cfg: ExperimentConfig, data: DeviceData, dir: string, checkpoint: string | null, stopAfter: number | null) {
-  const fresh = RunRandom.fromSeed(checkpoint ? 999 : cfg.seed);
-  const model = Model.build({ layers: cfg.model.layers, width: cfg.model.width ?? 1, inputShape: data.dataset.inputShape, sparsity: cfg.sparsity }, fresh.init);
-  const optimizer = OPTIMIZERS.get(cfg.optimizer.type).create(cfg.optimizer, cfg.optimizer.lr);
-  let random = fresh;
-  const saved = checkpoint ? loadLatestCheckpoint(checkpoint) : null;
-  if (saved) {
-    await restoreCheckpoint(saved, model.namedVariables(), optimizer);
-    random = RunRandom.fromState(saved.rng);
+/** Frees what training legs left. */
+function disposeLegs(...legs: Leg[]): void {
+  for (const { model, optimizer } of legs) {
+    model.dispose();
+    optimizer.dispose();
   }
-  const step = await buildTrainStep(cfg, { model, optimizer, workers: 1, backend: 'wasm', trainSize: data.train.count, numClasses: CLASSES, nextSeed: () => random.noise.nextSeed() });
-  const metrics: Array<Omit<EpochMetrics, 'seconds'>> = [];
-  let steps = 0;
-  const outcome = await train({
-    config: cfg, model, optimizer, data, random, step,
-    start: { epoch: saved?.epoch ?? 0, seconds: saved?.seconds ?? 0, within: saved?.within ?? null },
-    hooks: {
-      onStep: () => void steps++,
-      shouldStop: () => stopAfter !== null && steps >= stopAfter,
-      onEpochEnd: async (_p, m) => {
-        if (m) metrics.push((({ seconds: _s, ...rest }) => rest)(m));
-      },
-    },
-  });
-  step.dispose();
-  if (outcome.status === 'interrupted') {
-    await saveCheckpoint(dir, { epoch: outcome.progress.epoch, seconds: outcome.progress.seconds, within: outcome.position, rng: random.state(), variables: model.namedVariables(), optimizer });
-  }
-  optimizer.dispose();
-  return { model, metrics, outcome };
 }
 
 /** Every variable of `model`, by logical name. */
@@ -148,7 +122,8 @@ function trainedHarness(type: string, entry: LayerEntry) {
       const { specs, inputShape } = harness(type, entry);
       const cfg = config(specs);
       const data = new DeviceData(dataset(inputShape));
-      const { model } = await leg(cfg, data, tempDir(), null, null);
+      const { model, optimizer } = await trainLeg(cfg, data, tempDir(), null, null);
+      optimizer.dispose();
       return { cfg, data, model };
     })());
   }
@@ -186,14 +161,14 @@ for (const [type, entry] of LAYERS.list()) {
     const cfg = config(specs);
     const data = new DeviceData(dataset(inputShape));
     const dir = tempDir();
-    const whole = await leg(cfg, data, dir, null, null);
-    const first = await leg(cfg, data, dir, null, 4); // 3 steps per epoch: stops after step 1 of epoch 2
-    assert.equal(first.outcome.status, 'interrupted');
-    const rest = await leg(cfg, data, dir, dir, null);
-    assert.equal(rest.outcome.status, 'completed');
+    const whole = await trainLeg(cfg, data, tempDir(), null, null);
+    const first = await trainLeg(cfg, data, dir, null, 4); // 3 steps per epoch: stops after step 1 of epoch 2
+    assert.notEqual(first.stopped, null);
+    const rest = await trainLeg(cfg, data, dir, loadLatestCheckpoint(dir), null);
+    assert.equal(rest.stopped, null);
     assert.deepEqual([...first.metrics, ...rest.metrics], whole.metrics);
     assert.deepEqual(values(rest.model), values(whole.model));
-    for (const m of [whole.model, first.model, rest.model]) m.dispose();
+    disposeLegs(whole, first, rest);
     data.dispose();
   });
 
@@ -296,12 +271,13 @@ for (const [what, overrides] of trainingCases) {
     const cfg = config(SMALL, { ...overrides, training: { epochs: 3, evalEvery: 1, checkpointEvery: 1, stepsPerEpoch: null, workers: 1 } });
     const data = new DeviceData(dataset([6, 6, 1]));
     const dir = tempDir();
-    const whole = await leg(cfg, data, dir, null, null);
-    const first = await leg(cfg, data, dir, null, 5);
-    const rest = await leg(cfg, data, dir, dir, null);
+    const whole = await trainLeg(cfg, data, tempDir(), null, null);
+    const first = await trainLeg(cfg, data, dir, null, 5);
+    assert.notEqual(first.stopped, null);
+    const rest = await trainLeg(cfg, data, dir, loadLatestCheckpoint(dir), null);
     assert.deepEqual([...first.metrics, ...rest.metrics], whole.metrics);
     assert.deepEqual(values(rest.model), values(whole.model));
-    for (const m of [whole.model, first.model, rest.model]) m.dispose();
+    disposeLegs(whole, first, rest);
     data.dispose();
   });
 }

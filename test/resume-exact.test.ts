@@ -12,16 +12,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { OPTIMIZERS } from '../src/registries.js';
 import { selectBackend } from '../src/backends/select.js';
 import type { ExperimentConfig, LayerSpec } from '../src/config/types.js';
 import { Model } from '../src/layers/model.js';
 import { RandomStream, RunRandom } from '../src/train/rng.js';
 import { DeviceData } from '../src/train/device-data.js';
-import { train, type EpochMetrics } from '../src/train/trainer.js';
+import type { EpochMetrics } from '../src/train/trainer.js';
 import { checkpointDirName, loadLatestCheckpoint, readCheckpoint, removeLeftovers, type Checkpoint, type EpochPosition } from '../src/store/checkpoint.js';
 import { restoreCheckpoint, saveCheckpoint } from '../src/experiment/checkpoint-state.js';
-import { stepFor } from './helpers/training.js';
+import { trainLeg } from './helpers/training.js';
 import { tempDir } from './helpers/cli.js';
 import { syntheticDataset } from './helpers/synthetic.js';
 import { PAPER_SPARSITY } from './helpers/layers.js';
@@ -59,46 +58,20 @@ interface Leg {
 
 /**
  * Trains `cfg` from `checkpoint` (or from scratch), stopping after `stopAfter` steps in all when
- * given; returns the metrics and either the final state or the stop's checkpoint directory.
+ * given (test/helpers/training.ts); returns the metrics and either the final state or the stop's
+ * checkpoint directory.
  */
 async function leg(cfg: ExperimentConfig, checkpoint: Checkpoint | null, stopAfter: number | null, checkpoints: string): Promise<Leg & { stopped: string | null }> {
-  const fresh = RunRandom.fromSeed(checkpoint ? 999 : cfg.seed);
-  const model = Model.build({ layers: cfg.model.layers, inputShape: DATASET.inputShape, sparsity: cfg.sparsity, width: 1 }, fresh.init);
-  const optimizer = OPTIMIZERS.get('adam').create(cfg.optimizer, cfg.optimizer.lr);
-  let random = fresh;
   const data = new DeviceData(DATASET);
-  const metrics: Leg['metrics'] = [];
-  let steps = 0;
+  const { model, optimizer, metrics, stopped } = await trainLeg(cfg, data, checkpoints, checkpoint, stopAfter);
   try {
-    if (checkpoint) {
-      await restoreCheckpoint(checkpoint, model.namedVariables(), optimizer);
-      random = RunRandom.fromState(checkpoint.rng);
-    }
-    const step = await stepFor(cfg, model, optimizer, data, () => random);
-    const outcome = await train({
-      config: cfg, model, optimizer, data, random, step,
-      start: { epoch: checkpoint?.epoch ?? 0, seconds: checkpoint?.seconds ?? 0, within: checkpoint?.within ?? null },
-      hooks: {
-        onStep: () => void steps++,
-        shouldStop: () => stopAfter !== null && steps >= stopAfter,
-        onEpochEnd: async (p, m) => {
-          if (m) metrics.push(strip(m));
-          await saveCheckpoint(checkpoints, { epoch: p.epoch, seconds: p.seconds, rng: random.state(), variables: model.namedVariables(), optimizer });
-        },
-      },
-    });
-    step.dispose();
-    if (outcome.status === 'completed') return { metrics, final: await snapshot(model, optimizer), stopped: null };
-    const dir = await saveCheckpoint(checkpoints, { epoch: outcome.progress.epoch, seconds: outcome.progress.seconds, within: outcome.position, rng: random.state(), variables: model.namedVariables(), optimizer });
-    return { metrics, final: new Map(), stopped: dir };
+    return { metrics, final: stopped ? new Map() : await snapshot(model, optimizer), stopped };
   } finally {
     model.dispose();
     optimizer.dispose();
     data.dispose();
   }
 }
-
-const strip = ({ seconds: _s, ...rest }: EpochMetrics) => rest;
 
 async function snapshot(model: Model, optimizer: tf.Optimizer): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
