@@ -34,7 +34,8 @@ export type ErrorCode =
   | 'E_INTERRUPTED' // stopped by SIGINT or SIGTERM (exit 130 or 143)
   | 'E_EXPORT' // the model cannot be exported (e.g. a layer type without a plain equivalent)
   | 'E_EXPORT_OUT' // export output directory exists and is not empty (or cannot be written)
-  | 'E_EXPORT_FORMAT'; // an export directory's files are missing or malformed
+  | 'E_EXPORT_FORMAT' // an export directory's files are missing or malformed
+  | 'E_SLURM'; // a Slurm command failed or is missing (the slurm sweep executor)
 
 /** 2: bad config or arguments; 1: failure during a run; 130 / 143: stopped by SIGINT / SIGTERM. */
 export type ExitCode = 1 | 2 | 130 | 143;

@@ -10,7 +10,8 @@
  *   exactly;
  * - every dataset: loads its generated fixture (test/helpers/dataset-fixtures.ts);
  * - every backend: starts, or says why it cannot; pins a sweep job with plain variables;
- * - every executor: runs jobs (a stand-in `svd`) and reports each one's start and end.
+ * - every executor: runs jobs (a stand-in `svd`) and reports each one's start and end (one that
+ *   needs a scheduler, against the real test cluster of test/helpers/slurm.ts).
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +41,7 @@ import { shrinkNet } from '../src/export/structure.js';
 import { tfjsFiles } from '../src/export/tfjs-files.js';
 import { buildTfjsModel } from '../src/export/tfjs-model.js';
 import { JOB_BIN_ENV } from '../src/sweep/executors/process-job.js';
+import { startSlurmCluster } from './helpers/slurm.js';
 import type { ExecutorJob, JobOutcome } from '../src/sweep/executors/executor.js';
 import { PAPER_SPARSITY, outputShapeOf } from './helpers/layers.js';
 import { ROOT, tempDir } from './helpers/cli.js';
@@ -323,12 +325,18 @@ for (const [name, entry] of BACKENDS.list()) {
 // ---------------------------------------------------------------- executors
 
 for (const [name, entry] of EXECUTORS.list()) {
-  test(`executor ${name}: runs every job and reports its start and end`, async () => {
+  test(`executor ${name}: runs every job and reports its start and end`, async (t) => {
+    // An executor that needs a scheduler runs against the test cluster (test/helpers/slurm.ts).
+    const unavailable = entry.unavailable ? startSlurmCluster() ?? entry.unavailable() : null;
+    if (unavailable) {
+      if (process.env.CI === 'true') assert.fail(`executor ${name} cannot run here: ${unavailable}`);
+      return t.skip(unavailable);
+    }
     const saved = process.env[JOB_BIN_ENV];
     process.env[JOB_BIN_ENV] = path.join(ROOT, 'test', 'fixtures', 'sweeps', 'fake-svd.mjs');
     try {
-      const executor = entry.create({}, { jobs: 2, devices: null, cpusPerJob: 1 });
       const root = tempDir();
+      const executor = entry.create({}, { sweepDir: root, jobs: 2, devices: null, cpusPerJob: 1 });
       const jobs: ExecutorJob[] = [0, 1, 2].map((index) => {
         const dir = path.join(root, String(index));
         fs.mkdirSync(dir);

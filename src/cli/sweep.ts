@@ -1,23 +1,28 @@
 /**
  * `svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--set path=value]... [--runs-dir DIR]
- * [--dry-run]` and `svd sweep --resume SWEEP_DIR`: runs every job of a sweep file as its own
- * `svd run`, at most N at a time and one device each, into runs/sweeps/<name>/<timestamp>/;
- * prints the summary table and, as the last line of stdout, the sweep directory.
+ * [--dry-run] [--detach]`, `svd sweep --resume SWEEP_DIR` and `svd sweep --status SWEEP_DIR`:
+ * runs every job of a sweep file as its own `svd run` (here, or on a Slurm cluster), at most N at
+ * a time and one device each, into runs/sweeps/<name>/<timestamp>/; prints the summary table and,
+ * as the last line of stdout, the sweep directory.
  */
 import type { Command } from './command.js';
 import { numberOption, parseCommandArgs } from './args.js';
 import { SvdError } from '../errors.js';
 import { runSweep } from '../sweep/sweep.js';
+import { sweepStatus } from '../sweep/status.js';
 import { EXECUTORS } from '../sweep/executors/registry.js';
 import { runtimeFromEnv } from '../backends/backend.js';
 
-const usage = `usage: svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--executor ${EXECUTORS.names().join('|')}] [--set path=value]... [--runs-dir DIR] [--dry-run]
-       svd sweep --resume SWEEP_DIR [SWEEP.yaml] [--jobs N] [--devices 0,1,...]
+const usage = `usage: svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--executor ${EXECUTORS.names().join('|')}] [--set path=value]... [--runs-dir DIR] [--dry-run] [--detach]
+       svd sweep --resume SWEEP_DIR [SWEEP.yaml] [--jobs N] [--devices 0,1,...] [--detach]
+       svd sweep --status SWEEP_DIR
   Runs each job of the sweep as its own \`svd run\` (N at a time; default: one per device, else one
   per CPU core), each holding one device (CUDA_VISIBLE_DEVICES) while it runs. --executor chooses
   what runs them (default: the sweep file's executor section, else local). --set applies to
-  every job. --resume reruns the jobs of SWEEP_DIR that did not complete. Exit 0 when every job
-  completed, 1 when one failed, 2 for a bad sweep file or job config (nothing runs).`;
+  every job. --resume reruns the jobs of SWEEP_DIR that did not complete. --detach (slurm)
+  queues the jobs and returns; --status shows how every job stands (and records the ones that
+  ended). Exit 0 when every job completed, 1 when one failed, 2 for a bad sweep file or job
+  config (nothing runs).`;
 
 /** `--devices 0,1` -> ['0', '1']; E_ARGS for empty or repeated ids. */
 export function parseDevices(value: string | undefined): string[] | undefined {
@@ -48,10 +53,17 @@ const command: Command = {
       'runs-dir': { type: 'string' },
       executor: { type: 'string' },
       resume: { type: 'string' },
+      status: { type: 'string' },
+      detach: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
     }, { min: 0, max: 1 });
     if (!parsed) return 0;
     const { values, positionals } = parsed;
+    if (values.status !== undefined) {
+      const others = Object.keys(values).filter((k) => k !== 'status');
+      if (others.length > 0 || positionals.length > 0) throw new SvdError('E_ARGS', `svd sweep: --status SWEEP_DIR takes nothing else (got ${[...others.map((k) => `--${k}`), ...positionals].join(' ')})`);
+      return sweepStatus(values.status, process.argv.slice(1));
+    }
     if (!values.resume && positionals.length === 0) throw new SvdError('E_ARGS', `svd sweep: expected a sweep file (or --resume SWEEP_DIR)\n${usage}`);
     if (values.resume && values['runs-dir']) throw new SvdError('E_ARGS', 'svd sweep: --runs-dir cannot be used with --resume (the sweep stays in its directory)');
     const jobs = numberOption('jobs', values.jobs);
@@ -66,6 +78,7 @@ const command: Command = {
       sets: values.set ?? [],
       runsDir: values['runs-dir'] ?? 'runs',
       dryRun: values['dry-run'] ?? false,
+      detach: values.detach ?? false,
       argv: process.argv.slice(1),
     });
   },

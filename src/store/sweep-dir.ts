@@ -39,6 +39,8 @@ export interface JobRecord {
   seconds: number | null;
   started?: string;
   ended?: string;
+  /** The scheduler's id of the job's latest start, where it has one (Slurm: `ARRAYID_TASK`). */
+  executorId?: string;
   /** How many times the job was started (resumes count). */
   attempts: number;
   /** The end of the job's stderr, when it did not complete. */

@@ -9,7 +9,8 @@ import { readRunInfo } from '../store/run-info.js';
 import { ABSENT, duration, percent, times } from '../text/format.js';
 import { renderMarkdownTable, renderTable } from '../text/table.js';
 import { showValue, varyingKeys } from '../config/override-sets.js';
-import type { JobRecord, JobStatus, SweepMeta } from '../store/sweep-dir.js';
+import type { JobRecord, JobStatus, SweepMeta, SweepPaths } from '../store/sweep-dir.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
 
 /** One job in summary.json: its record plus its run's final figures. */
 export interface SweepResult extends JobRecord {
@@ -121,4 +122,12 @@ function describeEnd(job: JobRecord): string {
   if (job.status === 'interrupted') return `interrupted${job.signal ? ` by ${job.signal}` : ''}`;
   if (job.exitCode !== null) return `${job.status} with exit code ${job.exitCode}`;
   return job.signal ? `${job.status} (killed by ${job.signal})` : job.status;
+}
+
+/** Builds the sweep's summary and writes it as summary.json and summary.md. */
+export function writeSweepSummary(paths: SweepPaths, meta: SweepMeta, records: readonly JobRecord[]): SweepSummary {
+  const summary = buildSummary(paths.dir, meta, records);
+  writeJsonAtomic(paths.summaryJson, summary);
+  writeFileAtomic(paths.summaryMd, summaryMarkdown(summary));
+  return summary;
 }

@@ -8,21 +8,20 @@
  * directory that did not complete: interrupted ones continue their run (`svd resume`), failed
  * and never-started ones start afresh.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
-import { readSummary, writeSummary } from '../store/summary.js';
-import { findRunDirs, readRunInfo } from '../store/run-info.js';
+import { writeFileAtomic } from '../store/atomic.js';
 import { checkJobs, type CheckedJob } from './check-jobs.js';
 import { expandSweep, type SweepJob } from './expand.js';
 import { formatOverrides } from '../config/override-sets.js';
 import { EXECUTORS } from './executors/registry.js';
-import type { ExecutorJob, JobOutcome, JobPlacement } from './executors/executor.js';
+import { JobRecorder } from './job-recorder.js';
 import { SweepProgress } from './progress.js';
+import { catchUp } from './status.js';
+import { createExecutor } from './sweep-executor.js';
 import { readSweepFile, type SweepFile } from './sweep-file.js';
-import { createSweepDir, jobDir, lockSweepDir, openSweepDir, writeJobs, writeMeta, type JobRecord, type SweepMeta, type SweepPaths } from '../store/sweep-dir.js';
-import { buildSummary, summaryMarkdown, summaryText } from './summary.js';
+import { createSweepDir, lockSweepDir, openSweepDir, writeJobs, writeMeta, type JobRecord, type SweepMeta, type SweepPaths } from '../store/sweep-dir.js';
+import { summaryText, writeSweepSummary } from './summary.js';
 
 /** What `svd sweep` was asked to do. */
 export interface SweepOptions {
@@ -42,6 +41,8 @@ export interface SweepOptions {
   sets: string[];
   /** Parent of `sweeps/<name>/...` (new sweeps only). */
   runsDir: string;
+  /** Queue the jobs and return at once (executors with a queue only). */
+  detach?: boolean;
   /** Validate and list the jobs without running them. */
   dryRun?: boolean;
   /** The command line, recorded in sweep.json. */
@@ -63,9 +64,7 @@ export async function runSweep(options: SweepOptions): Promise<number> {
   if (!prepared) return 0;
   const { sweep, paths, meta, records, toRun } = prepared;
   const devices = options.devices ?? meta.devices ?? sweep.devices ?? null;
-  const executorOptions = options.executor ? { type: options.executor } : meta.executor ?? sweep.executor ?? { type: 'local' };
-  const { type, ...executorKeys } = executorOptions;
-  const executor = EXECUTORS.get(type).create(executorKeys, { jobs: options.jobs ?? meta.jobs ?? sweep.jobs, devices, cpusPerJob: options.cpusPerJob ?? null });
+  const { type, executor } = createExecutor(paths, meta, { executor: options.executor, jobs: options.jobs ?? sweep.jobs, devices, cpusPerJob: options.cpusPerJob ?? null, sweep });
   const release = lockSweepDir(paths, options.argv);
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
@@ -80,9 +79,12 @@ export async function runSweep(options: SweepOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     const where = devices?.length ? ` on devices ${devices.join(',')}` : '';
-    progress.line(`sweep ${meta.name}: ${toRun.length} of ${records.length} job(s), ${executor.concurrency} at a time${where}; ${paths.dir}`);
+    const atOnce = Number.isFinite(executor.concurrency) ? `${executor.concurrency} at a time` : `as many at a time as ${type} runs`;
+    progress.line(`sweep ${meta.name}: ${toRun.length} of ${records.length} job(s), ${atOnce}${where}; ${paths.dir}`);
     const recorder = new JobRecorder(paths, meta, records, progress);
-    await executor.run(toRun.map((checked) => recorder.prepare(checked)), recorder, controller.signal);
+    const jobs = toRun.map((checked) => recorder.prepare(checked));
+    if (options.detach) await executor.submit!(jobs, recorder, controller.signal);
+    else await executor.run(jobs, recorder, controller.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -90,9 +92,12 @@ export async function runSweep(options: SweepOptions): Promise<number> {
     writeJobs(paths.jobs, records);
     release();
   }
-  const summary = buildSummary(paths.dir, meta, records);
-  writeJsonAtomic(paths.summaryJson, summary);
-  writeFileAtomic(paths.summaryMd, summaryMarkdown(summary));
+  if (options.detach && !stoppedBy) {
+    console.error(`submitted ${toRun.length} job(s) to ${type}; see how they stand with: svd sweep --status ${paths.dir}`);
+    console.log(paths.dir);
+    return 0;
+  }
+  const summary = writeSweepSummary(paths, meta, records);
   console.log(summaryText(summary, process.stdout.isTTY ? Math.max(60, process.stdout.columns || 100) : undefined));
   if (stoppedBy) console.error(`sweep stopped by ${stoppedBy}; continue it with: svd sweep --resume ${paths.dir}`);
   else if (summary.counts.failed > 0) console.error(`${summary.counts.failed} job(s) failed; rerun them with: svd sweep --resume ${paths.dir}`);
@@ -108,6 +113,8 @@ async function prepareNew(options: SweepOptions): Promise<Prepared | null> {
   const jobs = expandSweep(sweep);
   checkCliSets(jobs, options.sets);
   const checked = await checkJobs(sweep, jobs, options.sets);
+  const executor = options.executor ? { type: options.executor } : sweep.executor ?? { type: 'local' };
+  checkExecutorChoice(executor.type, options.detach, options.devices ?? sweep.devices);
   if (options.dryRun) {
     for (const { job } of checked) console.log(`job ${job.index}: ${formatOverrides(job.overrides)}`);
     console.log(`${checked.length} job(s), all valid (base ${sweep.base})`);
@@ -117,7 +124,7 @@ async function prepareNew(options: SweepOptions): Promise<Prepared | null> {
   const meta: SweepMeta = {
     name: sweep.name, file: sweep.file, base: path.resolve(sweep.base), cliSets: options.sets,
     ...(options.jobs !== undefined && { jobs: options.jobs }), ...(options.devices && { devices: options.devices }),
-    ...(options.executor && { executor: { type: options.executor } }),
+    executor,
     created: new Date().toISOString(), command: options.argv,
   };
   writeFileAtomic(paths.sweepFile, sweep.text);
@@ -132,6 +139,8 @@ async function prepareResume(options: SweepOptions): Promise<Prepared | null> {
   const dir = options.resume!;
   if (options.sets.length > 0) throw new SvdError('E_ARGS', 'svd sweep: --set cannot be used with --resume (the sweep keeps the overrides it started with)');
   const { paths, meta, records } = openSweepDir(dir);
+  checkExecutorChoice(options.executor ?? meta.executor?.type ?? 'local', options.detach, options.devices);
+  await refuseWhileQueued(paths, meta, records, options.argv);
   const sweep = await readSweepFile(options.file ?? paths.sweepFile);
   if (!options.file) sweep.base = meta.base;
   const jobs = expandSweep(sweep);
@@ -152,6 +161,26 @@ async function prepareResume(options: SweepOptions): Promise<Prepared | null> {
   return { sweep, paths, meta, records, toRun: checked };
 }
 
+/** `--detach` needs an executor whose jobs outlive `svd sweep`; devices are for executors that do not queue (a scheduler places its jobs itself). */
+function checkExecutorChoice(type: string, detach: boolean | undefined, devices: string[] | undefined): void {
+  const queues = EXECUTORS.has(type) && EXECUTORS.get(type).queues;
+  if (detach && !queues) {
+    const queueing = EXECUTORS.list().filter(([, e]) => e.queues).map(([n]) => n);
+    throw new SvdError('E_ARGS', `svd sweep: --detach needs an executor that queues its jobs (${queueing.join(', ')}); ${type} jobs are child processes of svd sweep`);
+  }
+  if (devices?.length && queues) {
+    throw new SvdError('E_ARGS', `svd sweep: devices (--devices or the sweep file's devices:) cannot be used with the ${type} executor: the scheduler gives each job its devices (for slurm: gpus_per_task)`);
+  }
+}
+
+/** A resume may not start jobs that are still queued or running from an earlier (detached) submission. */
+async function refuseWhileQueued(paths: SweepPaths, meta: SweepMeta, records: JobRecord[], argv: string[]): Promise<void> {
+  const live = await catchUp(paths, meta, records, argv);
+  if (live.size === 0) return;
+  const listed = [...live].map(([index, state]) => `job ${index} (${state})`).join(', ');
+  throw new SvdError('E_SWEEP_DIR', `${paths.dir}: ${listed} still queued or running; wait for them (svd sweep --status ${paths.dir}) or cancel them first`, { file: paths.dir });
+}
+
 /** A `--set` of the command line may not touch what the jobs vary (every job would be the same there). */
 function checkCliSets(jobs: readonly SweepJob[], sets: readonly string[]): void {
   const keys = new Set(jobs.flatMap((j) => Object.keys(j.overrides)));
@@ -160,87 +189,4 @@ function checkCliSets(jobs: readonly SweepJob[], sets: readonly string[]): void 
     const clash = [...keys].find((key) => key === target || key.startsWith(`${target}.`) || target.startsWith(`${key}.`));
     if (clash) throw new SvdError('E_ARGS', `svd sweep: --set ${set} overrides '${clash}', which the sweep's jobs vary`);
   }
-}
-
-/**
- * Records a sweep's jobs in jobs.jsonl (and each job's job.json) as the executor reports them
- * starting and ending; never throws for a job's own failure.
- */
-class JobRecorder {
-  private readonly byIndex: Map<number, JobRecord>;
-  private readonly checked = new Map<number, CheckedJob>();
-  /** Run directories each job's folder held when it started (its new one is the one added). */
-  private readonly before = new Map<number, Set<string>>();
-  /** Jobs that continue their run (`svd resume`) rather than start one. */
-  private readonly continuing = new Set<number>();
-
-  constructor(private readonly paths: SweepPaths, private readonly meta: SweepMeta, private readonly records: JobRecord[], private readonly progress: SweepProgress) {
-    this.byIndex = new Map(records.map((r) => [r.index, r]));
-  }
-
-  /** The executor's view of a job: `svd resume` of its run when it was interrupted, else `svd run` into its folder. */
-  prepare(checked: CheckedJob): ExecutorJob {
-    const record = this.byIndex.get(checked.job.index)!;
-    const dir = jobDir(this.paths.dir, record.index);
-    const continuing = (record.status === 'interrupted' || record.status === 'running') && record.runDir !== null && fs.existsSync(path.join(this.paths.dir, record.runDir));
-    if (continuing) this.continuing.add(record.index);
-    this.checked.set(record.index, checked);
-    const args = continuing
-      ? ['resume', path.join(this.paths.dir, record.runDir!)]
-      : ['run', this.meta.base, ...checked.sets.flatMap((s) => ['--set', s]), '--runs-dir', dir];
-    return { index: record.index, args, dir, backend: checked.config.backend };
-  }
-
-  started(job: ExecutorJob, placement: JobPlacement): void {
-    const record = this.byIndex.get(job.index)!;
-    const checked = this.checked.get(job.index)!;
-    const { device, env } = placement;
-    fs.mkdirSync(job.dir, { recursive: true });
-    writeJsonAtomic(path.join(job.dir, 'job.json'), { index: record.index, overrides: record.overrides, sets: checked.sets, base: this.meta.base, args: job.args, device, env });
-    this.before.set(job.index, new Set(findRunDirs(job.dir)));
-    Object.assign(record, { status: 'running', device, exitCode: null, signal: null, seconds: null, started: new Date().toISOString(), attempts: record.attempts + 1 });
-    delete record.ended;
-    delete record.stderrTail;
-    if (!this.continuing.has(job.index)) record.runDir = null;
-    this.save();
-    this.progress.jobStarted(record);
-  }
-
-  ended(job: ExecutorJob, outcome: JobOutcome): void {
-    const record = this.byIndex.get(job.index)!;
-    if (!this.continuing.has(job.index)) {
-      const printed = outcome.exitCode === 0 && outcome.lastLine && fs.existsSync(outcome.lastLine) ? outcome.lastLine : null;
-      const before = this.before.get(job.index) ?? new Set<string>();
-      const created = findRunDirs(job.dir).filter((d) => !before.has(d)).pop() ?? null;
-      const runDir = printed ?? created;
-      record.runDir = runDir ? path.relative(this.paths.dir, runDir) : null;
-    }
-    const status = outcome.exitCode === 0 ? 'completed' : outcome.stopped ? 'interrupted' : 'failed';
-    Object.assign(record, { status, exitCode: outcome.exitCode, signal: outcome.signal, seconds: round(outcome.seconds), ended: new Date().toISOString() });
-    if (status !== 'completed') record.stderrTail = outcome.stderrTail;
-    const runDir = record.runDir ? path.join(this.paths.dir, record.runDir) : null;
-    if (status === 'interrupted' && runDir) markInterrupted(runDir);
-    this.save();
-    const run = runDir ? readRunInfo(runDir, false).summary : null;
-    this.progress.jobEnded(record, { testError: run?.testError, compression: run?.compression });
-  }
-
-  private save(): void {
-    writeJobs(this.paths.jobs, this.records);
-  }
-}
-
-/** Marks a run that was ended mid-way as interrupted in its summary.json (if it says running). */
-function markInterrupted(runDir: string): void {
-  const file = path.join(runDir, 'summary.json');
-  try {
-    const summary = readSummary(file);
-    if (summary.status === 'running') writeSummary(file, { ...summary, status: 'interrupted' });
-  } catch {
-    // no summary yet: the run had not started training
-  }
-}
-
-function round(seconds: number): number {
-  return Math.round(seconds * 100) / 100;
 }

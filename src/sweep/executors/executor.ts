@@ -35,6 +35,8 @@ export interface JobOutcome {
 export interface JobPlacement {
   device: string | null;
   env?: Record<string, string>;
+  /** The scheduler's id of the job, where there is one (Slurm: `ARRAYID_TASK`), recorded in jobs.jsonl. */
+  id?: string;
 }
 
 /** What an executor reports as jobs go. */
@@ -47,14 +49,27 @@ export interface JobEvents {
 
 /** Runs jobs. */
 export interface Executor {
-  /** Most jobs running at once. */
+  /** Most jobs running at once (Infinity: as many as the scheduler runs). */
   readonly concurrency: number;
   /** Starts every job, reporting to `events`; resolves once each has ended or, after `signal`, was never started. */
   run(jobs: readonly ExecutorJob[], events: JobEvents, signal: AbortSignal): Promise<void>;
+  /**
+   * Executors whose jobs outlive `svd sweep` (a cluster's queue) only: queues every job, reporting
+   * each as started, and returns (`svd sweep --detach`).
+   */
+  submit?(jobs: readonly ExecutorJob[], events: JobEvents, signal: AbortSignal): Promise<void>;
+  /**
+   * With `submit`: one look at the queued jobs of ids `ids` (their JobPlacement ids): reports
+   * those that ended since, and resolves to the scheduler's state of each one still queued or
+   * running (`svd sweep --status`, `--resume`).
+   */
+  look?(ids: readonly string[], events: JobEvents): Promise<Map<string, string>>;
 }
 
 /** What every executor is created with. */
 export interface ExecutorContext {
+  /** The sweep directory: an executor may keep its own files there (in a folder named after it). */
+  sweepDir: string;
   /** `--jobs` / `jobs:`: most jobs at once; absent: the executor's default. */
   jobs?: number;
   /** `--devices` / `devices:`: one per running job; null: none. */
@@ -69,5 +84,9 @@ export interface ExecutorEntry<O extends object = object> {
   /** Schema of its keys in the `executor:` section besides `type`. */
   properties: Record<string, object>;
   required?: string[];
+  /** True for executors whose jobs wait in a scheduler's queue and outlive `svd sweep`: they implement submit and look. */
+  queues?: boolean;
+  /** Why it cannot run on this machine (a missing scheduler command), or null; absent: it always can. */
+  unavailable?(): string | null;
   create(options: O, context: ExecutorContext): Executor;
 }

@@ -7,16 +7,10 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BACKENDS } from '../../backends/registry.js';
 import type { Executor, ExecutorContext, ExecutorEntry, ExecutorJob, JobEvents } from './executor.js';
 import { effectiveConcurrency, launch } from './launcher.js';
 import { runJobProcess } from './process-job.js';
-
-/** The environment of `job` holding `device` with `cpus` cores: what its backend's entry pins (every `auto` backend for `auto`). */
-function jobEnv(backend: string, device: string | null, cpus: number): Record<string, string> {
-  const entries = backend === 'auto' ? BACKENDS.list().filter(([, e]) => e.auto).map(([, e]) => e) : BACKENDS.has(backend) ? [BACKENDS.get(backend)] : [];
-  return Object.assign({}, ...entries.map((e) => e.pinJob(device, cpus))) as Record<string, string>;
-}
+import { pinEnv } from './pin.js';
 
 /** The local executor of `context`. */
 function localExecutor(context: ExecutorContext): Executor {
@@ -31,7 +25,7 @@ function localExecutor(context: ExecutorContext): Executor {
         signal,
         notStarted: () => undefined,
         run: async (job, device, jobSignal) => {
-          const env = jobEnv(job.backend, device, cpus);
+          const env = pinEnv(job.backend, device, cpus);
           events.started(job, { device, env });
           const outcome = await runJobProcess({ args: job.args, env, logFile: path.join(job.dir, 'job.log'), signal: jobSignal });
           events.ended(job, { ...outcome, stopped: outcome.stopped || jobSignal.aborted });

@@ -31,8 +31,10 @@ export interface JobProcessOptions {
   env: Record<string, string>;
   /** Where stdout and stderr go (appended). */
   logFile: string;
-  /** Aborting stops the process. */
+  /** Aborting stops the process: SIGTERM (the run stops at a checkpoint), SIGKILL after `killGraceMs`. */
   signal: AbortSignal;
+  /** Milliseconds between SIGTERM and SIGKILL; default KILL_GRACE_MS. */
+  killGraceMs?: number;
 }
 
 
@@ -62,7 +64,7 @@ export function runJobProcess(options: JobProcessOptions): Promise<JobOutcome> {
     const stop = () => {
       stopped = true;
       child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      killTimer = setTimeout(() => child.kill('SIGKILL'), options.killGraceMs ?? KILL_GRACE_MS);
       killTimer.unref();
     };
     if (options.signal.aborted) stop();

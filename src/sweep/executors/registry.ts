@@ -6,7 +6,9 @@
 import { Registry } from '../../registry.js';
 import type { ExecutorEntry } from './executor.js';
 import { local } from './local.js';
+import { slurm } from './slurm.js';
 
 /** Executors by name; `local` is the default. */
 export const EXECUTORS = new Registry<ExecutorEntry>('executor')
-  .register('local', local);
+  .register('local', local)
+  .register('slurm', slurm);
