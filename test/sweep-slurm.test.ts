@@ -182,6 +182,21 @@ test('Ctrl-C on a waiting Slurm sweep cancels its array; --resume finishes the j
   assert.match(fs.readFileSync(path.join(sweepDir, 'jobs', '000', 'job.log'), 'utf8'), /^\$ svd resume /m);
 });
 
+test('a failing Slurm task does not stop the others; its stderr tail is in the summary', (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const dir = tempDir('svd-slurm-fail-');
+  const broken = path.join(dir, 'broken-mnist');
+  fs.mkdirSync(broken);
+  fs.writeFileSync(path.join(broken, 'train-images-idx3-ubyte'), '');
+  const file = writeSweep(dir, 'fails', QUICK, `runs:\n  - { seed: 0, data.root: ${JSON.stringify(broken)} }\n  - { seed: 1 }\nexecutor: { type: slurm, poll_interval_s: 0.5 }\n`);
+  const r = svd(['sweep', file, '--runs-dir', dir]);
+  assert.equal(r.status, 1, r.stderr);
+  const sweepDir = lastLine(r.stdout);
+  assert.deepEqual(jobsOf(sweepDir).map((j) => j.status), ['failed', 'completed']);
+  assert.match(fs.readFileSync(path.join(sweepDir, 'summary.md'), 'utf8'), /train-images-idx3-ubyte/);
+  assert.match(r.stderr, /1 job\(s\) failed; rerun them with: svd sweep --resume /);
+});
+
 test('a bad slurm key is exit 2 with file:line:col, before anything is submitted; --detach needs a queue; devices are Slurm\'s to give', () => {
   const dir = tempDir('svd-slurm-bad-');
   const file = writeSweep(dir, 'bad', QUICK, 'runs:\n  - { seed: 0 }\nexecutor:\n  type: slurm\n  partiton: gpu\n');

@@ -6,7 +6,8 @@
  * A failing job does not stop the others. SIGINT / SIGTERM stop the sweep: nothing more starts,
  * running jobs are ended and recorded as interrupted. `--resume` reruns the jobs of a sweep
  * directory that did not complete: interrupted ones continue their run (`svd resume`), failed
- * and never-started ones start afresh.
+ * and never-started ones start afresh. `--detach` (executors that queue their jobs, slurm) returns
+ * once the jobs are queued; status.ts follows them later.
  */
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';

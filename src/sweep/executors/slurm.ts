@@ -49,7 +49,7 @@ function slurmExecutor(options: SlurmOptions, context: ExecutorContext): Executo
     for (let from = 0; from < jobs.length && !signal.aborted; from += size) {
       const tasks = jobs.slice(from, from + size);
       const k = nextArrayNumber(sweepDir);
-      const submission: ArraySubmission = { jobId: null, tasks, maxRequeues: options.max_requeues ?? 3, cpusPerTask: context.cpusPerJob ?? options.cpus_per_task ?? null };
+      const submission: ArraySubmission = { jobId: null, tasks, maxRequeues: options.max_requeues ?? 3, cpusPerTask: context.cpusPerJob ?? cpus };
       writeArray(sweepDir, k, submission);
       const output = path.join(slurmDir(sweepDir), `array-${k}-%a.out`);
       const script = path.join(slurmDir(sweepDir), `array-${k}.sbatch`);
@@ -58,7 +58,15 @@ function slurmExecutor(options: SlurmOptions, context: ExecutorContext): Executo
         fs.mkdirSync(job.dir, { recursive: true });
         fs.rmSync(resultFile(job.dir), { force: true });
       }
-      const jobId = sbatch(script);
+      let jobId: string;
+      try {
+        jobId = sbatch(script);
+      } catch (err) {
+        // Not half a sweep in the queue: cancel the arrays already submitted (their jobs end as interrupted).
+        const submitted = [...new Set(waiting.map((w) => w.arrayId))];
+        if (submitted.length > 0) scancel(submitted);
+        throw err;
+      }
       writeArray(sweepDir, k, { ...submission, jobId });
       tasks.forEach((job, t) => {
         const slurmId = `${jobId}_${t}`;
@@ -124,7 +132,7 @@ async function follow(waiting: Waiting[], events: JobEvents, cancelled: () => bo
 }
 
 /** One look at the queue: reports the tasks of `left` that ended; the ones still live. */
-export function poll(left: Waiting[], events: JobEvents, cancelled: boolean): Waiting[] {
+function poll(left: Waiting[], events: JobEvents, cancelled: boolean): Waiting[] {
   const states = squeue([...new Set(left.map((w) => w.arrayId))]);
   let accounting: Map<string, string> | null | undefined;
   const still: Waiting[] = [];

@@ -18,8 +18,8 @@ export interface ArraySubmission {
   tasks: ExecutorJob[];
   /** Requeues a task may take (preemption, time limit) before it gives up. */
   maxRequeues: number;
-  /** Cores each task has (SVD_WASM_THREADS), null: Slurm's SLURM_CPUS_PER_TASK. */
-  cpusPerTask: number | null;
+  /** Cores each task uses (its SVD_WASM_THREADS). */
+  cpusPerTask: number;
 }
 
 /** How a task ended, written by the task into its job directory. */

@@ -58,7 +58,6 @@ export async function runTask(specFile: string, taskId: number): Promise<number>
     note(job, why);
     return finish({ exitCode: 1, signal: null, lastLine: '', stderrTail: why, seconds: 0, stopped: false });
   }
-  const cpus = submission.cpusPerTask ?? (Number(env.SLURM_CPUS_PER_TASK) || 1);
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
   const stop = (signal: NodeJS.Signals) => {
@@ -69,7 +68,7 @@ export async function runTask(specFile: string, taskId: number): Promise<number>
   };
   for (const signal of ['SIGUSR2', 'SIGTERM', 'SIGINT'] as const) process.on(signal, stop);
   const args = taskArgs(job);
-  const outcome = await runJobProcess({ args, env: pinEnv(job.backend, null, cpus), logFile: path.join(job.dir, 'job.log'), signal: controller.signal, killGraceMs: CHECKPOINT_GRACE_MS });
+  const outcome = await runJobProcess({ args, env: pinEnv(job.backend, null, submission.cpusPerTask), logFile: path.join(job.dir, 'job.log'), signal: controller.signal, killGraceMs: CHECKPOINT_GRACE_MS });
   const stopped = stoppedBy !== null && outcome.exitCode !== 0;
   if (stopped && stoppedBy === 'SIGUSR2' && restarts < submission.maxRequeues) {
     try {
