@@ -8,11 +8,12 @@
 import type { Command } from './command.js';
 import { parseCommandArgs } from './args.js';
 import { loadConfig } from '../experiment/load-config.js';
+import { configWarnings } from '../experiment/checks.js';
 import { readConfigFile } from '../config/load.js';
 import { SvdError, SvdErrors } from '../errors.js';
 import { readSweepFile } from '../sweep/sweep-file.js';
 import { expandSweep } from '../sweep/expand.js';
-import { checkJobs } from '../sweep/check-jobs.js';
+import { checkJobs, jobWarnings } from '../sweep/check-jobs.js';
 
 const usage = `usage: svd validate FILE... [--set path=value]...
   Checks each config (extends, overrides, schema, cross-field rules), or each sweep file and every
@@ -33,9 +34,11 @@ const command: Command = {
           const sweep = await readSweepFile(file);
           const jobs = await checkJobs(sweep, expandSweep(sweep), sets);
           console.log(`${file}: ok (sweep of ${jobs.length} job(s))`);
+          for (const warning of jobWarnings(jobs)) console.error(`${file}: ${warning}`);
         } else {
-          await loadConfig(file, sets);
+          const { config } = await loadConfig(file, sets);
           console.log(`${file}: ok`);
+          for (const warning of configWarnings(config)) console.error(`${file}: warning: ${warning}`);
         }
       } catch (err) {
         if (!(err instanceof SvdErrors)) throw err;

@@ -87,6 +87,7 @@ function describeEnumError(parent: JsonSchema, allowed: unknown[], value: unknow
 
 /** A schema in a few words, for "must be A or B" (e.g. `integer >= 1`, `a list of 2 (integer >= 1)`). */
 function describeSchema(schema: JsonSchema): string {
+  if (typeof schema.title === 'string') return schema.title;
   if (Array.isArray(schema.enum)) return `one of ${schema.enum.map(String).join(', ')}`;
   if ('const' in schema) return JSON.stringify(schema.const);
   const types = [schema.type ?? []].flat().map(String);

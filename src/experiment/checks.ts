@@ -9,6 +9,7 @@ import type { ExperimentConfig } from '../config/types.js';
 import { formatShape, walkLayerShapes } from '../layers/shapes.js';
 import { classCount } from '../data/dataset.js';
 import { classifierIndex, scaleLayerWidths, sizeKey } from '../layers/width.js';
+import { KL_SCHEDULES } from '../optim/registry.js';
 
 /** The location of a dotted config path (`sparsity.threshold`). */
 export type Locate = (dottedPath: string) => SourceLocation;
@@ -103,4 +104,23 @@ export const CHECKS: readonly CheckRule[] = [
 /** Runs every rule on a schema-valid config; returns all failures. */
 export function runChecks(config: ExperimentConfig, locate: Locate): SvdError[] {
   return CHECKS.flatMap((r) => r.check(config, locate));
+}
+
+/**
+ * Advice on a valid config that likely does not do what was meant, shown before training (and in
+ * the run's log) but never refused: a KL weight that stays 0 for the whole run (no Sparse VD at
+ * all, as in a run shortened below kl.start), or a warm-up that has not reached kl.weight by the
+ * last epoch. Each message starts with the key it is about.
+ */
+export function configWarnings(config: ExperimentConfig): string[] {
+  const { kl, training } = config;
+  if (kl.weight === 0) return [];
+  const last = KL_SCHEDULES.get(kl.schedule).weight(training.epochs - 1, kl);
+  if (last === 0) {
+    return [`kl.start: the KL weight is 0 in all ${training.epochs} epoch(s) (kl.start ${kl.start}, kl.end ${kl.end}): this trains without Sparse VD and prunes almost nothing; to keep the warm-up in a shortened run give it as percentages of training (kl.start: 2.5%, kl.end: 10%)`];
+  }
+  if (last < kl.weight) {
+    return [`kl.end: the KL warm-up reaches only ${Number(last.toPrecision(3))} of kl.weight ${kl.weight} in the last epoch (kl.end ${kl.end}, training.epochs ${training.epochs}), so it prunes less than the full warm-up would`];
+  }
+  return [];
 }

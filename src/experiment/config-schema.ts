@@ -9,6 +9,7 @@ import { registryEnum, section, typeSwitch, type JsonSchema, type TypedEntry } f
 import { DATASETS } from '../data/registry.js';
 import { backendChoices } from '../backends/select.js';
 import { KL_SCHEDULES, LR_SCHEDULES, OPTIMIZERS } from '../optim/registry.js';
+import { epochPoint } from '../config/epoch-points.js';
 import { LAYERS } from '../layers/registry.js';
 
 /** The composed config schema (a fresh object each call). */
@@ -115,8 +116,8 @@ function sparsitySchema(): JsonSchema {
 function klSchema(): JsonSchema {
   return section('weight of the KL term of the loss over epochs', {
     schedule: registryEnum(KL_SCHEDULES, 'KL-weight schedule over epochs (see start, end, weight)', 'linear'),
-    start: { type: 'number', minimum: 0, default: 5, description: 'epoch where the linear warm-up begins' },
-    end: { type: 'number', minimum: 0, default: 20, description: 'epoch where the linear warm-up reaches weight' },
+    start: epochPoint('epoch where the linear warm-up begins', { default: 5 }),
+    end: epochPoint('epoch where the linear warm-up reaches weight', { default: 20 }),
     weight: { type: 'number', minimum: 0, default: 1, description: 'final KL weight' },
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The one entry point for configs: read a YAML file with its `extends` chain, apply `--set`
- * overrides, check it against the schema composed from the registries (filling defaults), then
- * run the cross-field checks. Any problem throws SvdErrors listing every problem found, each
+ * overrides, check it against the schema composed from the registries (filling defaults), turn
+ * epoch points given as percentages of training into epochs, then run the cross-field checks. Any problem throws SvdErrors listing every problem found, each
  * located as `file:line:col: path: message`. Nothing is written to disk.
  */
 import * as path from 'node:path';
@@ -14,6 +14,7 @@ import { applyOverrides } from '../config/overrides.js';
 import { composeSchema } from './config-schema.js';
 import type { ExperimentConfig } from '../config/types.js';
 import { validateSchema } from '../config/validate.js';
+import { resolveEpochPoints } from '../config/epoch-points.js';
 
 export type { ExperimentConfig } from '../config/types.js';
 export { composeSchema, schemaJson } from './config-schema.js';
@@ -51,6 +52,7 @@ async function resolveConfig(file: string, sets: readonly string[]): Promise<Loa
   throwIfAny(applyOverrides(value, sources, sets, schema));
   if (value.name === undefined) value.name = defaultName(file);
   throwIfAny(validateSchema(value, sources, schema));
+  resolveEpochPoints(value, schema);
   const config = value as unknown as ExperimentConfig;
   config.data.root ??= DATASETS.get(config.data.dataset).defaultRoot;
   throwIfAny(runChecks(config, (dotted) => sources.locate(parseDotted(dotted))));

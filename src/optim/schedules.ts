@@ -3,6 +3,7 @@
  * entry holds its JSON schema fragment with its function, so the config schema's list of schedule
  * types comes from the registries (optim/registry.ts).
  */
+import { epochPoint } from '../config/epoch-points.js';
 import type { KlConfig, LrScheduleConfig } from '../config/types.js';
 
 /** A learning-rate schedule: the lr for epoch `epoch` of `epochs`, given the base lr. */
@@ -39,7 +40,7 @@ export const lrLinear: LrScheduleEntry = {
 /** `constant-then-linear`. */
 export const lrConstantThenLinear: LrScheduleEntry = {
   description: 'the base lr until epoch `start`, then linear to 0 after the last epoch (the paper\'s LeNet-300-100 recipe)',
-  properties: { start: { type: 'integer', minimum: 0, description: 'epoch where the linear decay begins' } },
+  properties: { start: epochPoint('epoch where the linear decay begins', { integer: true }) },
   required: ['start'],
   lr: (base, epoch, epochs, cfg) => {
     const start = cfg.start ?? 0;
@@ -52,7 +53,7 @@ export const lrConstantThenLinear: LrScheduleEntry = {
 export const lrStep: LrScheduleEntry = {
   description: 'the base lr times gamma every `every` epochs',
   properties: {
-    every: { type: 'integer', minimum: 1, description: 'epochs between decays' },
+    every: epochPoint('epochs between decays', { integer: true, minimum: 1 }),
     gamma: { type: 'number', exclusiveMinimum: 0, description: 'decay factor' },
   },
   required: ['every', 'gamma'],

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SvdError } from '../errors.js';
+import { configWarnings } from '../experiment/checks.js';
 import { createRunLogger, type Logger } from '../log.js';
 import type { Training } from '../experiment/training.js';
 import { saveCheckpoint } from '../experiment/checkpoint-state.js';
@@ -51,6 +52,7 @@ export class RunRecorder {
     } else {
       const { sources, preprocessing } = dataset;
       this.log.info({ name: config.name, backend, sources, preprocessing, ...(init && { initFrom: init }) }, 'started');
+      for (const warning of configWarnings(config)) this.log.warn({ warning }, 'config warning');
       this.snapshotIfDue(0);
     }
     writeSummary(this.paths.summary, this.summary);

@@ -12,6 +12,7 @@ import { SvdError } from '../errors.js';
 import { runtimeFromEnv, type RuntimeOptions } from '../backends/backend.js';
 import { readResolvedConfig } from '../experiment/load-config.js';
 import { prepareTraining, type Training } from '../experiment/training.js';
+import { configWarnings } from '../experiment/checks.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
 import { loadLatestCheckpoint, removeLeftovers } from '../store/checkpoint.js';
 import { acquireLock } from '../store/dir-lock.js';
@@ -38,6 +39,7 @@ export interface RunOptions {
 export async function startRun(config: ExperimentConfig, text: string, opts: RunOptions): Promise<RunPaths> {
   checkRunsDirWritable(opts.runsDir);
   const training = await prepareTraining(config, null, opts.runtime ?? runtimeFromEnv());
+  for (const warning of configWarnings(config)) process.stderr.write(`svd run: warning: ${warning}\n`);
   let paths: RunPaths | null = null;
   let release = () => {};
   try {

@@ -4,6 +4,7 @@
  * one that an override caused points at that value in the sweep file rather than at `--set`.
  */
 import { loadConfig, type ExperimentConfig } from '../experiment/load-config.js';
+import { configWarnings } from '../experiment/checks.js';
 import { OVERRIDE_SOURCE } from '../config/overrides.js';
 import { SvdError, SvdErrors, type SourceLocation } from '../errors.js';
 import type { SweepJob } from './expand.js';
@@ -83,4 +84,13 @@ function relocate(sweep: SweepFile, job: SweepJob, error: SvdError): SvdError {
 /** The override key that set `path` (the key itself, a parent or a child of it), if any. */
 function matchKey(overrides: Overrides, path: string): string | undefined {
   return Object.keys(overrides).find((key) => key === path || path.startsWith(`${key}.`) || key.startsWith(`${path}.`));
+}
+
+/** The config warnings of the jobs (configWarnings), each once with the jobs it applies to. */
+export function jobWarnings(checked: readonly CheckedJob[]): string[] {
+  const jobs = new Map<string, number[]>();
+  for (const { job, config } of checked) {
+    for (const warning of configWarnings(config)) jobs.set(warning, [...(jobs.get(warning) ?? []), job.index]);
+  }
+  return [...jobs].map(([warning, indices]) => `warning (job${indices.length > 1 ? 's' : ''} ${indices.join(', ')}): ${warning}`);
 }

@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import { checkJobs, type CheckedJob } from './check-jobs.js';
+import { checkJobs, jobWarnings, type CheckedJob } from './check-jobs.js';
 import { expandSweep, type SweepJob } from './expand.js';
 import { formatOverrides } from '../config/override-sets.js';
 import { EXECUTORS } from './executors/registry.js';
@@ -114,6 +114,7 @@ async function prepareNew(options: SweepOptions): Promise<Prepared | null> {
   const jobs = expandSweep(sweep);
   checkCliSets(jobs, options.sets);
   const checked = await checkJobs(sweep, jobs, options.sets);
+  for (const warning of jobWarnings(checked)) console.error(`svd sweep: ${warning}`);
   const executor = options.executor ? { type: options.executor } : sweep.executor ?? { type: 'local' };
   checkExecutorChoice(executor.type, options.detach, options.devices ?? sweep.devices);
   if (options.dryRun) {
