@@ -80,5 +80,9 @@ export function maxArraySize(): number {
   return value ? Number(value) : DEFAULT_MAX_ARRAY_SIZE;
 }
 
-/** Slurm states in which a task will not run again unless requeued. */
-export const FINAL_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'PREEMPTED', 'SPECIAL_EXIT']);
+/**
+ * Slurm states in which a task will not run again unless requeued. PREEMPTED is left out: a task
+ * preempted with requeue passes through it on its way back to the queue, so the sweep waits until
+ * it is pending again or Slurm forgets it.
+ */
+export const FINAL_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'SPECIAL_EXIT']);
