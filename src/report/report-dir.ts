@@ -41,19 +41,25 @@ export class ReportWriter {
   readonly tmp: string;
   readonly files: string[] = [];
 
+  private started = false;
+
+  /** Checks that `target` can be replaced (E_RUN_DIR, exit 2, when it is not a report svd wrote); creates nothing yet. */
   constructor(readonly target: string) {
     checkReplaceable(target);
     this.tmp = tempPathFor(target);
-    try {
-      fs.mkdirSync(this.tmp);
-    } catch (err) {
-      throw new SvdError('E_RUN_DIR', `cannot write the report: ${(err as Error).message}`, { file: path.dirname(target) }, 1);
-    }
   }
 
-  /** Writes `name` (a plain file name) into the report. */
+  /** Writes `name` (a plain file name) into the report (the temporary folder is made on the first). */
   write(name: string, data: string | Uint8Array): void {
     if (name !== path.basename(name) || name.startsWith('.')) throw new Error(`report file name ${name}`);
+    if (!this.started) {
+      try {
+        fs.mkdirSync(this.tmp);
+      } catch (err) {
+        throw new SvdError('E_RUN_DIR', `cannot write the report: ${(err as Error).message}`, { file: path.dirname(this.target) }, 1);
+      }
+      this.started = true;
+    }
     writeFileSynced(path.join(this.tmp, name), data);
     this.files.push(name);
   }

@@ -89,6 +89,7 @@ export async function writeRunReport(runDir: string, opts: RunReportOptions = {}
   if (!info.resolved) throw new SvdError('E_RUN_DIR', `${runDir} is not a run directory (no resolved.json in it)`, { file: runDir });
   const config = info.resolved as { name?: string; sparsity?: { threshold?: number }; training?: { epochs?: number; snapshotEvery?: number } };
   const notes: string[] = [];
+  const writer = new ReportWriter(reportDirOf(runDir));
 
   let analysis: CheckpointAnalysis | null = null;
   try {
@@ -102,7 +103,6 @@ export async function writeRunReport(runDir: string, opts: RunReportOptions = {}
   for (const problem of damaged) notes.push(`A snapshot is left out of the animation: ${problem.format()}`);
   if (snapshots.length === 0 && damaged.length === 0) notes.push('No animation: the run wrote no weight snapshots (set training.snapshotEvery, e.g. 5, before training).');
 
-  const writer = new ReportWriter(reportDirOf(runDir));
   try {
     const images: ReportImage[] = [];
     const layerSections: string[] = [];

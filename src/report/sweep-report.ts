@@ -51,6 +51,7 @@ export async function writeSweepReport(sweepDir: string): Promise<{ dir: string;
   const meta = readMeta(paths);
   const keys = varyingKeys(records);
   const reportDir = reportDirOf(sweepDir);
+  const writer = new ReportWriter(reportDir);
   const runs = records.map((job): SweepReportRun => {
     const dir = job.runDir ? path.join(sweepDir, job.runDir) : null;
     const info = dir ? readRunInfo(dir, false) : null;
@@ -89,14 +90,13 @@ export async function writeSweepReport(sweepDir: string): Promise<{ dir: string;
     section('jobs', 'Jobs', [
       table(['job', 'status', ...keys, 'test error', 'compression', ...layers.map((l) => `sparsity ${l}`), 'epochs', 'run'], rows, numeric),
       '<p>A run links to its own report once <code>svd report RUN_DIR</code> has written one.</p>',
-      ...runs.filter((r) => r.problem).map((r) => `<p class="note">Job ${r.index} is damaged: ${esc(r.problem!)}</p>`),
+      ...runs.flatMap((r) => (r.problem ? [`<p class="note">Job ${r.index} is damaged: ${esc(r.problem)}</p>`] : [])),
     ]),
     section('sweep', 'Sweep', [
       `<p>Base config: <code>${esc(meta?.base ?? '-')}</code>; --set: <code>${esc((meta?.cliSets ?? []).join(' ') || '(none)')}</code>; job time in all: ${duration(seconds)}.</p>`,
       fs.existsSync(paths.sweepFile) ? `<h3>sweep.yaml</h3><pre>${esc(fs.readFileSync(paths.sweepFile, 'utf8'))}</pre>` : '',
     ]),
   ];
-  const writer = new ReportWriter(reportDir);
   try {
     return writer.finish(page(`svd report: sweep ${name}`, `${path.resolve(sweepDir)} — ${runs.length} job(s)`, body), manifest);
   } catch (err) {

@@ -139,14 +139,16 @@ async function execute(paths: RunPaths, training: Training): Promise<void> {
 
 /**
  * The checkpoint a resume starts from, once the run directory is known to be sound: checkpoints/
- * is a folder (every run gets one when it is created) and, for a run whose summary says
- * completed, the latest checkpoint is at its last epoch. Anything else is damage, reported
+ * is a folder (every run gets one when it is created), summary.json is there once a checkpoint
+ * is and, for a run whose summary says completed, the latest checkpoint is at its last epoch. Anything else is damage, reported
  * (E_RUN_DIR, exit 2) before a file is changed, so a resume never restarts a finished run.
  */
 function soundCheckpoint(paths: RunPaths, config: ExperimentConfig, summary: RunSummary | null): Checkpoint | null {
   const damaged = (file: string, why: string) => new SvdError('E_RUN_DIR', `${why} (the run directory is damaged; nothing was changed)`, { file }, 2);
   if (!isDirectory(paths.checkpoints)) throw damaged(paths.checkpoints, 'missing: every run has a checkpoints folder');
   const checkpoint = loadLatestCheckpoint(paths.checkpoints);
+  // A run writes summary.json before it trains: one with checkpoints and no summary was damaged.
+  if (!summary && checkpoint) throw damaged(paths.summary, `missing, though the run has a checkpoint (${path.basename(checkpoint.dir)})`);
   const { epochs } = config.training;
   if (summary?.status === 'completed' && (!checkpoint || checkpoint.within || checkpoint.epoch < epochs)) {
     const latest = checkpoint ? `its latest checkpoint is ${path.basename(checkpoint.dir)}` : 'it holds no checkpoint';
