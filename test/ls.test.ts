@@ -40,7 +40,7 @@ test('svd ls lists runs, nested ones too, oldest first', () => {
 
   const json = JSON.parse(svd(['ls', root, '--json']).stdout) as Array<Record<string, unknown>>;
   assert.deepEqual(json.map((row) => row.name), ['early', 'quick', 'lenet']);
-  assert.deepEqual(json[2], { dir: path.join(root, 'lenet/2026-11-24T10-00-00-aaaaaa'), name: 'lenet', started: '2026-11-24T10:00:00.000Z', status: 'completed', epochs: 5, totalEpochs: null, testError: 0.0255, compression: 21.66, seconds: 156 });
+  assert.deepEqual(json[2], { dir: path.join(root, 'lenet/2026-11-24T10-00-00-aaaaaa'), name: 'lenet', started: '2026-11-24T10:00:00.000Z', status: 'completed', epochs: 5, totalEpochs: null, testError: 0.0255, compression: 21.66, seconds: 156, problem: null });
 
   const one = JSON.parse(svd(['ls', path.join(root, 'lenet/2026-11-24T10-00-00-aaaaaa'), '--json']).stdout) as unknown[];
   assert.equal(one.length, 1);

@@ -78,7 +78,7 @@ function readPng(file: string): PNG {
 test('the run writes a small snapshot per epoch with the weights and keep mask of every Sparse VD layer', () => {
   assert.deepEqual(fs.readdirSync(path.join(runDir, 'snapshots')).sort(), ['epoch-000000.json', 'epoch-000001.json', 'epoch-000002.json']);
   for (const name of fs.readdirSync(path.join(runDir, 'snapshots'))) assert.ok(fs.statSync(path.join(runDir, 'snapshots', name)).size < 100_000, `${name} is small`);
-  const snapshots = readSnapshots(runDir);
+  const { snapshots } = readSnapshots(runDir);
   assert.deepEqual(snapshots.map((s) => s.epoch), [0, 1, 2]);
   const last = snapshots[2];
   assert.deepEqual(last.layers.map((l) => l.name), LAYERS);
@@ -108,7 +108,7 @@ test('the first conv layer shows its 20 filters with exactly the pruned weights 
   assert.equal(count(pixels, WHITE), pruned * 64, 'one blank 8x8 square per pruned weight');
   assert.equal(count(pixels, GREY), png.width * png.height - 500 * 64, 'grey lines around 20 tiles');
   // the top-left tile is filter 0: its blank cells are its pruned weights in the final snapshot
-  const final = readSnapshots(runDir)[2].layers[0];
+  const final = readSnapshots(runDir).snapshots[2].layers[0];
   for (let y = 0; y < 5; y++) {
     for (let x = 0; x < 5; x++) {
       const blank = pixels[(2 + y * 8 + 3) * png.width + 2 + x * 8 + 3] === WHITE;
@@ -122,7 +122,7 @@ test('the animation has one frame per snapshot, each blanking that epoch\'s prun
   assert.deepEqual(image.epochs, [0, 1, 2]);
   const gif = new GifReader(new Uint8Array(fs.readFileSync(path.join(runDir, 'report', image.file))));
   assert.deepEqual([gif.width, gif.height, gif.numFrames()], [212, 170 + 6, 3]);
-  const snapshots = readSnapshots(runDir);
+  const { snapshots } = readSnapshots(runDir);
   const rgba = new Uint8Array(gif.width * gif.height * 4);
   for (let f = 0; f < 3; f++) {
     gif.decodeAndBlitFrameRGBA(f, rgba);

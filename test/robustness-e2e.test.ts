@@ -196,11 +196,14 @@ test('SIGINT, then SIGTERM, in the middle of epochs: mid-epoch checkpoints, exit
 });
 
 test('a run killed before its first checkpoint starts over on resume, without duplicate metric lines', () => {
-  // What a SIGKILL between epoch 1's metrics line and its checkpoint leaves: metrics, no checkpoint.
+  // What a SIGKILL between epoch 1's metrics line and its checkpoint leaves: metrics, no
+  // checkpoint, a summary that says running.
   const dir = path.join(tempDir(), 'run');
   fs.cpSync(reference.dir, dir, { recursive: true });
   fs.rmSync(path.join(dir, 'checkpoints'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'checkpoints'));
+  const summary = readJsonFile<Record<string, unknown>>(path.join(dir, 'summary.json'));
+  fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ ...summary, status: 'running', epochs: 0 }));
   const lines = fs.readFileSync(path.join(reference.dir, 'metrics.jsonl'), 'utf8').split('\n');
   fs.writeFileSync(path.join(dir, 'metrics.jsonl'), `${lines[0]}\n${lines[1].slice(0, 40)}`); // and a torn second line
   const r = svd(['resume', dir]);

@@ -23,9 +23,14 @@ const command: Command = {
     const parsed = parseCommandArgs('diff', usage, argv, { all: { type: 'boolean' }, json: { type: 'boolean' } }, { min: 1 });
     if (!parsed) return 0;
     const { values, positionals } = parsed;
-    const runs = expandRunArgs(positionals);
-    if (runs.length < 2) throw new SvdError('E_ARGS', `svd diff: needs two or more runs, got ${runs.length} from ${positionals.join(' ')}\n${usage}`);
-    const diff = diffRuns(runs, values.all ?? false);
+    const { refs, damaged } = expandRunArgs(positionals);
+    const diff = diffRuns(refs, damaged, values.all ?? false);
+    if (diff.runs.length < 2) {
+      if (diff.damaged.length) {
+        throw new SvdError('E_RUN_DIR', `svd diff: needs two or more runs that can be read, got ${diff.runs.length}; damaged:\n${diff.damaged.map((d) => `  ${d.problem}`).join('\n')}`, {}, 2);
+      }
+      throw new SvdError('E_ARGS', `svd diff: needs two or more runs, got ${diff.runs.length} from ${positionals.join(' ')}\n${usage}`);
+    }
     console.log(values.json ? JSON.stringify(diff, null, 2) : renderDiff(diff, values.all ?? false, Math.max(60, Math.min(process.stdout.columns || 100, 100))));
     return 0;
   },

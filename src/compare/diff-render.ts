@@ -54,6 +54,10 @@ export function renderDiff(diff: RunDiff, all = false, width = TABLE_WIDTH): str
     out.push(`  ${run.label}  ${run.dir}`);
     if (run.job) out.push(`  ${' '.repeat(run.label.length)}  job ${run.job.index}: ${formatOverrides(run.job.overrides)}`);
   }
+  if (diff.damaged.length) {
+    out.push('', `not compared: ${diff.damaged.length} damaged`);
+    for (const d of diff.damaged) out.push(`  ${d.problem}`);
+  }
   const section = (title: string, body: string | null) => {
     out.push('', title);
     if (body) out.push(body);

@@ -5,7 +5,9 @@
  * versions, seed, machine; the command line, working folder and start time are left out
  * unless `all`).
  */
-import type { RunRef } from './inputs.js';
+import * as path from 'node:path';
+import type { SvdError } from '../errors.js';
+import { label, type RunArg, type RunRef } from './inputs.js';
 import { differ, flatten, unionKeys } from './flatten.js';
 import { readRunInfo, type MetricsLine, type RunInfo } from '../store/run-info.js';
 
@@ -28,9 +30,18 @@ export interface KeyRow {
   differs: boolean;
 }
 
+/** A run or sweep left out of the comparison because its records are damaged. */
+export interface DamagedInput {
+  dir: string;
+  /** The first problem, naming the file: `file:line: key: reason`. */
+  problem: string;
+}
+
 /** Everything `svd diff` shows. */
 export interface RunDiff {
   runs: RunRef[];
+  /** Runs and sweeps not compared: their records are damaged. */
+  damaged: DamagedInput[];
   config: { total: number; differing: number; rows: KeyRow[] };
   final: MetricRow[];
   /** Metrics at the last epoch all runs evaluated, when some ran longer; null otherwise. */
@@ -43,9 +54,21 @@ export interface RunDiff {
 /** env.json keys that differ between any two runs and say nothing about the environment. */
 const ENV_NOISE = ['command', 'cwd', 'started', 'resumes'];
 
-/** Compares the runs in `refs` (`all`: keep unchanged config and environment keys too). */
-export function diffRuns(refs: readonly RunRef[], all = false): RunDiff {
-  const infos = refs.map((ref) => readRunInfo(ref.dir));
+/**
+ * Compares the runs in `args` whose records are sound, labelled A, B, ... in order; the others,
+ * and the sweeps in `damagedSweeps`, are listed as damaged (`all`: keep unchanged config and
+ * environment keys too).
+ */
+export function diffRuns(args: readonly RunArg[], damagedSweeps: readonly SvdError[] = [], all = false): RunDiff {
+  const damaged: DamagedInput[] = damagedSweeps.map((e) => ({ dir: path.dirname(e.location.file ?? ''), problem: e.format() }));
+  const sound: Array<{ arg: RunArg; info: RunInfo }> = [];
+  for (const arg of args) {
+    const info = readRunInfo(arg.dir);
+    if (info.problems.length) damaged.push({ dir: arg.dir, problem: info.problems[0].format() });
+    else sound.push({ arg, info });
+  }
+  const refs: RunRef[] = sound.map(({ arg }, i) => ({ label: label(i), ...arg }));
+  const infos = sound.map(({ info }) => info);
   const config = keyRows(infos.map((i) => flatten(i.resolved ?? {})), all);
   const envMaps = infos.map((i) => {
     const map = flatten(i.env ?? {});
@@ -59,7 +82,8 @@ export function diffRuns(refs: readonly RunRef[], all = false): RunDiff {
   const lastShared = shared.length ? Math.max(...shared) : null;
   const differentLengths = new Set(lasts).size > 1;
   return {
-    runs: [...refs],
+    runs: refs,
+    damaged,
     config,
     final: finalRows(infos),
     common: differentLengths && lastShared !== null ? { epoch: lastShared, rows: epochRows(infos.map((i) => i.metrics.find((m) => m.epoch === lastShared) ?? null)) } : null,

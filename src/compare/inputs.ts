@@ -1,11 +1,13 @@
 /**
  * What `svd diff` compares: the run directories named on the command line, with each sweep
- * directory replaced by the runs of its jobs (in job order), labelled A, B, C, ...
+ * directory replaced by the runs of its jobs (in job order); a sweep whose records are damaged
+ * is set aside with its problem, so the others are still compared. diff.ts labels the runs it
+ * compares A, B, C, ...
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
-import { isSweepDir, readJobs, sweepPaths } from '../store/sweep-dir.js';
+import { isSweepDir, readJobs, sweepPaths, type JobRecord } from '../store/sweep-dir.js';
 import type { Overrides } from '../config/override-sets.js';
 import { isRunDir } from '../store/run-info.js';
 
@@ -25,14 +27,28 @@ export function label(i: number): string {
   return s;
 }
 
-/** The runs named by `args` (run or sweep directories); E_RUN_DIR for anything else. */
-export function expandRunArgs(args: readonly string[]): RunRef[] {
-  const refs: Array<Omit<RunRef, 'label'>> = [];
+/** A run to compare, before it is labelled. */
+export type RunArg = Omit<RunRef, 'label'>;
+
+/**
+ * The runs named by `args` (run or sweep directories) and the problems of the sweeps that could
+ * not be read; E_RUN_DIR for anything that is neither.
+ */
+export function expandRunArgs(args: readonly string[]): { refs: RunArg[]; damaged: SvdError[] } {
+  const refs: RunArg[] = [];
+  const damaged: SvdError[] = [];
   for (const arg of args) {
     if (isRunDir(arg)) {
       refs.push({ dir: arg });
     } else if (isSweepDir(arg)) {
-      const jobs = readJobs(sweepPaths(arg).jobs);
+      let jobs: JobRecord[];
+      try {
+        jobs = readJobs(sweepPaths(arg).jobs);
+      } catch (err) {
+        if (!(err instanceof SvdError)) throw err;
+        damaged.push(err);
+        continue;
+      }
       for (const job of jobs) {
         const dir = job.runDir ? path.join(arg, job.runDir) : null;
         if (dir && isRunDir(dir)) refs.push({ dir, job: { sweep: arg, index: job.index, overrides: job.overrides } });
@@ -42,5 +58,5 @@ export function expandRunArgs(args: readonly string[]): RunRef[] {
       throw new SvdError('E_RUN_DIR', `${arg} ${why}`, { file: arg });
     }
   }
-  return refs.map((ref, i) => ({ label: label(i), ...ref }));
+  return { refs, damaged };
 }

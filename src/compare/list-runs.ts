@@ -1,7 +1,8 @@
 /**
  * `svd ls`: one row per run directory found under a folder (sweep job runs included): name,
  * start time, status, epochs, test error, compression, seconds and the directory, oldest first.
- * A run whose process is gone shows as `stopped` (its summary still says running).
+ * A run whose process is gone shows as `stopped` (its summary still says running); a run whose
+ * records are damaged shows as `damaged`, with the file and the reason under the table.
  */
 import * as path from 'node:path';
 import { ABSENT, duration, percent, shortTime, times } from '../text/format.js';
@@ -22,6 +23,8 @@ export interface RunRow {
   testError: number | null;
   compression: number | null;
   seconds: number | null;
+  /** What is damaged in the run directory (`file: key: reason`); null when nothing is. */
+  problem: string | null;
 }
 
 /** The runs under `root`, oldest first. */
@@ -33,12 +36,13 @@ export function listRuns(root: string): RunRow[] {
       dir,
       name: s.name ?? (typeof info.resolved?.name === 'string' ? info.resolved.name : path.basename(path.dirname(dir))),
       started: typeof info.env?.started === 'string' ? info.env.started : null,
-      status: liveStatus(dir, s.status ?? null),
+      status: info.problems.length ? 'damaged' : liveStatus(dir, s.status ?? null),
       epochs: s.epochs ?? null,
       totalEpochs: totalEpochsOf(info.resolved),
       testError: s.testError ?? null,
       compression: s.compression ?? null,
       seconds: s.seconds ?? null,
+      problem: info.problems[0]?.format() ?? null,
     };
   });
   return rows.sort((a, b) => (a.started ?? '').localeCompare(b.started ?? '') || a.dir.localeCompare(b.dir));
@@ -68,5 +72,7 @@ function epochsCell(r: RunRow): string {
 export function renderRuns(rows: readonly RunRow[]): string {
   const header = ['name', 'started', 'status', 'epochs', 'test error', 'compression', 'time', 'dir'];
   const cells = rows.map((r) => [r.name, shortTime(r.started), r.status ?? ABSENT, epochsCell(r), percent(r.testError), times(r.compression), duration(r.seconds), r.dir]);
-  return renderTable(header, cells, { right: new Set([3, 4, 5, 6]), width: Infinity, maxCell: Infinity });
+  const table = renderTable(header, cells, { right: new Set([3, 4, 5, 6]), width: Infinity, maxCell: Infinity });
+  const damaged = rows.filter((r) => r.problem !== null).map((r) => `damaged: ${r.problem}`);
+  return damaged.length ? [table, '', ...damaged].join('\n') : table;
 }

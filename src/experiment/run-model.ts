@@ -9,7 +9,7 @@ import type { Model } from '../layers/model.js';
 import { buildModel } from './build.js';
 import { SvdError } from '../errors.js';
 import { openRunDir } from '../store/run-dir.js';
-import { readJson } from '../store/atomic.js';
+import { readResolvedConfig } from './load-config.js';
 import { loadLatestCheckpoint } from '../store/checkpoint.js';
 import { restoreCheckpoint } from './checkpoint-state.js';
 
@@ -26,7 +26,7 @@ export interface RunModel {
 /** Restores the latest checkpoint of the run in `dir`, pruning at `threshold` (default: the run's). */
 export async function loadRunModel(dir: string, threshold?: number): Promise<RunModel> {
   const paths = openRunDir(dir);
-  const config = readJson<ExperimentConfig>(paths.resolved);
+  const config = await readResolvedConfig(paths.resolved);
   const checkpoint = loadLatestCheckpoint(paths.checkpoints);
   if (!checkpoint) throw new SvdError('E_CHECKPOINT', `run ${dir} has no checkpoint yet`, { file: paths.checkpoints });
   const sparsity = { ...config.sparsity, threshold: threshold ?? config.sparsity.threshold };

@@ -1,7 +1,9 @@
 /**
  * Writing a report directory as a whole: the files go into a temporary folder beside the target,
  * which then replaces the old report (renamed aside, then removed), so an existing report is
- * never left half-overwritten and nothing else in the run or sweep directory is touched.
+ * never left half-overwritten and nothing else in the run or sweep directory is touched. Only a
+ * report svd wrote is replaced (its report.json says `kind` run or sweep): a file or folder of
+ * the user's own named `report` is refused, as `svd export` refuses a folder that is not an export.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,23 +15,51 @@ export function reportDirOf(dir: string): string {
   return path.join(dir, 'report');
 }
 
+/** E_RUN_DIR (exit 2) when `target` exists and is not a report svd wrote. */
+function checkReplaceable(target: string): void {
+  let info: fs.Stats;
+  try {
+    info = fs.lstatSync(target);
+  } catch {
+    return; // nothing there yet
+  }
+  const refuse = (what: string) => new SvdError('E_RUN_DIR', `${what}, not a report svd wrote; move it away (or delete it) to write the report`, { file: target }, 2);
+  if (!info.isDirectory()) throw refuse(info.isSymbolicLink() ? 'a symbolic link' : 'a file');
+  const manifest = path.join(target, 'report.json');
+  let kind: unknown;
+  try {
+    if (!fs.statSync(manifest).isFile()) throw new Error('not a file');
+    kind = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { kind?: unknown }).kind;
+  } catch {
+    kind = null;
+  }
+  if (kind !== 'run' && kind !== 'sweep') throw refuse('a folder without an svd report.json');
+}
+
 /** Files of a report being written. */
 export class ReportWriter {
   readonly tmp: string;
   readonly files: string[] = [];
 
+  private started = false;
+
+  /** Checks that `target` can be replaced (E_RUN_DIR, exit 2, when it is not a report svd wrote); creates nothing yet. */
   constructor(readonly target: string) {
+    checkReplaceable(target);
     this.tmp = tempPathFor(target);
-    try {
-      fs.mkdirSync(this.tmp);
-    } catch (err) {
-      throw new SvdError('E_RUN_DIR', `cannot write the report: ${(err as Error).message}`, { file: path.dirname(target) }, 1);
-    }
   }
 
-  /** Writes `name` (a plain file name) into the report. */
+  /** Writes `name` (a plain file name) into the report (the temporary folder is made on the first). */
   write(name: string, data: string | Uint8Array): void {
     if (name !== path.basename(name) || name.startsWith('.')) throw new Error(`report file name ${name}`);
+    if (!this.started) {
+      try {
+        fs.mkdirSync(this.tmp);
+      } catch (err) {
+        throw new SvdError('E_RUN_DIR', `cannot write the report: ${(err as Error).message}`, { file: path.dirname(this.target) }, 1);
+      }
+      this.started = true;
+    }
     writeFileSynced(path.join(this.tmp, name), data);
     this.files.push(name);
   }

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import YAML from 'yaml';
 import { SvdError } from '../errors.js';
 import { readRunInfo, type MetricsLine } from '../store/run-info.js';
@@ -84,9 +85,11 @@ function evenly<T>(items: T[], max: number): T[] {
 export async function writeRunReport(runDir: string, opts: RunReportOptions = {}): Promise<ReportResult> {
   const progress = opts.progress ?? (() => {});
   const info = readRunInfo(runDir);
-  if (!info.resolved) throw new SvdError('E_RUN_DIR', `${runDir} is not a run directory (no readable resolved.json in it)`, { file: runDir });
+  if (info.problems.length) throw info.problems[0];
+  if (!info.resolved) throw new SvdError('E_RUN_DIR', `${runDir} is not a run directory (no resolved.json in it)`, { file: runDir });
   const config = info.resolved as { name?: string; sparsity?: { threshold?: number }; training?: { epochs?: number; snapshotEvery?: number } };
   const notes: string[] = [];
+  const writer = new ReportWriter(reportDirOf(runDir));
 
   let analysis: CheckpointAnalysis | null = null;
   try {
@@ -96,15 +99,10 @@ export async function writeRunReport(runDir: string, opts: RunReportOptions = {}
     if (!(err instanceof SvdError) || (err.code !== 'E_CHECKPOINT' && err.code !== 'E_DATA_MISSING' && err.code !== 'E_DATA_FORMAT')) throw err;
     notes.push(`No final weights, histograms or threshold curve: ${err.message}`);
   }
-  let snapshots: Snapshot[] = [];
-  try {
-    snapshots = readSnapshots(runDir);
-  } catch (err) {
-    notes.push(`The snapshots could not be read: ${(err as Error).message}`);
-  }
-  if (snapshots.length === 0) notes.push('No animation: the run wrote no weight snapshots (set training.snapshotEvery, e.g. 5, before training).');
+  const { snapshots, damaged } = readSnapshots(runDir);
+  for (const problem of damaged) notes.push(`A snapshot is left out of the animation: ${problem.format()}`);
+  if (snapshots.length === 0 && damaged.length === 0) notes.push('No animation: the run wrote no weight snapshots (set training.snapshotEvery, e.g. 5, before training).');
 
-  const writer = new ReportWriter(reportDirOf(runDir));
   try {
     const images: ReportImage[] = [];
     const layerSections: string[] = [];
@@ -142,8 +140,14 @@ function layerNames(analysis: CheckpointAnalysis | null, snapshots: Snapshot[]):
   return names;
 }
 
-function fileBase(layer: string): string {
-  return layer.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\./, '_');
+/**
+ * The stem of a layer's image files: its name where that is a safe file name, else the name made
+ * safe plus a digest of the name itself, so `a b` and `a_b` never share a picture and a layer's
+ * files keep their names from one report to the next.
+ */
+export function fileBase(layer: string): string {
+  const safe = layer.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\./, '_');
+  return safe === layer && !/-[0-9a-f]{8}$/.test(layer) ? layer : `${safe}-${createHash('sha256').update(layer).digest('hex').slice(0, 8)}`;
 }
 
 function layerSection(name: string, analysis: CheckpointAnalysis | null, snapshots: Snapshot[], totalEpochs: number, writer: ReportWriter, images: ReportImage[]): string {

@@ -7,9 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRunInfo } from '../store/run-info.js';
 import { percent, times, duration } from '../text/format.js';
-import { readJobs, sweepPaths, type SweepMeta } from '../store/sweep-dir.js';
+import { readJobs, readMeta, sweepPaths } from '../store/sweep-dir.js';
 import { showValue, varyingKeys } from '../config/override-sets.js';
-import { readJson } from '../store/atomic.js';
 import { esc, page, section, table } from './html.js';
 import { scatter } from './svg.js';
 import { ReportWriter, reportDirOf } from './report-dir.js';
@@ -17,7 +16,10 @@ import { ReportWriter, reportDirOf } from './report-dir.js';
 /** One job in a sweep's report.json. */
 export interface SweepReportRun {
   index: number;
+  /** The job's status, or `damaged` when its run directory's records are (see `problem`). */
   status: string;
+  /** What is damaged in the job's run directory, naming the file; null when nothing is. */
+  problem: string | null;
   overrides: Record<string, unknown>;
   /** `key=value ...` of the varying keys. */
   label: string;
@@ -46,16 +48,19 @@ export interface SweepReportManifest {
 export async function writeSweepReport(sweepDir: string): Promise<{ dir: string; index: string; manifest: SweepReportManifest }> {
   const paths = sweepPaths(sweepDir);
   const records = readJobs(paths.jobs);
-  const meta = fs.existsSync(paths.meta) ? readJson<SweepMeta>(paths.meta) : null;
+  const meta = readMeta(paths);
   const keys = varyingKeys(records);
   const reportDir = reportDirOf(sweepDir);
+  const writer = new ReportWriter(reportDir);
   const runs = records.map((job): SweepReportRun => {
     const dir = job.runDir ? path.join(sweepDir, job.runDir) : null;
-    const summary = dir ? readRunInfo(dir, false).summary : null;
+    const info = dir ? readRunInfo(dir, false) : null;
+    const summary = info?.summary ?? null;
+    const problem = info?.problems[0]?.format() ?? null;
     const runReport = dir ? path.join(dir, 'report', 'index.html') : null;
     const label = keys.length ? keys.map((k) => `${k}=${k in job.overrides ? showValue(job.overrides[k]) : '-'}`).join(' ') : `job ${job.index}`;
     return {
-      index: job.index, status: job.status, overrides: job.overrides, label, runDir: job.runDir,
+      index: job.index, status: problem ? 'damaged' : job.status, problem, overrides: job.overrides, label, runDir: job.runDir,
       testError: summary?.testError ?? null, compression: summary?.compression ?? null, sparsity: summary?.sparsity ?? {}, epochs: summary?.epochs ?? null,
       report: runReport && fs.existsSync(runReport) ? path.relative(reportDir, runReport).split(path.sep).join('/') : null,
     };
@@ -85,13 +90,13 @@ export async function writeSweepReport(sweepDir: string): Promise<{ dir: string;
     section('jobs', 'Jobs', [
       table(['job', 'status', ...keys, 'test error', 'compression', ...layers.map((l) => `sparsity ${l}`), 'epochs', 'run'], rows, numeric),
       '<p>A run links to its own report once <code>svd report RUN_DIR</code> has written one.</p>',
+      ...runs.flatMap((r) => (r.problem ? [`<p class="note">Job ${r.index} is damaged: ${esc(r.problem)}</p>`] : [])),
     ]),
     section('sweep', 'Sweep', [
       `<p>Base config: <code>${esc(meta?.base ?? '-')}</code>; --set: <code>${esc((meta?.cliSets ?? []).join(' ') || '(none)')}</code>; job time in all: ${duration(seconds)}.</p>`,
       fs.existsSync(paths.sweepFile) ? `<h3>sweep.yaml</h3><pre>${esc(fs.readFileSync(paths.sweepFile, 'utf8'))}</pre>` : '',
     ]),
   ];
-  const writer = new ReportWriter(reportDir);
   try {
     return writer.finish(page(`svd report: sweep ${name}`, `${path.resolve(sweepDir)} — ${runs.length} job(s)`, body), manifest);
   } catch (err) {

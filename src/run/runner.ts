@@ -7,6 +7,8 @@
  * the first SIGINT / SIGTERM stops training after the current step, with a checkpoint of that
  * position.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ExperimentConfig } from '../config/types.js';
 import { SvdError } from '../errors.js';
 import { runtimeFromEnv, type RuntimeOptions } from '../backends/backend.js';
@@ -14,12 +16,12 @@ import { readResolvedConfig } from '../experiment/load-config.js';
 import { prepareTraining, type Training } from '../experiment/training.js';
 import { configWarnings } from '../experiment/checks.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
-import { loadLatestCheckpoint, removeLeftovers } from '../store/checkpoint.js';
+import { loadLatestCheckpoint, removeLeftovers, type Checkpoint } from '../store/checkpoint.js';
 import { acquireLock } from '../store/dir-lock.js';
 import { readEnvJson } from '../store/env-json.js';
 import { truncateMetrics } from '../store/metrics.js';
 import { checkRunsDirWritable, createRunDir, openRunDir, removeRunDir, type RunPaths } from '../store/run-dir.js';
-import { readSummary } from '../store/summary.js';
+import { readSummary, type RunSummary } from '../store/summary.js';
 import { train } from '../train/trainer.js';
 import { envInfo } from './env-info.js';
 import { RunRecorder } from './recorder.js';
@@ -84,8 +86,9 @@ function lockRun(paths: RunPaths, opts: RunOptions): () => void {
 async function resumeLocked(paths: RunPaths, opts: RunOptions): Promise<void> {
   const config = await readResolvedConfig(paths.resolved);
   const env = readEnvJson(paths.env);
-  const checkpoint = loadLatestCheckpoint(paths.checkpoints);
-  if (checkpoint && !checkpoint.within && checkpoint.epoch >= config.training.epochs && summaryStatus(paths) === 'completed') {
+  const summary = readSummary(paths.summary);
+  const checkpoint = soundCheckpoint(paths, config, summary);
+  if (summary?.status === 'completed') {
     // Nothing to train: leave every file as it is.
     process.stderr.write(`svd resume: run ${paths.dir} has already completed its ${config.training.epochs} epochs; nothing to do\n`);
     return;
@@ -136,11 +139,30 @@ async function execute(paths: RunPaths, training: Training): Promise<void> {
   }
 }
 
-/** summary.json's status, or null when it is missing or unreadable. */
-function summaryStatus(paths: RunPaths): string | null {
+/**
+ * The checkpoint a resume starts from, once the run directory is known to be sound: checkpoints/
+ * is a folder (every run gets one when it is created), summary.json is there once a checkpoint
+ * is and, for a run whose summary says completed, the latest checkpoint is at its last epoch. Anything else is damage, reported
+ * (E_RUN_DIR, exit 2) before a file is changed, so a resume never restarts a finished run.
+ */
+function soundCheckpoint(paths: RunPaths, config: ExperimentConfig, summary: RunSummary | null): Checkpoint | null {
+  const damaged = (file: string, why: string) => new SvdError('E_RUN_DIR', `${why} (the run directory is damaged; nothing was changed)`, { file }, 2);
+  if (!isDirectory(paths.checkpoints)) throw damaged(paths.checkpoints, 'missing: every run has a checkpoints folder');
+  const checkpoint = loadLatestCheckpoint(paths.checkpoints);
+  // A run writes summary.json before it trains: one with checkpoints and no summary was damaged.
+  if (!summary && checkpoint) throw damaged(paths.summary, `missing, though the run has a checkpoint (${path.basename(checkpoint.dir)})`);
+  const { epochs } = config.training;
+  if (summary?.status === 'completed' && (!checkpoint || checkpoint.within || checkpoint.epoch < epochs)) {
+    const latest = checkpoint ? `its latest checkpoint is ${path.basename(checkpoint.dir)}` : 'it holds no checkpoint';
+    throw damaged(paths.checkpoints, `summary.json says the run completed its ${epochs} epochs, but ${latest}`);
+  }
+  return checkpoint;
+}
+
+function isDirectory(dir: string): boolean {
   try {
-    return readSummary(paths.summary).status;
+    return fs.statSync(dir).isDirectory();
   } catch {
-    return null;
+    return false;
   }
 }

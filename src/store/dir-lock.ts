@@ -21,9 +21,13 @@ export interface LockOwner {
   command: string[];
 }
 
-/** What a lock file says now: nobody, a live holder (or one on another host), or a holder that is gone. */
+/**
+ * What a lock file says now: nobody, a live holder (or one on another host), a holder that is
+ * gone, or something that is not a lock file (a folder, a FIFO: never taken over, never read).
+ */
 export type LockState =
   | { state: 'free' }
+  | { state: 'unusable'; why: string }
   | { state: 'held'; owner: LockOwner }
   | { state: 'foreign'; owner: LockOwner }
   | { state: 'stale'; owner: LockOwner };
@@ -32,10 +36,12 @@ export type LockState =
 export function lockState(file: string): LockState {
   let text: string;
   try {
+    const info = fs.lstatSync(file);
+    if (!info.isFile()) return { state: 'unusable', why: info.isDirectory() ? 'a directory' : 'a special file' };
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'free' };
-    throw err;
+    return { state: 'unusable', why: `unreadable (${(err as Error).message})` };
   }
   const owner = parseOwner(text);
   if (owner.host !== os.hostname()) return { state: 'foreign', owner };
@@ -79,6 +85,9 @@ export function acquireLock(file: string, subject: LockSubject): () => void {
     if (now.state === 'foreign') {
       const { pid, host, since } = now.owner;
       throw new SvdError(subject.code, `${subject.what} is locked by process ${pid} on host ${host} (since ${since}); if that process is gone, delete ${file}`, {}, 2);
+    }
+    if (now.state === 'unusable') {
+      throw new SvdError(subject.code, `${subject.what} cannot be locked: ${file} is ${now.why}, not a lock file; remove it if no svd process works there`, { file }, 2);
     }
     if (now.state === 'stale') fs.rmSync(file, { force: true });
   }

@@ -1,11 +1,15 @@
 /**
  * Reading run directories for comparison and listing: resolved.json, summary.json, env.json and
- * metrics.jsonl, each optional (a run that died early lacks some), and finding the run
- * directories under a folder.
+ * metrics.jsonl, each checked against its schema (store/records.ts). A missing file reads as
+ * null / empty (a run that died early lacks some); a damaged one too, with its problem listed in
+ * `problems`, so one damaged run shows as damaged instead of breaking a listing of the others.
+ * Also finding the run directories under a folder.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SvdError } from '../errors.js';
 import { runPaths } from './run-dir.js';
+import { readRecord, readRecordLines } from './records.js';
 import type { RunSummary } from './summary.js';
 
 /** One line of metrics.jsonl (the keys of store/metrics.ts's EpochMetrics; all but epoch optional here). */
@@ -21,6 +25,8 @@ export interface RunInfo {
   summary: Partial<RunSummary> | null;
   env: Record<string, unknown> | null;
   metrics: MetricsLine[];
+  /** What is damaged in the run directory (each names its file): empty for a sound run. */
+  problems: SvdError[];
 }
 
 /** True when `dir` is a run directory (it has resolved.json). */
@@ -28,46 +34,32 @@ export function isRunDir(dir: string): boolean {
   return fs.existsSync(runPaths(dir).resolved);
 }
 
-/** Reads what there is of the run in `dir` (missing or broken files read as null / empty). */
+/** Reads what there is of the run in `dir` (missing or damaged files read as null / empty; see `problems`). */
 export function readRunInfo(dir: string, withMetrics = true): RunInfo {
   const paths = runPaths(dir);
+  const problems: SvdError[] = [];
+  const attempt = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof SvdError)) throw err;
+      problems.push(err);
+      return fallback;
+    }
+  };
   return {
     dir,
-    resolved: readJsonOrNull(paths.resolved),
-    summary: readJsonOrNull(paths.summary),
-    env: readJsonOrNull(paths.env),
-    metrics: withMetrics ? readMetrics(paths.metrics) : [],
+    resolved: attempt(() => readRecord<Record<string, unknown>>('resolved', paths.resolved), null),
+    summary: attempt(() => readRecord<Partial<RunSummary>>('summary', paths.summary), null),
+    env: attempt(() => readRecord<Record<string, unknown>>('env', paths.env), null),
+    metrics: withMetrics ? attempt(() => readMetrics(paths.metrics), []) : [],
+    problems,
   };
 }
 
-/** The lines of a metrics.jsonl (a torn last line is skipped). */
+/** The lines of a metrics.jsonl, checked (a line torn by a kill at the end is skipped); E_RUN_DIR naming a damaged line. */
 export function readMetrics(file: string): MetricsLine[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const lines: MetricsLine[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const value = JSON.parse(line) as MetricsLine;
-      if (typeof value.epoch === 'number') lines.push(value);
-    } catch {
-      // a line cut short by a crash
-    }
-  }
-  return lines;
-}
-
-/** Parses a JSON file, or null when it is missing or not JSON. */
-export function readJsonOrNull<T = Record<string, unknown>>(file: string): T | null {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
+  return readRecordLines<MetricsLine>('metrics', file, true);
 }
 
 /** Folders never searched for runs: checkpoints and hidden folders. */

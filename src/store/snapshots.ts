@@ -9,7 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
+import { SvdError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
+import { damaged, readRequiredRecord } from './records.js';
 
 const FORMAT = 'svd-snapshot';
 const VERSION = 1;
@@ -74,18 +76,35 @@ export function writeSnapshot(runDir: string, epoch: number, sparsity: Pick<Spar
   return file;
 }
 
-/** Every snapshot of the run in `runDir`, oldest first (none: an empty list). */
-export function readSnapshots(runDir: string): Snapshot[] {
+/** The snapshots of a run: those that read, oldest first, and the problem of each file that did not. */
+export interface SnapshotIndex {
+  snapshots: Snapshot[];
+  damaged: SvdError[];
+}
+
+/** Every snapshot of the run in `runDir` (none: empty lists); a damaged file is listed, never fatal. */
+export function readSnapshots(runDir: string): SnapshotIndex {
   const dir = snapshotsDir(runDir);
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir)
-    .filter((name) => /^epoch-\d+\.json$/.test(name))
-    .sort()
-    .map((name) => {
-      const raw = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as { format: string; version: number; epoch: number; threshold: number; layers: StoredLayer[] };
-      if (raw.format !== FORMAT || raw.version !== VERSION) throw new Error(`${path.join(dir, name)}: not an ${FORMAT} version ${VERSION} file`);
-      return { epoch: raw.epoch, threshold: raw.threshold, layers: raw.layers.map(decodeLayer) };
-    });
+  const index: SnapshotIndex = { snapshots: [], damaged: [] };
+  if (!fs.existsSync(dir)) return index;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    index.damaged.push(new SvdError('E_RUN_DIR', `cannot list the snapshots: ${(err as Error).message}`, { file: dir }, 2));
+    return index;
+  }
+  for (const name of names.filter((n) => /^epoch-\d+\.json$/.test(n)).sort()) {
+    const file = path.join(dir, name);
+    try {
+      const raw = readRequiredRecord<{ epoch: number; threshold: number; layers: StoredLayer[] }>('snapshot', file);
+      index.snapshots.push({ epoch: raw.epoch, threshold: raw.threshold, layers: raw.layers.map((l, i) => decodeLayer(l, file, i)) });
+    } catch (err) {
+      if (!(err instanceof SvdError)) throw err;
+      index.damaged.push(err);
+    }
+  }
+  return index;
 }
 
 /** Removes the snapshots after `epoch` (a resumed run trains those epochs again). */
@@ -112,11 +131,14 @@ function encodeLayer(p: LayerPicture): StoredLayer {
   };
 }
 
-function decodeLayer(s: StoredLayer): LayerPicture {
+function decodeLayer(s: StoredLayer, file: string, index: number): LayerPicture {
   const count = s.block.reduce((a, b) => a * b, 1);
   const q = new Int8Array(Buffer.from(s.theta, 'base64'));
   const bits = Buffer.from(s.keep, 'base64');
-  if (q.length !== count || bits.length !== Math.ceil(count / 8)) throw new Error(`snapshot layer ${s.name}: ${q.length} weights for a block of ${count}`);
+  const fits = s.block.length === s.shape.length && s.block.every((b, i) => b <= s.shape[i]) && (s.block.length === 2 || s.block.length === 4);
+  if (!fits || q.length !== count || bits.length !== Math.ceil(count / 8)) {
+    throw damaged('snapshot', file, `${q.length} weights and ${bits.length} mask bytes for a block [${s.block.join(', ')}] of [${s.shape.join(', ')}]`, undefined, `layers.${index}`);
+  }
   const theta = new Float32Array(count);
   const keep = new Uint8Array(count);
   for (let i = 0; i < count; i++) {

@@ -3,7 +3,8 @@
  * atomically at start (status running), at the end (completed), at a graceful stop (interrupted)
  * and on failure (failed + error).
  */
-import { writeJsonAtomic, readJson } from './atomic.js';
+import { writeJsonAtomic } from './atomic.js';
+import { readRecord } from './records.js';
 
 /** The summary.json object. */
 export interface RunSummary {
@@ -26,7 +27,7 @@ export function writeSummary(file: string, summary: RunSummary): void {
   writeJsonAtomic(file, summary);
 }
 
-/** Reads a summary.json. */
-export function readSummary(file: string): RunSummary {
-  return readJson<RunSummary>(file);
+/** Reads and checks a summary.json (store/records.ts); null when there is none. */
+export function readSummary(file: string): RunSummary | null {
+  return readRecord<RunSummary>('summary', file);
 }

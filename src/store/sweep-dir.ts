@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SvdError } from '../errors.js';
-import { readJson, writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { readRecord, readRecordLines, readRequiredRecord } from './records.js';
 import { timestamp } from './run-dir.js';
 import { acquireLock } from './dir-lock.js';
 import type { Overrides } from '../config/override-sets.js';
@@ -107,17 +108,13 @@ export function createSweepDir(runsDir: string, name: string): SweepPaths {
   throw new SvdError('E_SWEEP_DIR', `could not find a free sweep directory name under ${parent}`, {}, 1);
 }
 
-/** Opens an existing sweep directory for `--resume`; E_SWEEP_DIR when it is not one. */
+/** Opens an existing sweep directory for `--resume`; E_SWEEP_DIR when it is not one or its records are damaged. */
 export function openSweepDir(dir: string): { paths: SweepPaths; meta: SweepMeta; records: JobRecord[] } {
   const paths = sweepPaths(dir);
   for (const file of [paths.meta, paths.jobs, paths.sweepFile]) {
     if (!fs.existsSync(file)) throw new SvdError('E_SWEEP_DIR', `${dir} is not a sweep directory (no ${path.basename(file)} in it)`, { file: dir });
   }
-  try {
-    return { paths, meta: readJson<SweepMeta>(paths.meta), records: readJobs(paths.jobs) };
-  } catch (err) {
-    throw new SvdError('E_SWEEP_DIR', `cannot read sweep directory ${dir}: ${(err as Error).message}`, { file: dir });
-  }
+  return { paths, meta: readRequiredRecord<SweepMeta>('sweep', paths.meta), records: readJobs(paths.jobs) };
 }
 
 /** True when `dir` holds a sweep (sweep.json and jobs.jsonl). */
@@ -126,9 +123,14 @@ export function isSweepDir(dir: string): boolean {
   return fs.existsSync(paths.meta) && fs.existsSync(paths.jobs);
 }
 
-/** Reads jobs.jsonl. */
+/** Reads and checks jobs.jsonl (store/records.ts); E_SWEEP_DIR naming a damaged line. */
 export function readJobs(file: string): JobRecord[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as JobRecord);
+  return readRecordLines<JobRecord>('job', file);
+}
+
+/** Reads and checks sweep.json; null when there is none, E_SWEEP_DIR when it is damaged. */
+export function readMeta(paths: SweepPaths): SweepMeta | null {
+  return readRecord<SweepMeta>('sweep', paths.meta);
 }
 
 /** Rewrites jobs.jsonl atomically: one line per job, in job order. */

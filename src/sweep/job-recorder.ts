@@ -87,9 +87,9 @@ function markInterrupted(runDir: string): void {
   const file = path.join(runDir, 'summary.json');
   try {
     const summary = readSummary(file);
-    if (summary.status === 'running') writeSummary(file, { ...summary, status: 'interrupted' });
+    if (summary?.status === 'running') writeSummary(file, { ...summary, status: 'interrupted' });
   } catch {
-    // no summary yet: the run had not started training
+    // no summary yet (the run had not started training), or a damaged one: left as it is
   }
 }
 

@@ -3,11 +3,13 @@
  * job (task.ts): `slurm/array-K.json` lists the jobs of array K by task id (and, once submitted,
  * the array's Slurm job id), `slurm/array-K.sbatch` is the script submitted for it, and each
  * job's `slurm-result.json` (in its job directory) is how its task ended, written by the task
- * itself, so a sweep knows the outcome without Slurm accounting.
+ * itself, so a sweep knows the outcome without Slurm accounting. Both are records of the run
+ * store, checked when read (src/store/records.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJson, writeJsonAtomic } from '../../../store/atomic.js';
+import { writeJsonAtomic } from '../../../store/atomic.js';
+import { readRecord, readRequiredRecord } from '../../../store/records.js';
 import type { ExecutorJob, JobOutcome } from '../executor.js';
 
 /** One submitted array: its jobs in task-id order. */
@@ -59,7 +61,7 @@ export function readArrays(sweepDir: string): ArraySubmission[] {
     .map((name) => /^array-(\d+)\.json$/.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
     .sort((a, b) => Number(a[1]) - Number(b[1]))
-    .map((m) => readJson<ArraySubmission>(path.join(dir, m[0])));
+    .map((m) => readRequiredRecord<ArraySubmission>('slurm-array', path.join(dir, m[0])));
 }
 
 /** The next free array number of the sweep. */
@@ -67,11 +69,16 @@ export function nextArrayNumber(sweepDir: string): number {
   return readArrays(sweepDir).length;
 }
 
-/** The task result in `jobDir`, or null when the task has not written one (or it is unreadable). */
+/** The task result in `jobDir`, or null when the task has not written one (a damaged one counts as none: the task is then reported lost, with its output). */
 export function readResult(jobDir: string): TaskResult | null {
   try {
-    return readJson<TaskResult>(resultFile(jobDir));
+    return readRecord<TaskResult>('slurm-result', resultFile(jobDir));
   } catch {
     return null;
   }
+}
+
+/** The array record `file` (read by the task inside its job). */
+export function readArray(file: string): ArraySubmission {
+  return readRequiredRecord<ArraySubmission>('slurm-array', file);
 }

@@ -11,13 +11,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readJson, writeJsonAtomic } from '../../../store/atomic.js';
+import { writeJsonAtomic } from '../../../store/atomic.js';
 import { findRunDirs } from '../../../store/run-info.js';
 import type { ExecutorJob } from '../executor.js';
 import { pinEnv } from '../pin.js';
 import { runJobProcess } from '../process-job.js';
 import { requeue } from './commands.js';
-import { resultFile, type ArraySubmission, type TaskResult } from './submission.js';
+import { readArray, resultFile, type TaskResult } from './submission.js';
 
 /** Milliseconds a stopped run has to write its checkpoint before it is killed (Slurm's own KillWait is 30 s by default). */
 const CHECKPOINT_GRACE_MS = 60_000;
@@ -39,7 +39,7 @@ function note(job: ExecutorJob, text: string): void {
 
 /** Runs task `taskId` of the array spec `specFile`; resolves to the exit status. */
 export async function runTask(specFile: string, taskId: number): Promise<number> {
-  const submission = readJson<ArraySubmission>(specFile);
+  const submission = readArray(specFile);
   const job = submission.tasks[taskId];
   if (!job) {
     console.error(`svd slurm task: ${specFile} has no task ${taskId}`);
