@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
 import { writeJsonAtomic } from './atomic.js';
+import { SvdError } from '../errors.js';
+import { readJsonFile } from '../files/read.js';
 
 const FORMAT = 'svd-snapshot';
 const VERSION = 1;
@@ -82,8 +84,9 @@ export function readSnapshots(runDir: string): Snapshot[] {
     .filter((name) => /^epoch-\d+\.json$/.test(name))
     .sort()
     .map((name) => {
-      const raw = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as { format: string; version: number; epoch: number; threshold: number; layers: StoredLayer[] };
-      if (raw.format !== FORMAT || raw.version !== VERSION) throw new Error(`${path.join(dir, name)}: not an ${FORMAT} version ${VERSION} file`);
+      const file = path.join(dir, name);
+      const raw = readJsonFile(file, (why) => new SvdError('E_RUN_DIR', `${file}: ${why}`)) as { format: string; version: number; epoch: number; threshold: number; layers: StoredLayer[] } | null;
+      if (raw?.format !== FORMAT || raw.version !== VERSION) throw new Error(`${file}: not an ${FORMAT} version ${VERSION} file`);
       return { epoch: raw.epoch, threshold: raw.threshold, layers: raw.layers.map(decodeLayer) };
     });
 }
