@@ -66,7 +66,8 @@ export function regularFileSize(file: string, refuse: Refuse): number {
  */
 export function readRegularFile(file: string, refuse: Refuse, maxBytes: number, limit = `the ${maxBytes} bytes svd reads`): Buffer {
   const size = regularFileSize(file, refuse);
-  if (size > Math.min(maxBytes, MAX_READ_BYTES)) throw refuse(`too large (${size} bytes, more than ${size > MAX_READ_BYTES && maxBytes > MAX_READ_BYTES ? `the ${MAX_READ_BYTES} bytes svd reads at once` : limit})`);
+  const bound = maxBytes > MAX_READ_BYTES ? `the ${MAX_READ_BYTES} bytes svd reads at once` : limit;
+  if (size > Math.min(maxBytes, MAX_READ_BYTES)) throw refuse(`too large (${size} bytes, more than ${bound})`);
   return readFileRange(file, refuse, 0, size);
 }
 
