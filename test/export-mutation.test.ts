@@ -3,7 +3,9 @@
  * CSR, and a tfjs one) given to the real `svd eval EXPORT_DIR`. A mutation edits one value of a
  * manifest (svd-export.json, model.json: delete it, replace it by null, a wrong type, a huge or
  * negative number, a path out of the folder; scale a number) or damages weights.bin (truncate
- * it, overwrite bytes, write a NaN, extend it). Each run must end, within its timeout and
+ * it, overwrite bytes, write a NaN, extend it, replace it by a FIFO); the hostile files of the
+ * bad-input report (a FIFO, a NaN, a huge empty CSR kernel, a path out of the folder, a
+ * manifest without its stats) are tried first, every time. Each run must end, within its timeout and
  * below a memory bound, in a clean error (exit 1 or 2, a short message, no stack trace) or a
  * test error in [0, 1]. The seed is fixed and printed; SVD_FUZZ_SEED=N tries others (`random`
  * draws one).
@@ -20,7 +22,7 @@ import { writeMnistFolder } from './helpers/idx-files.js';
 /** The seed of every run unless SVD_FUZZ_SEED says otherwise. */
 const DEFAULT_SEED = 20261202;
 /** Mutations tried per export format (each one `svd eval` of about 2 s). */
-const RUNS = 12;
+const RUNS = 10;
 /** Longest one `svd eval` may take before it counts as a hang. */
 const TIMEOUT_S = 40;
 /** Most resident memory one `svd eval` may reach (1.5 GiB; an intact export takes about 130 MB). */
@@ -59,7 +61,7 @@ before(() => {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonOp = { op: 'delete' } | { op: 'set'; value: Json } | { op: 'scale'; factor: number };
-type BinOp = { op: 'truncate'; keep: number } | { op: 'overwrite'; at: number; bytes: number[] } | { op: 'nan'; at: number } | { op: 'extend'; extra: number };
+type BinOp = { op: 'truncate'; keep: number } | { op: 'overwrite'; at: number; bytes: number[] } | { op: 'nan'; at: number } | { op: 'extend'; extra: number } | { op: 'fifo' };
 type Mutation = { file: string; json: JsonOp; pick: number } | { file: string; bin: BinOp };
 
 const jsonOp: fc.Arbitrary<JsonOp> = fc.oneof(
@@ -75,6 +77,7 @@ const binOp: fc.Arbitrary<BinOp> = fc.oneof(
   fc.record({ op: fc.constant('overwrite' as const), at: fc.nat(), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }) }),
   fc.record({ op: fc.constant('nan' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('extend' as const), extra: fc.integer({ min: 1, max: 4096 }) }),
+  fc.constant({ op: 'fifo' as const }),
 );
 
 /** Mutations of an export holding `jsonFiles` and weights.bin (JSON edits twice as likely). */
@@ -115,7 +118,10 @@ function apply(dir: string, m: Mutation): string {
   }
   const bytes = fs.readFileSync(file);
   const op = m.bin;
-  if (op.op === 'truncate') fs.truncateSync(file, Math.floor(op.keep * bytes.length));
+  if (op.op === 'fifo') {
+    fs.rmSync(file);
+    assert.equal(spawnSync('mkfifo', [file]).status, 0, `mkfifo ${file}`);
+  } else if (op.op === 'truncate') fs.truncateSync(file, Math.floor(op.keep * bytes.length));
   else if (op.op === 'extend') fs.appendFileSync(file, Buffer.alloc(op.extra, 0x41));
   else {
     const patch = op.op === 'nan' ? Buffer.from(new Float32Array([NaN]).buffer) : Buffer.from(op.bytes);
@@ -153,6 +159,7 @@ function check(format: 'sparse' | 'tfjs', m: Mutation): void {
   assert.ok(r.status === 0 || r.status === 1 || r.status === 2, `exit status\n${report}`);
   assert.doesNotMatch(r.stderr, /^\s+at .+[:(]\d+:\d+\)?$|unexpected error/m, `a stack trace or raw error\n${report}`);
   if (r.maxRssKb !== null) assert.ok(r.maxRssKb < MAX_RSS_KB, `peak memory ${r.maxRssKb} KB, more than ${MAX_RSS_KB} KB\n${report}`);
+  if ('bin' in m && m.bin.op === 'nan' && format === 'tfjs') assert.notEqual(r.status, 0, `a NaN weight is refused (every byte of a tfjs weights.bin is a float32)\n${report}`);
   if (r.status === 0) {
     const result = JSON.parse(r.stdout) as { testError: unknown };
     assert.ok(typeof result.testError === 'number' && result.testError >= 0 && result.testError <= 1, `test error ${String(result.testError)}\n${report}`);
@@ -170,10 +177,32 @@ function seed(): number {
   return value;
 }
 
+/** The index (the `pick` of a JSON mutation) of the dotted `at` among the paths of `file` in the `format` export. */
+function pickOf(format: 'sparse' | 'tfjs', file: string, at: string): number {
+  const paths = pathsOf(JSON.parse(fs.readFileSync(path.join(exports[format], file), 'utf8')) as Json).map((p) => p.join('.'));
+  assert.ok(paths.includes(at), at);
+  return paths.indexOf(at);
+}
+
+/** Mutations tried first, every time: the hostile files of the bad-input report. */
+function examples(format: 'sparse' | 'tfjs'): Array<[Mutation]> {
+  const manifest = 'svd-export.json';
+  const common: Mutation[] = [
+    { file: 'weights.bin', bin: { op: 'fifo' } },
+    { file: 'weights.bin', bin: { op: 'nan', at: 3 } },
+    { file: manifest, json: { op: 'delete' }, pick: pickOf(format, manifest, 'stats') },
+  ];
+  const emptyCsr: Json = { name: 'kernel', shape: [784, 1e6], encoding: 'csr', rows: 784, cols: 1e6, nnz: 0, rowPtr: { dtype: 'uint8', offset: 0, length: 785 }, colIndex: { dtype: 'uint8', offset: 0, length: 0 }, values: { dtype: 'float32', offset: 0, length: 0 } };
+  const own: Mutation[] = format === 'sparse'
+    ? [{ file: manifest, json: { op: 'set', value: emptyCsr }, pick: pickOf(format, manifest, 'sparse.layers.1.params.0') }, { file: manifest, json: { op: 'set', value: '../../../../etc/hostname' }, pick: pickOf(format, manifest, 'sparse.file') }]
+    : [{ file: 'model.json', json: { op: 'set', value: [784, 1e6] }, pick: pickOf(format, 'model.json', 'weightsManifest.0.weights.0.shape') }];
+  return [...common, ...own].map((m) => [m]);
+}
+
 test('svd eval of a mutated sparse export: a clean error or an answer, never a trace, a hang or a huge allocation', () => {
-  fc.assert(fc.property(mutation(['svd-export.json']), (m) => check('sparse', m)), { seed: seed(), numRuns: RUNS, endOnFailure: true });
+  fc.assert(fc.property(mutation(['svd-export.json']), (m) => check('sparse', m)), { seed: seed(), numRuns: RUNS, endOnFailure: true, examples: examples('sparse') });
 });
 
 test('svd eval of a mutated tfjs export: a clean error or an answer, never a trace, a hang or a huge allocation', () => {
-  fc.assert(fc.property(mutation(['svd-export.json', 'model.json']), (m) => check('tfjs', m)), { seed: seed() + 1, numRuns: RUNS, endOnFailure: true });
+  fc.assert(fc.property(mutation(['svd-export.json', 'model.json']), (m) => check('tfjs', m)), { seed: seed() + 1, numRuns: RUNS, endOnFailure: true, examples: examples('tfjs') });
 });
