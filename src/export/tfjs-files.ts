@@ -113,13 +113,40 @@ function checkFinite(specs: tf.io.WeightsManifestEntry[], bytes: Buffer, file: s
   }
 }
 
-/** Loads the tfjs model in `dir` with the stock `tf.loadLayersModel`. */
+/**
+ * Loads the tfjs model in `dir` with the stock `tf.loadLayersModel`. While tfjs builds the
+ * layers model.json describes, each weight's shape is checked against the weights manifest
+ * before tfjs allocates it: a topology claiming a [784, 1e6] kernel would otherwise allocate
+ * 3 GB before the mismatch is found, and the manifest's values are bounded (MAX_TFJS_VALUES).
+ * Not for use while other models are being built in the same process.
+ */
 export async function loadTfjsModel(dir: string): Promise<tf.LayersModel> {
+  const modelFile = path.join(dir, MODEL_JSON);
+  const shapes = new Map<string, number[]>();
+  const handler = fileLoadHandler(dir);
+  const layer = tf.layers.Layer.prototype as unknown as { addWeight: (this: { name: string }, name: string, shape: number[], ...rest: unknown[]) => unknown };
+  const addWeight = layer.addWeight;
+  layer.addWeight = function (name, shape, ...rest) {
+    const full = `${this.name}/${name}`;
+    const declared = shapes.get(full);
+    if (!declared || declared.length !== shape.length || declared.some((d, i) => d !== shape[i])) {
+      throw formatError(modelFile, `layer ${this.name}'s weight ${name} has shape [${shape}] in modelTopology, but the weightsManifest ${declared ? `gives [${declared}]` : 'has no such weight'}`);
+    }
+    return addWeight.call(this, name, shape, ...rest);
+  };
   try {
-    return await tf.loadLayersModel(fileLoadHandler(dir));
+    return await tf.loadLayersModel({
+      async load() {
+        const artifacts = await handler.load!();
+        for (const spec of artifacts.weightSpecs ?? []) shapes.set(spec.name, spec.shape);
+        return artifacts;
+      },
+    });
   } catch (err) {
     if (err instanceof SvdError) throw err;
-    throw formatError(path.join(dir, MODEL_JSON), `tf.loadLayersModel failed: ${(err as Error).message}`);
+    throw formatError(modelFile, `tf.loadLayersModel failed: ${(err as Error).message}`);
+  } finally {
+    layer.addWeight = addWeight;
   }
 }
 
