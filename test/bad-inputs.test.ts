@@ -16,7 +16,7 @@ import { BAD_INPUTS, type Workspace } from './fixtures/bad-inputs.js';
 import { FIXTURES } from './config-support.js';
 
 /** Shared originals, copied into each case's workspace. */
-let originals: { mnist: string; run: string; other: string };
+let originals: { mnist: string; run: string; other: string; sparse: string; tfjs: string };
 
 /** A small MNIST-like folder: 200 training and 100 test images of 28 x 28. */
 function writeSmallMnist(dir: string): void {
@@ -39,11 +39,14 @@ before(() => {
   const base = tempDir('svd-bad-base-');
   const mnist = path.join(base, 'mnist');
   writeSmallMnist(mnist);
-  originals = {
-    mnist,
-    run: makeRun(mnist, path.join(base, 'runs')),
-    other: makeRun(mnist, path.join(base, 'runs-other'), 'model.layers.1.units=50'),
+  const run = makeRun(mnist, path.join(base, 'runs'));
+  const exportTo = (format: string) => {
+    const out = path.join(base, `export-${format}`);
+    const r = svd(['export', run, '--format', format, '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    return out;
   };
+  originals = { mnist, run, other: makeRun(mnist, path.join(base, 'runs-other'), 'model.layers.1.units=50'), sparse: exportTo('sparse'), tfjs: exportTo('tfjs') };
 });
 
 /** A fresh workspace with copies of the originals. */
@@ -54,7 +57,10 @@ function workspace(): Workspace {
     fs.cpSync(from, to, { recursive: true });
     return to;
   };
-  return { ws, mnist: copy(originals.mnist, 'mnist'), run: copy(originals.run, 'run'), other: copy(originals.other, 'other'), runs: path.join(ws, 'runs') };
+  return {
+    ws, mnist: copy(originals.mnist, 'mnist'), run: copy(originals.run, 'run'), other: copy(originals.other, 'other'), runs: path.join(ws, 'runs'),
+    sparse: copy(originals.sparse, 'sparse'), tfjs: copy(originals.tfjs, 'tfjs'),
+  };
 }
 
 /** A digest of every file under `dir` (names and contents). */
@@ -66,7 +72,7 @@ function treeDigest(dir: string): string {
       const st = fs.lstatSync(p);
       hash.update(path.relative(dir, p));
       if (st.isDirectory()) walk(p);
-      else hash.update(fs.readFileSync(p));
+      else if (st.isFile()) hash.update(fs.readFileSync(p));
     }
   };
   walk(dir);

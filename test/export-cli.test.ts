@@ -173,24 +173,24 @@ test('export refuses to overwrite, writes nothing half-done, and reports bad fil
   assert.deepEqual(fs.readdirSync(mine), ['notes.txt']);
   assert.deepEqual(fs.readdirSync(runs).filter((n) => n.startsWith('.')), [], 'no temporary directories left');
 
-  // a truncated weights file is an error naming it (exit 1)
+  // a truncated weights file is an error naming it (exit 2: a bad file given)
   const broken = path.join(runs, 'broken');
   assert.equal((await svdHere(['export', runDir, '--format', 'sparse', '--out', broken])).status, 0);
   const bin = path.join(broken, 'weights.bin');
   fs.truncateSync(bin, fs.statSync(bin).size - 8);
   const bad = await svdHere(['eval', broken]);
-  assert.equal(bad.status, 1);
+  assert.equal(bad.status, 2);
   assert.ok(bad.stderr.includes(bin), bad.stderr);
   const badTfjs = path.join(runs, 'tfjs-broken');
   fs.cpSync(out, badTfjs, { recursive: true });
   fs.writeFileSync(path.join(badTfjs, 'model.json'), '{"modelTopology":');
   const bad2 = await svdHere(['eval', badTfjs]);
-  assert.equal(bad2.status, 1);
+  assert.equal(bad2.status, 2);
   assert.ok(bad2.stderr.includes(path.join(badTfjs, 'model.json')), bad2.stderr);
   fs.copyFileSync(path.join(out, 'model.json'), path.join(badTfjs, 'model.json'));
   fs.truncateSync(path.join(badTfjs, 'weights.bin'), 1000);
   const bad3 = await svdHere(['eval', badTfjs]);
-  assert.equal(bad3.status, 1);
+  assert.equal(bad3.status, 2);
   assert.match(bad3.stderr, /weights\.bin: .*has 1000 bytes/);
 
   assert.equal((await svdHere(['export', runDir, '--format', 'onnx'])).status, 2);

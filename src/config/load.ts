@@ -3,9 +3,9 @@
  * Refuses files over 1 MiB, YAML syntax errors, duplicate keys, alias bombs and a top level
  * that is not a mapping; every problem is an SvdError located in the file.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { isCollection, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { SvdError, SvdErrors } from '../errors.js';
+import { readTextFile } from '../files/read.js';
 import { SourceMap } from './source-map.js';
 import { deepCopy, describeValue, isMapping, type Mapping } from './values.js';
 
@@ -48,27 +48,9 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   return { file, text, value, sources };
 }
 
-/** The file's text; E_CONFIG_READ when it is missing, unreadable or too large. */
+/** The file's text; E_CONFIG_READ when it is missing, unreadable, not a regular file or too large. */
 async function readText(file: string): Promise<string> {
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new SvdError('E_CONFIG_READ', 'cannot read config file: not a regular file', { file });
-    if (info.size > MAX_CONFIG_BYTES) {
-      throw new SvdError('E_CONFIG_READ', `config file is too large (${info.size} bytes; at most ${MAX_CONFIG_BYTES} = 1 MiB)`, { file });
-    }
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if (err instanceof SvdError) throw err;
-    throw new SvdError('E_CONFIG_READ', `cannot read config file: ${describeFsError(err)}`, { file });
-  }
-}
-
-/** Words for a file-system error. */
-function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return (err as Error).message;
+  return readTextFile(file, (why) => new SvdError('E_CONFIG_READ', `cannot read config file: ${why}`, { file }), MAX_CONFIG_BYTES, 'the 1 MiB a config may have');
 }
 
 /**

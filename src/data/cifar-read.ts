@@ -8,8 +8,8 @@
  * Pixels of an image are 1024 red, then 1024 green, then 1024 blue bytes, rows of 32.
  * Every structural problem is an E_DATA_FORMAT error naming the file.
  */
-import { readFileSync } from 'node:fs';
 import { SvdError } from '../errors.js';
+import { readRegularFile } from '../files/read.js';
 import { NdArray, parsePickle, type PickleValue } from './pickle.js';
 import type { CifarFormat } from './cifar-layouts.js';
 
@@ -40,12 +40,12 @@ export function readCifarBatch(file: string, format: CifarFormat, field: LabelFi
   return format === 'python' ? pythonBatch(bytes, file, field) : binaryBatch(bytes, file, field);
 }
 
+/** Largest batch file read (256 MiB; the largest official one, CIFAR-100's python `train`, has 155 MB). */
+export const MAX_CIFAR_BATCH_BYTES = 256 * 2 ** 20;
+
 function readBytes(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new SvdError('E_DATA_MISSING', `cannot read CIFAR file: ${(err as Error).message}`, { file });
-  }
+  const refuse = (why: string) => new SvdError('E_DATA_MISSING', `cannot read CIFAR file: ${why}`, { file });
+  return readRegularFile(file, refuse, MAX_CIFAR_BATCH_BYTES, 'the 256 MiB a CIFAR batch file may have');
 }
 
 /** A batch from a python-version (pickle) file. */

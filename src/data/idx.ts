@@ -1,12 +1,13 @@
 /**
  * Reader for IDX files, the format the original MNIST files use (http://yann.lecun.com/exdb/mnist/):
  * a big-endian header (magic number, then one uint32 per dimension) followed by the data.
- * Only unsigned-byte data (type code 0x08) is read, raw or gzip-compressed. Every check that
- * fails is an E_DATA_FORMAT error naming the file, what was expected and what was found.
+ * Only unsigned-byte data (type code 0x08) is read, raw or gzip-compressed, and never more of
+ * it than the header declares. Every check that fails is an E_DATA_FORMAT error naming the
+ * file, what was expected and what was found.
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { SvdError } from '../errors.js';
+import { MAX_READ_BYTES, readFileRange, regularFileSize, type Refuse } from '../files/read.js';
 
 /** IDX magic of an unsigned-byte, rank-3 file (images: count x rows x cols). */
 export const IDX_IMAGES_MAGIC = 0x00000803;
@@ -35,7 +36,7 @@ export interface IdxArray {
  * @throws SvdError E_DATA_MISSING if unreadable, E_DATA_FORMAT if malformed.
  */
 export function readIdxImages(file: string): IdxImages {
-  const { dims, data } = parseIdx(readIdxBytes(file), IDX_IMAGES_MAGIC, file);
+  const { dims, data } = readIdx(file, IDX_IMAGES_MAGIC);
   const [count, rows, cols] = dims as [number, number, number];
   if (rows === 0 || cols === 0) {
     throw formatError(file, `expected images of at least 1 x 1 pixels, found ${rows} x ${cols}`);
@@ -48,7 +49,7 @@ export function readIdxImages(file: string): IdxImages {
  * @throws SvdError E_DATA_MISSING if unreadable, E_DATA_FORMAT if malformed.
  */
 export function readIdxLabels(file: string): Uint8Array {
-  return parseIdx(readIdxBytes(file), IDX_LABELS_MAGIC, file).data;
+  return readIdx(file, IDX_LABELS_MAGIC).data;
 }
 
 /** True when `bytes` start with the gzip magic bytes 0x1f 0x8b. */
@@ -56,31 +57,52 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** Compressed bytes read first to find the header of a gzip file (its own header, then the IDX header). */
+const GZIP_HEAD_BYTES = 1 << 20;
+
 /**
- * The IDX bytes of `file`: its contents, gunzipped when they start with the gzip magic.
- * @throws SvdError E_DATA_MISSING if the file cannot be read, E_DATA_FORMAT if gunzip fails.
+ * The IDX array in `file` (raw, or gzip when it starts with the gzip magic), reading no more
+ * than its header declares: the header comes first (from the start of the file, or of its
+ * decompressed stream), then a raw file of another size is refused unread, and decompression
+ * stops at the header's size, so a gzip bomb costs no more memory than an honest file.
+ * @throws SvdError E_DATA_MISSING if the file cannot be read or is not a regular file, E_DATA_FORMAT if it is malformed.
  */
-export function readIdxBytes(file: string): Uint8Array {
-  let raw: Buffer;
-  try {
-    raw = readFileSync(file);
-  } catch (err) {
-    throw new SvdError('E_DATA_MISSING', `cannot read IDX file: ${(err as Error).message}`, { file });
+function readIdx(file: string, expectedMagic: number): IdxArray {
+  const refuse: Refuse = (why) => new SvdError('E_DATA_MISSING', `cannot read IDX file: ${why}`, { file });
+  const size = regularFileSize(file, refuse);
+  const head = readFileRange(file, refuse, 0, Math.min(size, GZIP_HEAD_BYTES));
+  if (!isGzip(head)) {
+    const { dims, headerLength, dataLength } = parseIdxHeader(head, expectedMagic, file);
+    checkDataLength(size, headerLength, dataLength, file, dims);
+    return parseIdx(readFileRange(file, refuse, 0, size), expectedMagic, file);
   }
-  if (!isGzip(raw)) return raw;
+  const { headerLength, dataLength } = parseIdxHeader(gunzip(head, file, null, true), expectedMagic, file);
+  const expected = headerLength + dataLength;
+  // deflate's stored blocks add 5 bytes per 64 KiB; the gzip header and trailer a few more
+  const mostCompressed = expected + Math.ceil(expected / 1000) + GZIP_HEAD_BYTES;
+  if (size > mostCompressed) {
+    throw formatError(file, `the compressed file has ${size} bytes, more than the ${expected} bytes its header declares could need`);
+  }
+  return parseIdx(gunzip(readFileRange(file, refuse, 0, size), file, expected + 1, false), expectedMagic, file);
+}
+
+/**
+ * `raw` decompressed: at most `maxBytes` of it (more is refused), or, for `partial`, as much as
+ * a prefix of a gzip file gives.
+ */
+function gunzip(raw: Uint8Array, file: string, maxBytes: number | null, partial: boolean): Uint8Array {
   try {
-    return gunzipSync(raw);
+    return gunzipSync(raw, { ...(partial && { finishFlush: zlibConstants.Z_SYNC_FLUSH }), ...(maxBytes !== null && { maxOutputLength: maxBytes }) });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw formatError(file, `the file decompresses to more than the ${maxBytes! - 1} bytes its IDX header declares; decompression was stopped there`);
+    }
     throw formatError(file, `file starts with the gzip magic bytes but does not decompress: ${(err as Error).message}`);
   }
 }
 
-/**
- * Parses IDX `bytes` that must carry `expectedMagic` (unsigned bytes of a given rank) and be
- * exactly header + product(dims) bytes long. `file` only names the source in errors.
- * The returned `data` is a view into `bytes`.
- */
-export function parseIdx(bytes: Uint8Array, expectedMagic: number, file: string): IdxArray {
+/** The header of IDX `bytes` (at least its first bytes): its dimensions, its length and the data bytes it declares. */
+function parseIdxHeader(bytes: Uint8Array, expectedMagic: number, file: string): { dims: number[]; headerLength: number; dataLength: number } {
   const rank = expectedMagic & 0xff;
   const headerLength = 4 + 4 * rank;
   if (bytes.length < 4) {
@@ -96,16 +118,29 @@ export function parseIdx(bytes: Uint8Array, expectedMagic: number, file: string)
   }
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) dims.push(view.getUint32(4 + 4 * d, false));
-  checkDataLength(bytes.length, headerLength, dims, file);
+  const dataLength = dims.reduce((a, b) => a * b, 1);
+  if (dataLength > MAX_READ_BYTES - headerLength) {
+    throw formatError(file, `the header says ${dims.join(' x ')} = ${dataLength} data bytes, more than the ${MAX_READ_BYTES} bytes svd reads from one file`);
+  }
+  return { dims, headerLength, dataLength };
+}
+
+/**
+ * Parses IDX `bytes` that must carry `expectedMagic` (unsigned bytes of a given rank) and be
+ * exactly header + product(dims) bytes long. `file` only names the source in errors.
+ * The returned `data` is a view into `bytes`.
+ */
+export function parseIdx(bytes: Uint8Array, expectedMagic: number, file: string): IdxArray {
+  const { dims, headerLength, dataLength } = parseIdxHeader(bytes, expectedMagic, file);
+  checkDataLength(bytes.length, headerLength, dataLength, file, dims);
   return { dims, data: bytes.subarray(headerLength) };
 }
 
-/** Throws unless the file is exactly header + product(dims) bytes long. */
-function checkDataLength(actual: number, headerLength: number, dims: number[], file: string): void {
-  const dataLength = dims.reduce((a, b) => a * b, 1);
+/** Throws unless the file is exactly header + the declared data bytes long. */
+function checkDataLength(actual: number, headerLength: number, dataLength: number, file: string, dims?: number[]): void {
   const expected = headerLength + dataLength;
   if (actual === expected) return;
-  const header = `the header says ${dims.join(' x ')} = ${dataLength} data bytes (${expected} bytes with the ${headerLength}-byte header)`;
+  const header = `the header says ${dims ? `${dims.join(' x ')} = ` : ''}${dataLength} data bytes (${expected} bytes with the ${headerLength}-byte header)`;
   const problem = actual < expected ? `file is truncated: ${header}, but the file has only ${actual}` : `file is too long: ${header}, but the file has ${actual} (${actual - expected} extra)`;
   throw formatError(file, problem);
 }

@@ -8,10 +8,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SvdError } from '../errors.js';
+import { readRegularFile } from '../files/read.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { fitZca, type ZcaFit } from './zca.js';
 
 const MAGIC = 'svd-zca-v1\n';
+/** Most bytes a cache file's header (magic and JSON line, padded) may have; it is under 300. */
+const ZCA_HEADER_BYTES = 1024;
 
 /** Where and under which name a fit is cached. */
 export interface ZcaCacheOptions {
@@ -58,7 +62,7 @@ export function cachedZcaFit(train: Float32Array, dim: number, epsilon: number, 
 function readFit(file: string, hash: string, dim: number, epsilon: number, count: number): ZcaFit | null {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readRegularFile(file, (why) => new SvdError('E_DATA_FORMAT', why, { file }), ZCA_HEADER_BYTES + 4 * (dim + dim * dim));
   } catch {
     return null;
   }

@@ -23,7 +23,7 @@ import { LAYERS } from '../layers/registry.js';
 import { LOG_SIGMA2, PLAIN_KERNEL, THETA } from '../layers/sparse-vd.js';
 import type { LayerSpec, SparsityConfig } from '../config/types.js';
 import { loadLatestCheckpoint, readCheckpoint, type Checkpoint } from '../store/checkpoint.js';
-import { readJson } from '../store/atomic.js';
+import { readJsonFile } from '../files/read.js';
 
 /** A checkpoint to initialise from. */
 export interface PretrainedSource {
@@ -86,7 +86,7 @@ export function loadPretrained(from: string): PretrainedSource {
 function withTypes(from: string, checkpoint: Checkpoint): PretrainedSource {
   const file = path.join(path.dirname(path.dirname(checkpoint.dir)), 'resolved.json');
   if (!fs.existsSync(file)) throw initError(`the checkpoint is not inside a run directory (no ${file}): init.from reads the pretrained run's layer types from its resolved.json`, checkpoint.dir);
-  const layers = readJson<{ model?: { layers?: unknown } }>(file).model?.layers;
+  const layers = (readJsonFile(file, (why) => initError(`cannot read the pretrained run's resolved.json: ${why}`, file)) as { model?: { layers?: unknown } } | null)?.model?.layers;
   if (!Array.isArray(layers) || !layers.every((l) => typeof (l as LayerSpec | null)?.type === 'string')) {
     throw initError('its model.layers is not a list of layers', file);
   }

@@ -5,7 +5,6 @@
  * `svd eval EXPORT_DIR`. The export's weights are the run's masked weights, so its test error
  * is the run's masked test error.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DATASETS } from '../data/registry.js';
@@ -13,8 +12,9 @@ import { selectBackend } from '../backends/select.js';
 import { evaluateLogits } from '../train/evaluate.js';
 import { DeviceData } from '../train/device-data.js';
 import { SvdError } from '../errors.js';
+import { fileInFolder, readRegularFile, regularFileSize } from '../files/read.js';
 import { EXPORT_MANIFEST, readManifest, type ExportKind, type ExportManifest } from './manifest.js';
-import { decodeSparse } from './sparse-format.js';
+import { decodeSparse, sizeMismatch } from './sparse-format.js';
 import { loadTfjsModel } from './tfjs-files.js';
 import { buildTfjsModel } from './tfjs-model.js';
 import { fileSizes } from './write-dir.js';
@@ -34,14 +34,13 @@ export interface ExportEvaluation extends RunEvaluation {
 /** The sparse export in `dir` as a PlainNet (kernels densified). */
 export function readSparseExport(dir: string, manifest: ExportManifest = readManifest(dir)): PlainNet {
   const layout = manifest.sparse!;
-  const binFile = path.join(dir, layout.file);
-  let bin: Buffer;
-  try {
-    bin = fs.readFileSync(binFile);
-  } catch (err) {
-    throw new SvdError('E_EXPORT_FORMAT', `cannot read the sparse weights: ${(err as Error).message}`, { file: binFile }, 1);
-  }
-  return decodeSparse(layout, manifest.inputShape, bin, path.join(dir, EXPORT_MANIFEST), binFile);
+  const manifestFile = path.join(dir, EXPORT_MANIFEST);
+  const binFile = fileInFolder(dir, layout.file, (why) => new SvdError('E_EXPORT_FORMAT', `malformed sparse export: sparse.file ${why}`, { file: manifestFile, path: 'sparse.file' }));
+  const refuse = (why: string) => new SvdError('E_EXPORT_FORMAT', `cannot read the sparse weights: ${why}`, { file: binFile });
+  const size = regularFileSize(binFile, refuse);
+  if (size !== layout.bytes) throw sizeMismatch(size, layout.bytes, binFile);
+  const bin = readRegularFile(binFile, refuse, layout.bytes, `the ${layout.bytes} bytes sparse.bytes declares`);
+  return decodeSparse(layout, manifest.inputShape, bin, manifestFile, binFile);
 }
 
 /** The model of the export in `dir`, as a tfjs LayersModel (the caller disposes it). */
@@ -51,7 +50,7 @@ export async function loadExportedModel(dir: string, manifest: ExportManifest = 
   try {
     return buildTfjsModel(net);
   } catch (err) {
-    throw new SvdError('E_EXPORT_FORMAT', `the sparse layout does not describe a buildable model: ${(err as Error).message}`, { file: path.join(dir, EXPORT_MANIFEST) }, 1);
+    throw new SvdError('E_EXPORT_FORMAT', `the sparse layout does not describe a buildable model: ${(err as Error).message}`, { file: path.join(dir, EXPORT_MANIFEST) });
   }
 }
 
@@ -63,7 +62,7 @@ export async function evaluateExport(dir: string): Promise<ExportEvaluation> {
   try {
     const dataset = await DATASETS.get(manifest.data.dataset).load(manifest.data);
     if (dataset.inputShape.join('x') !== manifest.inputShape.join('x')) {
-      throw new SvdError('E_EXPORT_FORMAT', `the export takes inputs [${manifest.inputShape}], dataset ${dataset.name} has [${dataset.inputShape}]`, { file: path.join(dir, EXPORT_MANIFEST) }, 1);
+      throw new SvdError('E_EXPORT_FORMAT', `the export takes inputs [${manifest.inputShape}], dataset ${dataset.name} has [${dataset.inputShape}]`, { file: path.join(dir, EXPORT_MANIFEST) });
     }
     const data = new DeviceData(dataset);
     let result;

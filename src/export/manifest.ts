@@ -9,6 +9,12 @@ import * as path from 'node:path';
 import type { DataConfig } from '../config/types.js';
 import type { BackendRequest } from '../backends/select.js';
 import { SvdError } from '../errors.js';
+import { readJsonFile } from '../files/read.js';
+import { composeSchema } from '../experiment/config-schema.js';
+import type { JsonSchema } from '../config/json-schema.js';
+import { SourceMap } from '../config/source-map.js';
+import { validateSchema } from '../config/validate.js';
+import type { Mapping } from '../config/values.js';
 import type { SparseLayout } from './sparse-format.js';
 import type { StructureReport } from './structure.js';
 
@@ -70,21 +76,46 @@ export function isExportDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, EXPORT_MANIFEST));
 }
 
-/** Reads and checks `dir/svd-export.json`; E_EXPORT_FORMAT naming the file when it is unusable. */
+/** The most values one input example of an export may have (2^24). */
+const MAX_INPUT_VALUES = 2 ** 24;
+
+/**
+ * Reads and checks `dir/svd-export.json` (a regular file of at most 64 MiB): every member
+ * `svd eval` uses, the `data` section against the config schema's; E_EXPORT_FORMAT naming the
+ * file (and the key) when it is unusable.
+ */
 export function readManifest(dir: string): ExportManifest {
   const file = path.join(dir, EXPORT_MANIFEST);
-  const bad = (why: string) => new SvdError('E_EXPORT_FORMAT', `not a usable svd export manifest: ${why}`, { file }, 1);
-  let manifest: ExportManifest;
-  try {
-    manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as ExportManifest;
-  } catch (err) {
-    throw bad((err as Error).message);
-  }
-  if (!manifest || manifest.format !== FORMAT) throw bad(`format is ${JSON.stringify(manifest?.format)}, expected "${FORMAT}"`);
+  const bad = (why: string, key?: string) => new SvdError('E_EXPORT_FORMAT', `not a usable svd export manifest: ${why}`, { file, ...(key && { path: key }) });
+  const manifest = readJsonFile(file, (why) => bad(why)) as ExportManifest | null;
+  if (!isObject(manifest) || manifest.format !== FORMAT) throw bad(`format is ${JSON.stringify((manifest as Partial<ExportManifest> | null)?.format)}, expected "${FORMAT}"`);
   if (manifest.version !== VERSION) throw bad(`version ${JSON.stringify(manifest.version)} is not supported (this svd reads version ${VERSION})`);
   if (!EXPORT_KINDS.includes(manifest.kind)) throw bad(`kind ${JSON.stringify(manifest.kind)} is not one of ${EXPORT_KINDS.join(', ')}`);
-  if (!manifest.data || typeof manifest.data.dataset !== 'string') throw bad('it has no data.dataset');
-  if (!Array.isArray(manifest.inputShape)) throw bad('it has no inputShape');
-  if (manifest.kind === 'sparse' && !manifest.sparse) throw bad('a sparse export needs the "sparse" layout');
+  if (!isObject(manifest.data) || typeof manifest.data.dataset !== 'string') throw bad('it has no data.dataset', 'data');
+  const sources = new SourceMap();
+  sources.set([], { file });
+  const problems = validateSchema(manifest.data as unknown as Mapping, sources, (composeSchema().properties as Record<string, JsonSchema>).data);
+  if (problems.length > 0) throw bad(problems[0].message, `data${problems[0].location.path ? `.${problems[0].location.path}` : ''}`);
+  const shape = manifest.inputShape as unknown;
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d > 0) || shape.reduce((a: number, b: number) => a * b, 1) > MAX_INPUT_VALUES) {
+    throw bad(`inputShape ${JSON.stringify(shape)} is not a list of positive sizes of at most ${MAX_INPUT_VALUES} values in all`, 'inputShape');
+  }
+  const source = manifest.source as Partial<ExportManifest['source']> | undefined;
+  if (!isObject(source) || typeof source.runDir !== 'string' || !isNumber(source.epoch) || !isNumber(source.threshold)) throw bad('source needs runDir, epoch and threshold', 'source');
+  const stats = manifest.stats as Partial<ExportStats> | undefined;
+  if (!isObject(stats) || !isObject(stats.sparsity) || !isNumber(stats.compression) || !isObject(stats.params)) throw bad('stats needs sparsity, compression and params', 'stats');
+  if (!isObject(manifest.structure) || !Array.isArray(manifest.structure.layers) || !manifest.structure.layers.every((l) => isObject(l) && typeof l.layer === 'string')) {
+    throw bad('structure needs a list of layers', 'structure.layers');
+  }
+  if (manifest.shrink !== null && (!isObject(manifest.shrink) || !isObject(manifest.shrink.after))) throw bad('shrink must be null or have the widths after shrinking', 'shrink');
+  if (manifest.kind === 'sparse' && !isObject(manifest.sparse)) throw bad('a sparse export needs the "sparse" layout', 'sparse');
   return manifest;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> & object {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }

@@ -21,7 +21,8 @@
  */
 import * as os from 'node:os';
 import { SvdError } from '../errors.js';
-import { isPlainType, sizeOf, type PlainLayer, type PlainNet, type ParamArray } from './plain-net.js';
+import { firstNonFinite } from '../files/finite.js';
+import { findParam, isPlainType, isWeighted, outWidth, sizeOf, widthKeyOf, type PlainLayer, type PlainNet, type ParamArray } from './plain-net.js';
 import { ELEMENT_BYTES, csrBytes, csrProblem, countNonzero, newArray, toCsr, fromCsr, type Csr, type ElementType, type FormatArray } from './csr.js';
 
 /** The binary file of a sparse export. */
@@ -96,18 +97,20 @@ function encodeParam(p: ParamArray, put: (a: FormatArray, t: ElementType) => Arr
   return { name: p.name, shape: p.shape, encoding: 'dense', values: put(p.values, 'float32') };
 }
 
+/** The most parameter values a sparse export may declare in all (2^28: 1 GiB of float32), checked before any is allocated. */
+export const MAX_EXPORT_VALUES = 2 ** 28;
+
 /**
- * Reads a sparse export back into a PlainNet (kernels densified). Every offset, length, type
- * and CSR invariant is checked; a problem is an E_EXPORT_FORMAT error naming `manifestFile` or
- * `binFile`.
+ * Reads a sparse export back into a PlainNet (kernels densified). Every offset, length, type,
+ * shape and CSR invariant is checked, and the values must be finite; the shapes, in all, may
+ * not declare more than MAX_EXPORT_VALUES values, checked before anything is densified. A
+ * problem is an E_EXPORT_FORMAT error naming `manifestFile` (with the manifest key) or `binFile`.
  */
 export function decodeSparse(layout: SparseLayout, inputShape: number[], bin: Uint8Array, manifestFile: string, binFile: string): PlainNet {
   requireLittleEndian();
-  const bad = (where: string, why: string) => new SvdError('E_EXPORT_FORMAT', `malformed sparse export: ${why}`, { file: manifestFile, path: where }, 1);
+  const bad = (where: string, why: string) => new SvdError('E_EXPORT_FORMAT', `malformed sparse export: ${why}`, { file: manifestFile, path: where });
   if (!layout || !Array.isArray(layout.layers)) throw bad('sparse', 'the manifest has no sparse.layers list');
-  if (bin.length !== layout.bytes) {
-    throw new SvdError('E_EXPORT_FORMAT', `malformed sparse export: the file has ${bin.length} bytes, the manifest (sparse.bytes) says ${layout.bytes}; it was truncated or replaced`, { file: binFile }, 1);
-  }
+  if (bin.length !== layout.bytes) throw sizeMismatch(bin.length, layout.bytes, binFile);
 
   const read = (ref: ArrayRef | undefined, where: string, dtype?: ElementType): FormatArray => {
     if (!ref || !(ref.dtype in ELEMENT_BYTES) || (dtype && ref.dtype !== dtype)) throw bad(where, `expected an array of ${dtype ?? 'a known type'}, found ${JSON.stringify(ref?.dtype)}`);
@@ -119,37 +122,63 @@ export function decodeSparse(layout: SparseLayout, inputShape: number[], bin: Ui
     new Uint8Array(out.buffer).set(bin.subarray(offset, offset + length * size));
     return out;
   };
+  const finite = (values: Float32Array, where: string, tensor: string): Float32Array => {
+    const i = firstNonFinite(values);
+    if (i >= 0) throw new SvdError('E_EXPORT_FORMAT', `malformed sparse export: '${tensor}' holds ${values[i]} at index ${i} (an export holds finite values only; the file is damaged)`, { file: binFile, path: where });
+    return values;
+  };
 
+  let declared = 0;
   const layers = layout.layers.map((l, i): PlainLayer => {
     const where = `sparse.layers.${i}`;
     if (!isPlainType(l?.type)) throw bad(`${where}.type`, `unknown layer type ${JSON.stringify(l?.type)}`);
+    if (typeof l.name !== 'string') throw bad(`${where}.name`, 'the layer has no name');
+    if (!l.config || typeof l.config !== 'object' || Array.isArray(l.config)) throw bad(`${where}.config`, 'config is not a mapping');
     if (!Array.isArray(l.params)) throw bad(`${where}.params`, 'params is not a list');
     const params = l.params.map((t, j): ParamArray => {
       const at = `${where}.params.${j}`;
-      if (!Array.isArray(t?.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`${at}.shape`, 'shape must be a list of sizes');
+      if (typeof t?.name !== 'string') throw bad(`${at}.name`, 'the parameter has no name');
+      const tensor = `${l.name}/${t.name}`;
+      if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`${at}.shape`, 'shape must be a list of sizes');
       const size = sizeOf(t.shape);
+      declared += size;
+      if (declared > MAX_EXPORT_VALUES) {
+        throw bad(`${at}.shape`, `shape [${t.shape}] of '${tensor}' brings the export to ${declared} values, more than the ${MAX_EXPORT_VALUES} (1 GiB of float32) svd loads`);
+      }
       if (t.encoding === 'dense') {
         const values = read(t.values, `${at}.values`, 'float32') as Float32Array;
         if (values.length !== size) throw bad(`${at}.values`, `${values.length} values for shape [${t.shape}]`);
-        return { name: t.name, shape: t.shape, values };
+        return { name: t.name, shape: t.shape, values: finite(values, `${at}.values`, tensor) };
       }
       if (t.encoding !== 'csr') throw bad(`${at}.encoding`, `unknown encoding ${JSON.stringify((t as { encoding?: unknown })?.encoding)}`);
-      if (t.rows * t.cols !== size) throw bad(at, `rows x cols = ${t.rows} x ${t.cols} does not match shape [${t.shape}]`);
+      if (t.name !== 'kernel' || t.shape.length < 2) throw bad(`${at}.encoding`, `'${tensor}' is stored as CSR, but only kernels are (biases and other parameters are dense)`);
+      const cols = t.shape[t.shape.length - 1];
+      if (t.cols !== cols || t.rows !== (cols === 0 ? 0 : size / cols)) throw bad(at, `rows x cols = ${t.rows} x ${t.cols} does not match shape [${t.shape}] (rows: the product of all but the last axis, cols: the last)`);
       const csr: Csr = {
         rows: t.rows,
         cols: t.cols,
         rowPtr: read(t.rowPtr, `${at}.rowPtr`) as Csr['rowPtr'],
         colIndex: read(t.colIndex, `${at}.colIndex`) as Csr['colIndex'],
-        values: read(t.values, `${at}.values`, 'float32') as Float32Array,
+        values: finite(read(t.values, `${at}.values`, 'float32') as Float32Array, `${at}.values`, tensor),
       };
       if (csr.rowPtr instanceof Float32Array || csr.colIndex instanceof Float32Array) throw bad(at, 'CSR indices must be unsigned integers');
       const problem = csrProblem(csr) ?? (csr.values.length !== t.nnz ? `nnz is ${t.nnz} but ${csr.values.length} values are stored` : null);
       if (problem) throw bad(at, problem);
       return { name: t.name, shape: t.shape, values: fromCsr(csr) };
     });
-    return { name: l.name, type: l.type, source: l.source, config: l.config, params };
+    const layer: PlainLayer = { name: l.name, type: l.type, source: l.source, config: l.config, params };
+    const kernel = findParam(layer, 'kernel');
+    if (isWeighted(layer) && kernel && outWidth(layer) !== kernel.shape[kernel.shape.length - 1]) {
+      throw bad(`${where}.config.${widthKeyOf(layer)}`, `${JSON.stringify(outWidth(layer))} does not match the kernel's shape [${kernel.shape}]`);
+    }
+    return layer;
   });
   return { inputShape, layers };
+}
+
+/** The error for a binary file of `actual` bytes where the manifest says `declared`. */
+export function sizeMismatch(actual: number, declared: unknown, binFile: string): SvdError {
+  return new SvdError('E_EXPORT_FORMAT', `malformed sparse export: the file has ${actual} bytes, the manifest (sparse.bytes) says ${JSON.stringify(declared)}; it was truncated or replaced`, { file: binFile });
 }
 
 function elementTypeOf(a: FormatArray): ElementType {

@@ -15,7 +15,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { SvdError } from '../errors.js';
-import { readJson, writeFileSynced, writeJsonAtomic } from './atomic.js';
+import { writeFileSynced, writeJsonAtomic } from './atomic.js';
+import { firstNonFinite } from '../files/finite.js';
+import { readJsonFile, readRegularFile, regularFileSize } from '../files/read.js';
 
 const FORMAT = 'svd-checkpoint';
 /** 2 added `slots` and `within`; version 1 checkpoints are still read. */
@@ -197,29 +199,20 @@ export function loadLatestCheckpoint(checkpointsDir: string): Checkpoint | null 
 /** Reads one checkpoint directory, checking its format, structure and sizes. */
 export function readCheckpoint(dir: string): Checkpoint {
   const fail = (why: string) => new SvdError('E_CHECKPOINT', `checkpoint ${dir} is unusable: ${why}`, { file: dir });
-  let state: CheckpointState;
-  let bin: Buffer;
-  const stateFile = path.join(dir, 'state.json');
-  try {
-    state = readJson<CheckpointState>(stateFile);
-  } catch (err) {
-    throw fail(`state.json: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message}`);
-  }
-  try {
-    bin = fs.readFileSync(path.join(dir, 'tensors.bin'));
-  } catch (err) {
-    throw fail(`tensors.bin: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message}`);
-  }
-  const problem = checkState(state, bin.length);
+  const readFail = (name: string) => (why: string, errno?: string) => fail(`${name}: ${errno === 'ENOENT' ? 'missing' : why}`);
+  const state = readJsonFile(path.join(dir, 'state.json'), readFail('state.json')) as CheckpointState;
+  const binFile = path.join(dir, 'tensors.bin');
+  const problem = checkState(state, regularFileSize(binFile, readFail('tensors.bin')));
   if (problem) throw fail(problem);
+  const bin = readRegularFile(binFile, readFail('tensors.bin'), state.bytes, `the ${state.bytes} bytes state.json declares`);
+  if (bin.length !== state.bytes) throw fail(`tensors.bin has ${bin.length} bytes, expected ${state.bytes} (it changed while read)`);
   const aligned = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
   const read = (e: TensorEntry): SavedTensor => ({ name: e.name, shape: e.shape, values: aligned.subarray(e.offset / 4, e.offset / 4 + size(e.shape)) });
   // Checkpoints are only written with finite values (the trainer's guard): anything else is damage.
   for (const e of [...state.variables, ...state.optimizer, ...(state.slots ?? [])]) {
     const values = read(e).values;
-    for (let i = 0; i < values.length; i++) {
-      if (values[i] - values[i] !== 0) throw fail(`tensors.bin: '${e.name}' holds ${values[i]} at index ${i} (the file is damaged)`);
-    }
+    const i = firstNonFinite(values);
+    if (i >= 0) throw fail(`tensors.bin: '${e.name}' holds ${values[i]} at index ${i} (the file is damaged)`);
   }
   return {
     dir, epoch: state.epoch, seconds: state.seconds, rng: state.rng,
@@ -295,7 +288,8 @@ function listCheckpointDirs(checkpointsDir: string): string[] {
 
 function readLatestPointer(checkpointsDir: string): string | null {
   try {
-    const dir = readJson<{ dir: unknown }>(path.join(checkpointsDir, 'latest.json')).dir;
+    const file = path.join(checkpointsDir, 'latest.json');
+    const dir = (readJsonFile(file, (why) => new SvdError('E_CHECKPOINT', why, { file })) as { dir?: unknown } | null)?.dir;
     return typeof dir === 'string' && DIR_PATTERN.test(dir) ? dir : null;
   } catch {
     return null;

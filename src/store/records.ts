@@ -8,17 +8,15 @@
  * types of the keys svd writes and require only the keys its readers cannot do without, so
  * records written by older versions still read.
  */
-import * as fs from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { SvdError, type ErrorCode } from '../errors.js';
 import { describeAjvErrors } from '../config/messages.js';
 import type { JsonSchema } from '../config/json-schema.js';
+import { MAX_RECORD_BYTES, readTextFile } from '../files/read.js';
 
 /** The records of the run store. */
 export type RecordKind = 'summary' | 'env' | 'resolved' | 'metrics' | 'job' | 'sweep' | 'snapshot' | 'slurm-array' | 'slurm-result';
 
-/** Records are small; anything larger is not one (and is never read whole). */
-export const MAX_RECORD_BYTES = 64 * 2 ** 20;
 
 const num = { type: 'number' };
 const numOrNull = { type: ['number', 'null'] };
@@ -133,22 +131,16 @@ export function checkRecord<T>(kind: RecordKind, value: unknown, file: string, l
 
 /**
  * The text of record file `file`, or null when it does not exist; E_RUN_DIR / E_SWEEP_DIR (exit
- * 2) when it is not a regular file, is too large or cannot be read.
+ * 2) when it is not a regular file, is too large or cannot be read (read as every file svd is
+ * given is, src/files/read.ts).
  */
 export function readRecordText(kind: RecordKind, file: string): string | null {
-  let info: fs.Stats;
+  const missing = new SvdError(RECORDS[kind].code, 'missing', { file }, 2);
   try {
-    info = fs.statSync(file);
+    return readTextFile(file, (why, errno) => (errno === 'ENOENT' ? missing : damaged(kind, file, why)), MAX_RECORD_BYTES, `the ${MAX_RECORD_BYTES} bytes a record may have`);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new SvdError(RECORDS[kind].code, `cannot read the ${RECORDS[kind].what}: ${(err as Error).message}`, { file }, 2);
-  }
-  if (!info.isFile()) throw damaged(kind, file, 'not a regular file');
-  if (info.size > MAX_RECORD_BYTES) throw damaged(kind, file, `${info.size} bytes, more than a record can hold (${MAX_RECORD_BYTES})`);
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new SvdError(RECORDS[kind].code, `cannot read the ${RECORDS[kind].what}: ${(err as Error).message}`, { file }, 2);
+    if (err === missing) return null;
+    throw err;
   }
 }
 
