@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
 import { writeJsonAtomic } from './atomic.js';
+import { makeDirs } from './make-dirs.js';
 
 const FORMAT = 'svd-snapshot';
 const VERSION = 1;
@@ -68,7 +69,7 @@ export function snapshotDue(training: ExperimentConfig['training'], epoch: numbe
 /** Writes `snapshots/epoch-NNNNNN.json` atomically; returns its path. */
 export function writeSnapshot(runDir: string, epoch: number, sparsity: Pick<SparsityConfig, 'threshold'>, pictures: readonly LayerPicture[]): string {
   const dir = snapshotsDir(runDir);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const file = path.join(dir, `epoch-${String(epoch).padStart(6, '0')}.json`);
   writeJsonAtomic(file, { format: FORMAT, version: VERSION, epoch, threshold: sparsity.threshold, layers: pictures.map(encodeLayer) });
   return file;

@@ -12,6 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic.js';
+import { makeDirs } from '../store/make-dirs.js';
+import { checkRunsDirWritable } from '../store/run-dir.js';
 import { readSummary, writeSummary } from '../store/summary.js';
 import { findRunDirs, readRunInfo } from '../store/run-info.js';
 import { checkJobs, type CheckedJob } from './check-jobs.js';
@@ -108,6 +110,7 @@ async function prepareNew(options: SweepOptions): Promise<Prepared | null> {
   const jobs = expandSweep(sweep);
   checkCliSets(jobs, options.sets);
   const checked = await checkJobs(sweep, jobs, options.sets);
+  checkRunsDirWritable(options.runsDir);
   if (options.dryRun) {
     for (const { job } of checked) console.log(`job ${job.index}: ${formatOverrides(job.overrides)}`);
     console.log(`${checked.length} job(s), all valid (base ${sweep.base})`);
@@ -195,7 +198,7 @@ class JobRecorder {
     const record = this.byIndex.get(job.index)!;
     const checked = this.checked.get(job.index)!;
     const { device, env } = placement;
-    fs.mkdirSync(job.dir, { recursive: true });
+    makeDirs(job.dir);
     writeJsonAtomic(path.join(job.dir, 'job.json'), { index: record.index, overrides: record.overrides, sets: checked.sets, base: this.meta.base, args: job.args, device, env });
     this.before.set(job.index, new Set(findRunDirs(job.dir)));
     Object.assign(record, { status: 'running', device, exitCode: null, signal: null, seconds: null, started: new Date().toISOString(), attempts: record.attempts + 1 });
