@@ -64,3 +64,20 @@ kl: { schedule: constant, start: 3, end: 3 }
   const { config } = await loadConfig(path.join(dir, 'c.yaml'));
   assert.equal(config.kl.schedule, 'constant');
 });
+
+test('model-fits-memory: workers, heaps and the machine bound what a config may ask for, naming the key', async () => {
+  const { memoryLimits, memoryProblems } = await import('../src/experiment/memory.js');
+  const { config } = await loadConfig(path.join(process.cwd(), 'configs/quickstart.yaml'), []);
+  const small = { backend: 'cpu', heap: null, machineBytes: 2 * 2 ** 30 };
+  assert.deepEqual(memoryProblems(config, small, 1), [], 'the quickstart fits 2 GiB');
+  const [[key, message]] = memoryProblems(config, small, 64);
+  assert.equal(key, 'training.workers');
+  assert.match(message, /in each of 64 worker threads .* more than the 2\.0 GiB of memory this machine has/);
+  const wasm = memoryLimits('wasm');
+  assert.equal(wasm.heap?.bytes, 4 * 2 ** 30);
+  const wide = { ...config, model: { ...config.model, layers: config.model.layers.map((l, i) => (i === 1 ? { ...l, units: 300_000 } : l)) } };
+  const [[wideKey, wideMessage]] = memoryProblems(wide, { ...wasm, machineBytes: 2 ** 50 }, 1);
+  assert.equal(wideKey, 'model.layers.1.units');
+  assert.match(wideMessage, /more than the 4\.0 GiB a 32-bit WebAssembly heap can hold/);
+  assert.deepEqual(memoryProblems(wide, { backend: 'cpu', heap: null, machineBytes: 2 ** 50 }, 1), [], 'no heap of its own: only the machine bounds it');
+});

@@ -360,6 +360,16 @@ test('a registered layer needs a plain form to be exported (so every layer test 
   assert.deepEqual(missing, []);
 });
 
+test('every layer entry says the shapes of the variables it builds (paramShapes), as built', () => {
+  for (const [type, entry] of LAYERS.list()) {
+    const spec: LayerSpec = { type, ...entry.example.spec };
+    const model = Model.build({ layers: [spec], inputShape: entry.example.input, sparsity: PAPER_SPARSITY, width: 1 }, RunRandom.fromSeed(1).init);
+    const built = [...model.namedVariables().values()].map((v) => v.shape).sort();
+    model.dispose();
+    assert.deepEqual((entry.paramShapes?.(entry.config(spec), entry.example.input) ?? []).sort(), built, type);
+  }
+});
+
 test('every layer example is a shape the harness can feed', () => {
   for (const [type, entry] of LAYERS.list()) {
     const { specs, inputShape } = harness(type, entry);

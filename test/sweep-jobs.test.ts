@@ -107,7 +107,7 @@ test('a failing job does not stop the others; the sweep exits 1; --resume reruns
 test('SIGINT ends the running jobs and records them; --resume continues them and starts the rest', async () => {
   const { dir, file } = sweepFile('grid:\n  seed: [0, 1, 2]\n');
   const log = path.join(dir, 'fake.jsonl');
-  const child = spawn(process.execPath, [SVD_BIN, 'sweep', file, '--devices', 'g0,g1', '--runs-dir', dir], {
+  const child = spawn(process.execPath, [SVD_BIN, 'sweep', file, '--devices', '5,7', '--runs-dir', dir], {
     cwd: ROOT, env: { ...process.env, SVD_SWEEP_JOB_BIN: FAKE, FAKE_SVD_LOG: log, FAKE_SVD_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -135,7 +135,7 @@ test('SIGINT ends the running jobs and records them; --resume continues them and
   assert.equal(r.status, 0, r.stderr);
   const rerun = readJsonl<FakeRecord>(log).slice(2);
   assert.deepEqual(rerun.map((rec) => rec.command).sort(), ['resume', 'resume', 'run']);
-  assert.ok(rerun.every((rec) => rec.device === 'g0' || rec.device === 'g1'), 'the resume keeps the devices the sweep started with');
+  assert.ok(rerun.every((rec) => rec.device === '5' || rec.device === '7'), 'the resume keeps the devices the sweep started with');
   const after = readJsonl<Job>(jobsFile);
   assert.deepEqual(after.map((j) => j.status), ['completed', 'completed', 'completed']);
   assert.deepEqual([after[0].runDir, after[1].runDir], [jobs[0].runDir, jobs[1].runDir], 'interrupted runs continue in their directories');

@@ -45,6 +45,8 @@ export interface BackendCapabilities {
   workers: boolean;
   /** It runs on a device a sweep job is pinned to (`svd sweep --devices`). */
   devices: boolean;
+  /** The most memory one instance of it (a process's, a worker thread's) can address, and what that is; absent: the machine's memory. */
+  heap?: { bytes: number; what: string };
 }
 
 /** A registered backend. */

@@ -19,7 +19,7 @@ const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 export const wasm: BackendEntry = {
   description: 'WebAssembly with SIMD (@tensorflow/tfjs-backend-wasm), on the CPU cores through worker threads',
   auto: true,
-  capabilities: { workers: true, devices: false },
+  capabilities: { workers: true, devices: false, heap: { bytes: 4 * 2 ** 30, what: 'a 32-bit WebAssembly heap' } },
   async activate(runtime) {
     let threaded: typeof import('../kernels/wasm-threads.js');
     try {

@@ -20,10 +20,15 @@ const command: Command = {
     if (!parsed) return 0;
     const { values, positionals } = parsed;
     const root = positionals[0] ?? 'runs';
-    if (!fs.existsSync(root)) {
-      if (positionals.length > 0) throw new SvdError('E_RUN_DIR', `${root} does not exist`, { file: root });
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(root, { throwIfNoEntry: false });
+    } catch (err) {
+      throw new SvdError('E_RUN_DIR', `cannot read ${root}: ${(err as Error).message}`, { file: root });
     }
-    const rows = fs.existsSync(root) ? listRuns(root) : [];
+    if (positionals.length > 0 && !stat) throw new SvdError('E_RUN_DIR', `${root} does not exist`, { file: root });
+    if (stat && !stat.isDirectory()) throw new SvdError('E_RUN_DIR', `${root} is not a directory; svd ls lists the runs under a directory`, { file: root });
+    const rows = stat ? listRuns(root) : [];
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else console.log(rows.length ? renderRuns(rows) : `no runs under ${root}`);
     return 0;

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { Command } from './command.js';
-import { parseCommandArgs } from './args.js';
+import { listOption, parseCommandArgs, parseDecimal } from './args.js';
 import { SvdError } from '../errors.js';
 import { isRunDir } from '../store/run-info.js';
 import { isSweepDir } from '../store/sweep-dir.js';
@@ -22,17 +22,6 @@ const usage = `usage: svd report RUN_OR_SWEEP_DIR [--thresholds T,T,...]
   A sweep directory: test error against compression, one point per run.
   Prints the page's path as the last line.`;
 
-/** `-2,0,3` -> [-2, 0, 3]; E_ARGS for anything else. */
-function parseThresholds(text: string | undefined): number[] | null {
-  if (text === undefined) return null;
-  const values = text.split(',').map((s) => s.trim());
-  const numbers = values.map(Number);
-  if (values.some((s) => s === '') || numbers.some((n) => !Number.isFinite(n))) {
-    throw new SvdError('E_ARGS', `--thresholds must be a comma-separated list of numbers, got '${text}'`);
-  }
-  return numbers;
-}
-
 const command: Command = {
   name: 'report',
   summary: 'an HTML page of a run (curves, pruned weights, log alpha histograms) or a sweep (error vs compression)',
@@ -42,7 +31,7 @@ const command: Command = {
     if (!parsed) return 0;
     const { values, positionals } = parsed;
     const dir = positionals[0];
-    const thresholds = parseThresholds(values.thresholds);
+    const thresholds = listOption('thresholds', values.thresholds, 'numbers (decimal)', parseDecimal) ?? null;
     if (isRunDir(dir)) {
       const result = await writeRunReport(dir, { thresholds, progress: (msg) => console.error(`svd report: ${msg}`) });
       console.log(`${result.manifest.images.length} image(s) in ${result.dir}`);

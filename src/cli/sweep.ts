@@ -6,7 +6,8 @@
  * as the last line of stdout, the sweep directory.
  */
 import type { Command } from './command.js';
-import { numberOption, parseCommandArgs } from './args.js';
+import { integerOption, listOption, parseCommandArgs } from './args.js';
+import { DEVICE_ID_PATTERN } from '../sweep/sweep-schema.js';
 import { SvdError } from '../errors.js';
 import { runSweep } from '../sweep/sweep.js';
 import { sweepStatus } from '../sweep/status.js';
@@ -24,13 +25,11 @@ const usage = `usage: svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--exe
   ended). Exit 0 when every job completed, 1 when one failed, 2 for a bad sweep file or job
   config (nothing runs).`;
 
-/** `--devices 0,1` -> ['0', '1']; E_ARGS for empty or repeated ids. */
+/** `--devices 0,1` -> ['0', '1']; E_ARGS for empty, malformed (DEVICE_ID_PATTERN) or repeated ids. */
 export function parseDevices(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const devices = value.split(',').map((d) => d.trim());
-  const bad = devices.find((d) => !/^[A-Za-z0-9:._-]+$/.test(d));
-  if (bad !== undefined) throw new SvdError('E_ARGS', `--devices must be a comma-separated list of device ids, got '${value}'`);
-  const twice = devices.find((d, i) => devices.indexOf(d) !== i);
+  const id = new RegExp(DEVICE_ID_PATTERN);
+  const devices = listOption('devices', value, 'device ids (0, 1, ... or GPU-/MIG- UUIDs)', (d) => (id.test(d) ? d : null));
+  const twice = devices?.find((d, i) => devices.indexOf(d) !== i);
   if (twice !== undefined) throw new SvdError('E_ARGS', `--devices lists device ${twice} twice; each running job holds a device of its own`);
   return devices;
 }
@@ -66,8 +65,7 @@ const command: Command = {
     }
     if (!values.resume && positionals.length === 0) throw new SvdError('E_ARGS', `svd sweep: expected a sweep file (or --resume SWEEP_DIR)\n${usage}`);
     if (values.resume && values['runs-dir']) throw new SvdError('E_ARGS', 'svd sweep: --runs-dir cannot be used with --resume (the sweep stays in its directory)');
-    const jobs = numberOption('jobs', values.jobs);
-    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new SvdError('E_ARGS', `--jobs must be a whole number >= 1, got '${values.jobs}'`);
+    const jobs = integerOption('jobs', values.jobs, 1);
     return runSweep({
       file: positionals[0],
       resume: values.resume,

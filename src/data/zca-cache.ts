@@ -6,11 +6,11 @@
  * is refitted and replaced, and a folder that cannot be written only costs the refit next time.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
 import { readRegularFile } from '../files/read.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { makeDirs } from '../store/make-dirs.js';
 import { fitZca, type ZcaFit } from './zca.js';
 
 const MAGIC = 'svd-zca-v1\n';
@@ -84,7 +84,7 @@ function readFit(file: string, hash: string, dim: number, epsilon: number, count
 /** Writes `fit` to `file` atomically; a failure is reported on stderr and otherwise ignored. */
 function writeFit(file: string, hash: string, fit: ZcaFit): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file));
     const probe = Buffer.from(`${MAGIC}${JSON.stringify({ hash, dim: fit.dim, epsilon: fit.epsilon, count: fit.count, offset: 0 })}\n`);
     const offset = Math.ceil((probe.length + 16) / 4) * 4;
     let header = `${MAGIC}${JSON.stringify({ hash, dim: fit.dim, epsilon: fit.epsilon, count: fit.count, offset })}`;

@@ -10,6 +10,7 @@ import { formatShape, walkLayerShapes } from '../layers/shapes.js';
 import { classCount } from '../data/dataset.js';
 import { classifierIndex, scaleLayerWidths, sizeKey } from '../layers/width.js';
 import { KL_SCHEDULES } from '../optim/registry.js';
+import { memoryLimits, memoryProblems } from './memory.js';
 
 /** The location of a dotted config path (`sparsity.threshold`). */
 export type Locate = (dottedPath: string) => SourceLocation;
@@ -92,6 +93,9 @@ export const CHECKS: readonly CheckRule[] = [
     if (!sets) return [['data.labels', `dataset '${data.dataset}' has one set of labels; remove data.labels (it chooses between label sets, e.g. cifar100's fine and coarse)`]];
     return data.labels in sets ? [] : [['data.labels', `dataset '${data.dataset}' has no '${data.labels}' labels; known: ${Object.keys(sets).join(', ')}`]];
   }),
+
+  rule('model-fits-memory', 'a model too large for the backend or the machine is refused at once, before minutes and gigabytes are spent on it', (config) =>
+    memoryProblems(config, memoryLimits(config.backend), config.training.workers ?? 1)),
 
   rule('limits-fit-batch', 'a training limit below the batch size leaves no full batch', ({ data }) =>
     data.trainLimit === null || data.trainLimit >= data.batchSize ? [] : [[

@@ -8,7 +8,9 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/types.js';
+import * as os from 'node:os';
 import { SvdError } from '../errors.js';
+import { memoryLimits, memoryProblems } from './memory.js';
 import { coresOf, runtimeFromEnv, type BackendInfo, type RuntimeOptions } from '../backends/backend.js';
 import { BACKENDS } from '../backends/registry.js';
 import { selectBackend } from '../backends/select.js';
@@ -61,10 +63,23 @@ export function trainingWorkers(config: ExperimentConfig, backend: BackendInfo, 
   return configured ?? entry.defaultWorkers(coresOf(runtime));
 }
 
+/**
+ * The memory check (memory.ts) again with the backend chosen and the workers counted (the config
+ * checks saw `backend: auto` and `training.workers: null` as the most lenient case): E_CONFIG_CHECK,
+ * exit 2, before any tensor exists. More workers than cores is allowed, with a warning on stderr.
+ */
+function checkMemory(config: ExperimentConfig, backend: BackendInfo, workers: number): void {
+  const [problem] = memoryProblems(config, memoryLimits(backend.name), workers);
+  if (problem) throw new SvdError('E_CONFIG_CHECK', `${problem[1]} [model-fits-memory]`, { path: problem[0] }, 2);
+  const cores = os.availableParallelism();
+  if (workers > cores) console.error(`svd: warning: training.workers ${workers} is more than the ${cores} CPU core(s) here; each worker holds a copy of the model, and steps get slower, not faster`);
+}
+
 /** Prepares the training of `config`, continuing `checkpoint` when one is given. */
 export async function prepareTraining(config: ExperimentConfig, checkpoint: Checkpoint | null, runtime: RuntimeOptions = runtimeFromEnv()): Promise<Training> {
   const backend = await selectBackend(config.backend, runtime);
   const workers = trainingWorkers(config, backend, runtime);
+  checkMemory(config, backend, workers);
   // init.from is read and checked before the data, which may take long to load.
   const pretrained = config.init.from !== null && checkpoint === null ? loadPretrained(config.init.from) : null;
   const fresh = RunRandom.fromSeed(config.seed);

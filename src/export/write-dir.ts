@@ -10,9 +10,10 @@ import * as path from 'node:path';
 import { SvdError } from '../errors.js';
 import { EXPORT_MANIFEST } from './manifest.js';
 import { writeFileSynced } from '../store/atomic.js';
+import { makeDirs, whyNoDirs } from '../store/make-dirs.js';
 
 /**
- * Throws E_EXPORT_OUT unless `out` can be written: absent, an empty directory, or (with
+ * Throws E_EXPORT_OUT unless `out` can be written: absent (with a parent it can be made in), an empty directory, or (with
  * `force`) an earlier export directory.
  */
 export function checkOutDir(out: string, force: boolean): void {
@@ -20,6 +21,8 @@ export function checkOutDir(out: string, force: boolean): void {
   try {
     stat = fs.statSync(out);
   } catch {
+    const why = whyNoDirs(path.dirname(path.resolve(out)));
+    if (why !== null) throw outError(out, `cannot be created: ${why}; choose another --out`);
     return;
   }
   if (!stat.isDirectory()) throw outError(out, 'exists and is not a directory; choose another --out');
@@ -39,7 +42,7 @@ export function writeDirAtomic(out: string, files: Map<string, string | Uint8Arr
   const suffix = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmp = path.join(parent, `.${base}.tmp-${suffix}`);
   try {
-    fs.mkdirSync(parent, { recursive: true });
+    makeDirs(parent);
     fs.mkdirSync(tmp);
     for (const [name, data] of files) writeFileSynced(path.join(tmp, name), data);
     if (fs.existsSync(out)) {

@@ -71,6 +71,7 @@ export const batchnorm: LayerEntry<BatchNormConfig, BatchNormConfig> = {
   config: (spec: LayerSpec) => withDefaults(schema, spec) as unknown as BatchNormConfig,
   outputShape: (_c, input) => input,
   build: (c, input, ctx) => new BatchNorm(c, input, ctx),
+  paramShapes: (_c, input) => Array.from({ length: 4 }, () => [input[input.length - 1]]),
   family: 'batchnorm',
   export: { as: 'batchnorm', config: (c) => ({ momentum: c.momentum, epsilon: c.epsilon }) },
   plain: {

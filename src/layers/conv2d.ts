@@ -58,6 +58,10 @@ const window = (c: Conv2dConfig): Window => ({ size: c.kernelSize, strides: c.st
 
 const outputShape = (c: Conv2dConfig, input: Shape): Shape => [...windowShape(input, window(c), 'kernel', c.type), c.filters];
 
+/** Filters [kh, kw, in, filters] (theta and log sigma^2 for Sparse VD) and bias [filters]. */
+const paramShapes = (kernels: number) => (c: Conv2dConfig, input: Shape): Shape[] =>
+  [...Array.from({ length: kernels }, () => [c.kernelSize[0], c.kernelSize[1], input[2], c.filters]), ...(c.useBias ? [[c.filters]] : [])];
+
 /** Initial filters [kh, kw, in, filters] (initializers.ts) and the conv2d operator. */
 const parts = (c: Conv2dConfig, input: Shape, ctx: BuildContext): LinearParts => {
   const output = outputShape(c, input);
@@ -78,6 +82,7 @@ export const conv2d: LayerEntry<Conv2dConfig, Conv2dPlain> = {
   config: config(convSchema),
   outputShape,
   build: (c, input, ctx) => new LinearLayer(parts(c, input, ctx), ctx),
+  paramShapes: paramShapes(1),
   widthKey: 'filters',
   family: 'conv',
   decayed: ['kernel'],
@@ -98,6 +103,7 @@ export const conv2dSvd: LayerEntry<Conv2dConfig, Conv2dPlain> = {
   config: config(sparseSchema),
   outputShape,
   build: (c, input, ctx) => new SparseLinearLayer(parts(c, input, ctx), ctx),
+  paramShapes: paramShapes(2),
   widthKey: 'filters',
   family: 'conv',
   snapshotBlock: (shape) => [shape[0], shape[1], Math.min(shape[2], CONV_MAX_IN), Math.min(shape[3], CONV_MAX_FILTERS)],

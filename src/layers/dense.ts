@@ -49,6 +49,10 @@ const outputShape = (c: DenseConfig, input: Shape): Shape => {
   return [c.units];
 };
 
+/** Kernel [in, units] (theta and log sigma^2 for Sparse VD) and bias [units]. */
+const paramShapes = (kernels: number) => (c: DenseConfig, input: Shape): Shape[] =>
+  [...Array.from({ length: kernels }, () => [input[0], c.units]), ...(c.useBias ? [[c.units]] : [])];
+
 const matMul = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
 
 /** Initial weights [in, units] (initializers.ts) and the matMul operator. */
@@ -67,6 +71,7 @@ export const dense: LayerEntry<DenseConfig, DensePlain> = {
   config: config(denseSchema),
   outputShape,
   build: (c, input, ctx) => new LinearLayer(parts(c, input, ctx), ctx),
+  paramShapes: paramShapes(1),
   widthKey: 'units',
   family: 'dense',
   decayed: ['kernel'],
@@ -84,6 +89,7 @@ export const denseSvd: LayerEntry<DenseConfig, DensePlain> = {
   config: config(sparseSchema),
   outputShape,
   build: (c, input, ctx) => new SparseLinearLayer(parts(c, input, ctx), ctx),
+  paramShapes: paramShapes(2),
   widthKey: 'units',
   family: 'dense',
   snapshotBlock: (shape) => [Math.min(shape[0], DENSE_BLOCK), Math.min(shape[1], DENSE_BLOCK)],

@@ -154,6 +154,11 @@ export interface LayerEntry<C extends object = object, P extends object = object
   /** Output shape for `input`, or a ShapeError saying why the layer cannot take it. */
   outputShape(config: C, input: Shape): Shape;
   build(config: C, input: Shape, ctx: BuildContext): Layer;
+  /**
+   * The shapes of the variables `build` creates for `input` (absent: none), without creating
+   * them: the memory check (src/experiment/memory.ts) sizes a model from these.
+   */
+  paramShapes?(config: C, input: Shape): Shape[];
   /** The key `model.width` multiplies (`units`, `filters`); the last layer with one is the classifier. */
   widthKey?: string;
   /** Layers of one family start from each other's weights (`init.from`): `dense`, `conv`, `batchnorm`. */

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SvdError } from '../errors.js';
+import { makeDirs, whyNoDirs } from './make-dirs.js';
 
 /** Paths of the contract files of one run. */
 export interface RunPaths {
@@ -46,7 +47,7 @@ export function timestamp(date = new Date()): string {
 export function createRunDir(runsDir: string, name: string): RunPaths {
   const parent = path.join(runsDir, name);
   try {
-    fs.mkdirSync(parent, { recursive: true });
+    makeDirs(parent);
   } catch (err) {
     throw new SvdError('E_RUN_DIR', `cannot create the runs directory ${parent}: ${(err as Error).message}`, {}, 1);
   }
@@ -74,25 +75,13 @@ export function openRunDir(dir: string): RunPaths {
 }
 
 /**
- * Fails early (E_RUN_DIR, exit 2, nothing written) when `runsDir` cannot hold run directories:
- * it, or the nearest part of its path that exists, is not a directory or not writable.
+ * Fails early (E_RUN_DIR, exit 2, nothing written) when `runsDir` cannot hold run directories
+ * (make-dirs.ts `whyNoDirs`: the nearest part of its path that exists is a file, a dangling link
+ * or a link loop, or no directory can be made in it).
  */
 export function checkRunsDirWritable(runsDir: string): void {
-  let probe = path.resolve(runsDir);
-  while (!fs.existsSync(probe) && path.dirname(probe) !== probe) probe = path.dirname(probe);
-  const fail = (why: string) => new SvdError('E_RUN_DIR', `cannot create runs under ${runsDir}: ${why}`, { file: runsDir }, 2);
-  let info: fs.Stats;
-  try {
-    info = fs.statSync(probe);
-  } catch (err) {
-    throw fail((err as Error).message);
-  }
-  if (!info.isDirectory()) throw fail(`${probe} is a file, not a directory`);
-  try {
-    fs.accessSync(probe, fs.constants.W_OK);
-  } catch {
-    throw fail(`${probe} is not writable`);
-  }
+  const why = whyNoDirs(runsDir);
+  if (why !== null) throw new SvdError('E_RUN_DIR', `cannot create runs under ${runsDir}: ${why}`, { file: runsDir }, 2);
 }
 
 /** Removes a run directory that never got going (its contract files could not be written). */

@@ -12,6 +12,7 @@ import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
 import { SvdError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
 import { damaged, readRequiredRecord } from './records.js';
+import { makeDirs } from './make-dirs.js';
 
 const FORMAT = 'svd-snapshot';
 const VERSION = 1;
@@ -70,7 +71,7 @@ export function snapshotDue(training: ExperimentConfig['training'], epoch: numbe
 /** Writes `snapshots/epoch-NNNNNN.json` atomically; returns its path. */
 export function writeSnapshot(runDir: string, epoch: number, sparsity: Pick<SparsityConfig, 'threshold'>, pictures: readonly LayerPicture[]): string {
   const dir = snapshotsDir(runDir);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const file = path.join(dir, `epoch-${String(epoch).padStart(6, '0')}.json`);
   writeJsonAtomic(file, { format: FORMAT, version: VERSION, epoch, threshold: sparsity.threshold, layers: pictures.map(encodeLayer) });
   return file;

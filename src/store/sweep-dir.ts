@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SvdError } from '../errors.js';
+import { makeDirs } from './make-dirs.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { readRecord, readRecordLines, readRequiredRecord } from './records.js';
 import { timestamp } from './run-dir.js';
@@ -91,7 +92,7 @@ export function jobDir(sweepDir: string, index: number): string {
 export function createSweepDir(runsDir: string, name: string): SweepPaths {
   const parent = path.join(runsDir, 'sweeps', name);
   try {
-    fs.mkdirSync(parent, { recursive: true });
+    makeDirs(parent);
   } catch (err) {
     throw new SvdError('E_SWEEP_DIR', `cannot create ${parent}: ${(err as Error).message}`, {}, 1);
   }

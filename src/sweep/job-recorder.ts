@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../store/atomic.js';
+import { makeDirs } from '../store/make-dirs.js';
 import { readSummary, writeSummary } from '../store/summary.js';
 import { findRunDirs, readRunInfo } from '../store/run-info.js';
 import type { CheckedJob } from './check-jobs.js';
@@ -40,7 +41,7 @@ export class JobRecorder {
     const record = this.byIndex.get(job.index)!;
     const checked = this.checked.get(job.index);
     const { device, env, id } = placement;
-    fs.mkdirSync(job.dir, { recursive: true });
+    makeDirs(job.dir);
     writeJsonAtomic(path.join(job.dir, 'job.json'), { index: record.index, overrides: record.overrides, sets: checked?.sets, base: this.meta.base, args: job.args, device, env, ...(id !== undefined && { executorId: id }) });
     this.before.set(job.index, new Set(findRunDirs(job.dir)));
     Object.assign(record, { status: 'running', device, exitCode: null, signal: null, seconds: null, started: new Date().toISOString(), attempts: record.attempts + 1 });

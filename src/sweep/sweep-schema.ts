@@ -10,6 +10,12 @@ import { EXECUTORS } from './executors/registry.js';
 /** A dotted config path: keys and list indices joined by dots. */
 export const DOTTED_PATH = '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$';
 
+/**
+ * A device id of `--devices` and `devices:`: an index (0, 1, ...) or a GPU-/MIG- UUID, the forms
+ * CUDA_VISIBLE_DEVICES takes.
+ */
+export const DEVICE_ID_PATTERN = '^(0|[1-9][0-9]*|(GPU|MIG)-[A-Za-z0-9/-]+)$';
+
 /** The composed sweep schema (a fresh object each call). */
 export function composeSweepSchema(): JsonSchema {
   const dotted = { $ref: '#/definitions/dottedPath' };
@@ -37,8 +43,8 @@ export function composeSweepSchema(): JsonSchema {
       jobs: { type: 'integer', minimum: 1, description: 'jobs run at once (`--jobs` wins). Default: the number of devices, else the number of CPU cores' },
       devices: {
         type: 'array', minItems: 1, uniqueItems: true,
-        items: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[A-Za-z0-9:._-]+$' }] },
-        description: 'devices to spread jobs over, one per running job (CUDA_VISIBLE_DEVICES of the job); `--devices` wins',
+        items: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: DEVICE_ID_PATTERN }] },
+        description: 'devices to spread jobs over, one per running job (CUDA_VISIBLE_DEVICES of the job): indexes 0, 1, ... or GPU-/MIG- UUIDs; `--devices` wins',
       },
       executor: {
         type: 'object',

@@ -12,6 +12,7 @@
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { checkRunsDirWritable } from '../store/run-dir.js';
 import { checkJobs, jobWarnings, type CheckedJob } from './check-jobs.js';
 import { expandSweep, type SweepJob } from './expand.js';
 import { formatOverrides } from '../config/override-sets.js';
@@ -117,6 +118,7 @@ async function prepareNew(options: SweepOptions): Promise<Prepared | null> {
   for (const warning of jobWarnings(checked)) console.error(`svd sweep: ${warning}`);
   const executor = options.executor ? { type: options.executor } : sweep.executor ?? { type: 'local' };
   checkExecutorChoice(executor.type, options.detach, options.devices ?? sweep.devices);
+  checkRunsDirWritable(options.runsDir);
   if (options.dryRun) {
     for (const { job } of checked) console.log(`job ${job.index}: ${formatOverrides(job.overrides)}`);
     console.log(`${checked.length} job(s), all valid (base ${sweep.base})`);

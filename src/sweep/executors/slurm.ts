@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../store/atomic.js';
+import { makeDirs } from '../../store/make-dirs.js';
 import type { Executor, ExecutorContext, ExecutorEntry, ExecutorJob, JobEvents, JobOutcome } from './executor.js';
 import { pinEnv } from './pin.js';
 import { FINAL_STATES, maxArraySize, sacct, sbatch, scancel, squeue } from './slurm/commands.js';
@@ -43,7 +44,7 @@ function slurmExecutor(options: SlurmOptions, context: ExecutorContext): Executo
   /** Writes and submits the arrays for `jobs`; the tasks to wait for. */
   const submit = (jobs: readonly ExecutorJob[], events: JobEvents, signal: AbortSignal): Waiting[] => {
     const sweepDir = context.sweepDir;
-    fs.mkdirSync(slurmDir(sweepDir), { recursive: true });
+    makeDirs(slurmDir(sweepDir));
     const size = maxArraySize();
     const waiting: Waiting[] = [];
     for (let from = 0; from < jobs.length && !signal.aborted; from += size) {
@@ -55,7 +56,7 @@ function slurmExecutor(options: SlurmOptions, context: ExecutorContext): Executo
       const script = path.join(slurmDir(sweepDir), `array-${k}.sbatch`);
       writeFileAtomic(script, batchScript(scriptOptions, { name: `svd-${path.basename(path.dirname(sweepDir))}`, sweepDir, arrayFile: arrayFile(sweepDir, k), output, tasks: tasks.length, cpus }));
       for (const job of tasks) {
-        fs.mkdirSync(job.dir, { recursive: true });
+        makeDirs(job.dir);
         fs.rmSync(resultFile(job.dir), { force: true });
       }
       let jobId: string;
