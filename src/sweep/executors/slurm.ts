@@ -104,6 +104,7 @@ function slurmExecutor(options: SlurmOptions, context: ExecutorContext): Executo
     async look(ids, events) {
       const wanted = new Set(ids);
       const waiting = submitted(context.sweepDir).filter((w) => wanted.has(w.slurmId));
+      // One look is all --status gets: a task Slurm no longer runs that left no result is lost now.
       for (const task of waiting) task.missing = LOST_AFTER_POLLS - 1;
       const still = poll(waiting, events, false);
       const states = still.length ? squeue([...new Set(still.map((w) => w.arrayId))]) : new Map<string, string>();
