@@ -14,10 +14,12 @@ import { filesUnder, makeSmallRun, sweepOfRuns, writeSmallMnist } from './helper
 import { fileBase } from '../src/report/run-report.js';
 
 let original: string;
+let mnist: string;
 
 before(() => {
   const base = tempDir('svd-records-');
-  original = makeSmallRun(writeSmallMnist(path.join(base, 'mnist')), path.join(base, 'runs'));
+  mnist = writeSmallMnist(path.join(base, 'mnist'));
+  original = makeSmallRun(mnist, path.join(base, 'runs'));
 });
 
 /** A copy of the original run under a fresh folder, as `name`. */
@@ -116,4 +118,27 @@ test('layer image names: one per layer name, the same every time', () => {
   assert.deepEqual(names.map(fileBase), bases);
   assert.equal(fileBase('dense-svd_1'), 'dense-svd_1');
   for (const b of bases) assert.match(b, /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
+});
+
+test('a run with no weight left says so ("all pruned"), in its progress, summary, ls, diff and export, never a made-up ratio', () => {
+  const runs = tempDir('svd-all-pruned-');
+  const r = svd(['run', 'configs/quickstart.yaml', '--set', `data.root=${mnist}`, '--set', 'training.epochs=1', '--set', 'sparsity.threshold=-100', '--runs-dir', runs]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /sparsity 100\.0\/100\.0\/100\.0% compression all pruned/);
+  const run = r.stdout.trim().split('\n').pop()!;
+  const summary = readJsonFile<{ compression: unknown; params: { nonzero: number } }>(path.join(run, 'summary.json'));
+  assert.deepEqual([summary.compression, summary.params.nonzero], [null, 0], 'JSON has no Infinity: null with nothing left');
+  const ls = svd(['ls', runs]);
+  assert.equal(ls.status, 0, ls.stderr);
+  assert.match(ls.stdout, /completed +1 +\S+% +all pruned /);
+  assert.doesNotMatch(ls.stdout, /\d{4,}\.\dx/);
+  const other = makeSmallRun(mnist, runs);
+  const diff = svd(['diff', run, other]);
+  assert.equal(diff.status, 0, diff.stderr);
+  assert.match(diff.stdout, /^compression +all pruned +\d+\.\dx$/m);
+  const out = path.join(runs, 'export');
+  const exported = svd(['export', run, '--out', out]);
+  assert.equal(exported.status, 0, exported.stderr);
+  const evaluated = svd(['eval', out]);
+  assert.equal(evaluated.status, 0, evaluated.stderr);
 });

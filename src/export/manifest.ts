@@ -10,6 +10,7 @@ import type { DataConfig } from '../config/types.js';
 import type { BackendRequest } from '../backends/select.js';
 import { SvdError } from '../errors.js';
 import { readJsonFile } from '../files/read.js';
+import { restoreAllPruned } from '../store/records.js';
 import { composeSchema } from '../experiment/config-schema.js';
 import type { JsonSchema } from '../config/json-schema.js';
 import { SourceMap } from '../config/source-map.js';
@@ -103,7 +104,8 @@ export function readManifest(dir: string): ExportManifest {
   const source = manifest.source as Partial<ExportManifest['source']> | undefined;
   if (!isObject(source) || typeof source.runDir !== 'string' || !isNumber(source.epoch) || !isNumber(source.threshold)) throw bad('source needs runDir, epoch and threshold', 'source');
   const stats = manifest.stats as Partial<ExportStats> | undefined;
-  if (!isObject(stats) || !isObject(stats.sparsity) || !isNumber(stats.compression) || !isObject(stats.params)) throw bad('stats needs sparsity, compression and params', 'stats');
+  if (isObject(stats)) restoreAllPruned(stats);
+  if (!isObject(stats) || !isObject(stats.sparsity) || !(isNumber(stats.compression) || stats.compression === Infinity) || !isObject(stats.params)) throw bad('stats needs sparsity, compression and params', 'stats');
   if (!isObject(manifest.structure) || !Array.isArray(manifest.structure.layers) || !manifest.structure.layers.every((l) => isObject(l) && typeof l.layer === 'string')) {
     throw bad('structure needs a list of layers', 'structure.layers');
   }

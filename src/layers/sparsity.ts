@@ -2,6 +2,8 @@
  * Sparsity of a model: per Sparse VD layer the fraction of pruned weights, and the paper's
  * compression = weights of the sparsified layers / those left nonzero. Every count goes through
  * `keepMaskOf`, the one pruning rule (svd/mask.ts) that evaluation, export and snapshots use.
+ * With no weight left the compression is Infinity (`all pruned`); JSON records hold null for it
+ * and their readers restore it (restoreAllPruned, src/store/records.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SparsityConfig } from '../config/types.js';
@@ -45,7 +47,7 @@ export function sparsityStats(layers: readonly Layer[], rule: PruneRule): Sparsi
   }
   return {
     sparsity,
-    compression: sparsifiable === 0 ? 1 : sparsifiable / Math.max(1, nonzero),
+    compression: sparsifiable === 0 ? 1 : nonzero === 0 ? Infinity : sparsifiable / nonzero,
     params: { total: modelWeightCount(layers), sparsifiable, nonzero },
   };
 }

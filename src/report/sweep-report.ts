@@ -65,7 +65,7 @@ export async function writeSweepReport(sweepDir: string): Promise<{ dir: string;
       report: runReport && fs.existsSync(runReport) ? path.relative(reportDir, runReport).split(path.sep).join('/') : null,
     };
   });
-  const plotted = runs.filter((r) => typeof r.testError === 'number' && typeof r.compression === 'number' && r.compression > 0);
+  const plotted = runs.filter((r) => typeof r.testError === 'number' && typeof r.compression === 'number' && Number.isFinite(r.compression) && r.compression > 0);
   const name = meta?.name ?? path.basename(path.dirname(path.resolve(sweepDir)));
   const manifest: SweepReportManifest = { kind: 'sweep', sweepDir: path.resolve(sweepDir), name, created: new Date().toISOString(), keys, runs, plotted: plotted.map((r) => r.index) };
 

@@ -3,7 +3,7 @@
  * in place with steps/s and ETA; otherwise one plain line per epoch.
  */
 import type { EpochMetrics } from '../store/metrics.js';
-import { formatDuration } from '../text/format.js';
+import { formatDuration, times } from '../text/format.js';
 
 const BAR_WIDTH = 24;
 const REDRAW_MS = 200;
@@ -48,7 +48,7 @@ export class Progress {
 export function epochLine(m: EpochMetrics, epochs: number): string {
   const layers = Object.values(m.sparsity).map((s) => (100 * s).toFixed(1));
   const hasSparse = layers.length > 0;
-  const sparse = hasSparse ? ` sparsity ${layers.join('/')}% compression ${m.compression.toFixed(1)}x` : '';
+  const sparse = hasSparse ? ` sparsity ${layers.join('/')}% compression ${times(m.compression)}` : '';
   const kl = hasSparse ? ` kl weight ${m.klWeight.toFixed(3)}` : '';
   return `epoch ${m.epoch}/${epochs} loss ${m.trainLoss.toFixed(4)} test error ${(100 * m.testError).toFixed(2)}%` +
     `${sparse} lr ${m.lr.toPrecision(3)}${kl} ${formatDuration(m.seconds)}`;

@@ -118,6 +118,19 @@ export function damaged(kind: RecordKind, file: string, why: string, line?: numb
   return new SvdError(code, `${why} (the ${what} is damaged)`, { file, ...(line && { line }), ...(key && { path: key }) }, 2);
 }
 
+/**
+ * A compression of a model with no weight left is Infinity, which JSON writes as null: restored
+ * where the record shows that nothing is left (summary: params.nonzero 0; metrics line: every
+ * layer's sparsity 1), so readers see the same value the run computed.
+ */
+export function restoreAllPruned(value: { compression?: unknown; params?: unknown; sparsity?: unknown }): void {
+  if (value.compression !== null) return;
+  const params = value.params as { nonzero?: unknown; sparsifiable?: unknown } | null | undefined;
+  const sparsity = Object.values((value.sparsity ?? {}) as Record<string, unknown>);
+  const nothingLeft = params ? params.nonzero === 0 && Number(params.sparsifiable) > 0 : sparsity.length > 0 && sparsity.every((s) => s === 1);
+  if (nothingLeft) value.compression = Infinity;
+}
+
 /** Checks the parsed `value` of a `kind` record from `file` against its schema; returns it typed. */
 export function checkRecord<T>(kind: RecordKind, value: unknown, file: string, line?: number): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw damaged(kind, file, `must be a JSON object, got ${JSON.stringify(value)?.slice(0, 40)}`, line);
@@ -126,6 +139,7 @@ export function checkRecord<T>(kind: RecordKind, value: unknown, file: string, l
     const [problem] = describeAjvErrors(validate.errors ?? []);
     throw damaged(kind, file, problem?.message ?? 'does not match its schema', line, problem?.path.join('.') || undefined);
   }
+  if (kind === 'summary' || kind === 'metrics') restoreAllPruned(value);
   return value as T;
 }
 

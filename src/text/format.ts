@@ -11,10 +11,10 @@ export function percent(fraction: number | null | undefined, digits = 2): string
   return typeof fraction === 'number' && Number.isFinite(fraction) ? `${(100 * fraction).toFixed(digits)}%` : ABSENT;
 }
 
-/** 21.66 -> `21.7x`. */
+/** 21.66 -> `21.7x`; Infinity (no weight left) -> `all pruned`. */
 export function times(ratio: number | null | undefined): string {
   if (typeof ratio !== 'number') return ABSENT;
-  if (!Number.isFinite(ratio)) return ratio > 0 ? 'infx' : ABSENT;
+  if (!Number.isFinite(ratio)) return ratio > 0 ? 'all pruned' : ABSENT;
   return `${ratio.toFixed(1)}x`;
 }
 
