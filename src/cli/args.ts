@@ -3,10 +3,14 @@
  * E_ARGS (exit 2) that name the command and show its usage, and the one reading of every option
  * value: no value (a path, a name, a number) may be empty, numbers are decimal (`3`, `-2.5`,
  * `1e-3`; not `0x10`, `Infinity` or ` 5`), lists are comma-separated. `--help`/`-h` prints the
- * usage.
+ * usage. An unknown option is named with what was perhaps meant: a known option, or for commands
+ * that take `--set`, the config key of that name (`--epochs 2`: `--set training.epochs=2`).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SvdError } from '../errors.js';
+import { closest } from '../text/closest.js';
+import { composeSchema } from '../experiment/config-schema.js';
+import type { JsonSchema } from '../config/json-schema.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -23,11 +27,18 @@ export function parseCommandArgs<O extends Options>(command: string, usage: stri
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new SvdError('E_ARGS', `svd ${command}: ${(err as Error).message}\n${usage}`);
+    throw new SvdError('E_ARGS', `svd ${command}: ${parseProblem(err as NodeJS.ErrnoException, argv, options)}\n${usage}`);
   }
   for (const [name, value] of Object.entries(parsed.values)) {
     const values: unknown[] = Array.isArray(value) ? value : [value];
     if (values.some((v) => typeof v === 'string' && v.trim() === '')) throw new SvdError('E_ARGS', `svd ${command}: --${name} needs a value, got an empty one`);
+  }
+  const sets = (parsed.values as Record<string, unknown>).set;
+  for (const set of Array.isArray(sets) ? (sets as string[]) : []) {
+    if (set.includes('=')) continue;
+    const next = argv[argv.indexOf(set) + 1];
+    const fix = next !== undefined && !next.startsWith('-') ? `: write --set ${set}=${next}` : '';
+    throw new SvdError('E_ARGS', `svd ${command}: --set takes path=value, got '${set}'${fix}`);
   }
   const empty = parsed.positionals.findIndex((p) => p.trim() === '');
   if (empty >= 0) throw new SvdError('E_ARGS', `svd ${command}: argument ${empty + 1} is empty`);
@@ -71,4 +82,46 @@ export function listOption<T>(name: string, value: string | undefined, what: str
   const items = entries.map((e) => (e === '' ? null : item(e)));
   if (items.some((i) => i === null)) throw new SvdError('E_ARGS', `--${name} must be a comma-separated list of ${what}, got '${value}'`);
   return items as T[];
+}
+
+/** What parseArgs objected to, in svd's words. */
+function parseProblem(err: NodeJS.ErrnoException, argv: readonly string[], options: Options): string {
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = /--([\w-]+)/.exec(err.message)?.[1];
+    if (name) return options[name]?.type === 'boolean' ? `--${name} takes no value` : `--${name} needs a value`;
+  }
+  if (err.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return err.message;
+  const given = /'(-[^']*)'/.exec(err.message)?.[1] ?? '';
+  const name = given.replace(/^-+/, '').split('=')[0]!;
+  const known = Object.keys(options).filter((o) => o !== 'help');
+  const option = closest(name, known);
+  if (option) return `unknown option ${given}; did you mean --${option}?`;
+  const key = 'set' in options ? configKeyNamed(name) : null;
+  if (key) {
+    const at = argv.findIndex((a) => a === given || a.startsWith(`${given}=`));
+    const token = argv[at] ?? given;
+    const inline = token.includes('=') ? token.slice(token.indexOf('=') + 1) : undefined;
+    const next = at >= 0 ? argv[at + 1] : undefined;
+    const value = inline ?? (next !== undefined && !next.startsWith('-') ? next : 'VALUE');
+    return `unknown option ${given}; config keys are set with --set: --set ${key}=${value}`;
+  }
+  return `unknown option ${given}; the options are ${known.map((o) => `--${o}`).join(', ')}`;
+}
+
+/** The dotted config path whose last key is `name` (kebab-case read as camelCase), the shortest if several; null when none. */
+export function configKeyNamed(name: string): string | null {
+  const wanted = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()).toLowerCase();
+  const found: string[] = [];
+  const walk = (schema: JsonSchema, at: string[]) => {
+    const branches = [schema, ...((schema.allOf as JsonSchema[] | undefined) ?? []).map((b) => (b.then as JsonSchema | undefined) ?? {})];
+    for (const branch of branches) {
+      for (const [key, sub] of Object.entries((branch.properties as Record<string, JsonSchema> | undefined) ?? {})) {
+        if (typeof sub !== 'object') continue;
+        if (key.toLowerCase() === wanted) found.push([...at, key].join('.'));
+        if (at.length < 3) walk(sub, [...at, key]);
+      }
+    }
+  };
+  walk(composeSchema(), []);
+  return [...new Set(found)].sort((a, b) => a.length - b.length)[0] ?? null;
 }
