@@ -10,43 +10,26 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { lastLine, svd, tempDir } from './helpers/cli.js';
-import { writeMnistFolder } from './helpers/idx-files.js';
+import { svd, tempDir } from './helpers/cli.js';
+import { makeSmallRun, writeSmallMnist } from './helpers/small-run.js';
 import { BAD_INPUTS, type Workspace } from './fixtures/bad-inputs.js';
 import { FIXTURES } from './config-support.js';
 
 /** Shared originals, copied into each case's workspace. */
 let originals: { mnist: string; run: string; other: string; sparse: string; tfjs: string };
 
-/** A small MNIST-like folder: 200 training and 100 test images of 28 x 28. */
-function writeSmallMnist(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const split = (n: number, salt: number) => ({
-    pixels: Array.from({ length: n * 784 }, (_, i) => ((i * 31 + salt * 7) ^ (i >> 5)) & 0xff),
-    labels: Array.from({ length: n }, (_, i) => (i + salt) % 10),
-  });
-  writeMnistFolder(dir, split(200, 1), split(100, 2));
-}
-
-/** A completed 1-epoch run on `mnist` with `sets`; returns its directory. */
-function makeRun(mnist: string, runs: string, ...sets: string[]): string {
-  const r = svd(['run', 'configs/quickstart.yaml', '--set', `data.root=${mnist}`, '--set', 'training.epochs=1', ...sets.flatMap((s) => ['--set', s]), '--runs-dir', runs]);
-  assert.equal(r.status, 0, r.stderr);
-  return lastLine(r.stdout);
-}
-
 before(() => {
   const base = tempDir('svd-bad-base-');
   const mnist = path.join(base, 'mnist');
   writeSmallMnist(mnist);
-  const run = makeRun(mnist, path.join(base, 'runs'));
+  const run = makeSmallRun(mnist, path.join(base, 'runs'));
   const exportTo = (format: string) => {
     const out = path.join(base, `export-${format}`);
     const r = svd(['export', run, '--format', format, '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     return out;
   };
-  originals = { mnist, run, other: makeRun(mnist, path.join(base, 'runs-other'), 'model.layers.1.units=50'), sparse: exportTo('sparse'), tfjs: exportTo('tfjs') };
+  originals = { mnist, run, other: makeSmallRun(mnist, path.join(base, 'runs-other'), 'model.layers.1.units=50'), sparse: exportTo('sparse'), tfjs: exportTo('tfjs') };
 });
 
 /** A fresh workspace with copies of the originals. */

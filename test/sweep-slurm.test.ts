@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { lastLine, readJsonl, ROOT, svd, svdAsync, tempDir } from './helpers/cli.js';
 import { startSlurmCluster } from './helpers/slurm.js';
 import { batchScript } from '../src/sweep/executors/slurm/script.js';
+import { squeue } from '../src/sweep/executors/slurm/commands.js';
 
 let unavailable: string | null = null;
 before(() => {
@@ -45,11 +46,6 @@ function metricsOf(runDir: string): unknown[] {
 /** Every job's metrics, by job index. */
 const sweepMetrics = (sweepDir: string) => jobsOf(sweepDir).map((job) => metricsOf(path.join(sweepDir, job.runDir!)));
 
-/** Slurm states of the tasks of `ids` (`ARRAYID_TASK`) Slurm still lists. */
-function squeue(): Map<string, string> {
-  const r = spawnSync('squeue', ['-h', '-r', '-t', 'all', '-o', '%i|%T'], { encoding: 'utf8' });
-  return new Map(r.stdout.split('\n').filter(Boolean).map((l) => l.split('|') as [string, string]));
-}
 
 /** Waits until `check` is true (polling), failing after `seconds`. */
 async function waitFor(what: string, check: () => boolean, seconds = 120): Promise<void> {
@@ -172,7 +168,7 @@ test('Ctrl-C on a waiting Slurm sweep cancels its array; --resume finishes the j
   const sweepDir = lastLine(stdout);
   const jobs = jobsOf(sweepDir);
   assert.deepEqual(jobs.map((j) => j.status), ['interrupted', 'interrupted', 'interrupted'], JSON.stringify(jobs));
-  const live = [...squeue()].filter(([id, state]) => jobs.some((j) => j.executorId === id) && !['CANCELLED', 'COMPLETED', 'FAILED'].includes(state));
+  const live = [...squeue([...new Set(jobs.map((j) => j.executorId!.split('_')[0]!))])].filter(([id, state]) => jobs.some((j) => j.executorId === id) && !['CANCELLED', 'COMPLETED', 'FAILED'].includes(state));
   assert.deepEqual(live, [], 'no task of the sweep is left queued or running');
   assert.match(fs.readFileSync(path.join(sweepDir, 'jobs', '000', 'job.log'), 'utf8'), /stopping the run at a checkpoint/);
 

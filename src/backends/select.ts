@@ -4,7 +4,7 @@
  * ones were skipped. An explicit request that cannot be met is an E_BACKEND error (exit 2).
  */
 import { SvdError } from '../errors.js';
-import { runtimeFromEnv, type BackendInfo, type BackendRequest, type RuntimeOptions } from './backend.js';
+import { runtimeFromEnv, type BackendEntry, type BackendInfo, type BackendRequest, type RuntimeOptions } from './backend.js';
 import { quietCpuNotice } from './cpu.js';
 import { BACKENDS } from './registry.js';
 
@@ -13,6 +13,12 @@ export type { BackendInfo, BackendRequest } from './backend.js';
 /** `auto` and every registered backend: what `backend:` and `--backend` accept. */
 export function backendChoices(): string[] {
   return ['auto', ...BACKENDS.names()];
+}
+
+/** The backends a request may end up on, in the order `auto` tries them: every `auto` entry for `auto`, else the named one (none when it is unknown). */
+export function candidateBackends(requested: string): Array<[string, BackendEntry]> {
+  if (requested === 'auto') return BACKENDS.list().filter(([, e]) => e.auto);
+  return BACKENDS.has(requested) ? [[requested, BACKENDS.get(requested)]] : [];
 }
 
 /**
@@ -33,7 +39,7 @@ export async function selectBackend(requested: BackendRequest, runtime: RuntimeO
 /** The first `auto` backend that starts, with why others were skipped. */
 async function selectAuto(runtime: RuntimeOptions): Promise<BackendInfo> {
   const skipped: string[] = [];
-  for (const [name, entry] of BACKENDS.list().filter(([, e]) => e.auto)) {
+  for (const [name, entry] of candidateBackends('auto')) {
     const result = await entry.activate(runtime);
     if (result.ok) return { ...describe(name, result.info, 'auto'), ...(skipped.length > 0 && { reason: skipped.join('; ') }) };
     skipped.push(result.why);

@@ -7,6 +7,7 @@
  */
 import type { JsonSchema } from './json-schema.js';
 import type { Mapping } from './values.js';
+import { allowedKeys } from './schema-paths.js';
 
 /** A percentage: digits, an optional fraction, `%`. */
 const PERCENT = '^[0-9]+(\\.[0-9]+)?%$';
@@ -31,8 +32,9 @@ export function resolveEpochPoints(config: Mapping, schema: JsonSchema): void {
 }
 
 function walk(value: Mapping, schema: JsonSchema, epochs: number): void {
+  const keys = allowedKeys(schema, value);
   for (const [key, child] of Object.entries(value)) {
-    const sub = propertySchema(value, schema, key);
+    const sub = keys?.get(key);
     if (!sub) continue;
     if (sub.$comment === MARK && typeof child === 'string' && new RegExp(PERCENT).test(child)) {
       const [number] = sub.anyOf as JsonSchema[];
@@ -42,17 +44,4 @@ function walk(value: Mapping, schema: JsonSchema, epochs: number): void {
       walk(child as Mapping, sub, epochs);
     }
   }
-}
-
-/** The schema of `key` in `value` under `schema`: from `properties`, or from the `then` of an `allOf` branch whose `if` (a `type` const) holds. */
-function propertySchema(value: Mapping, schema: JsonSchema, key: string): JsonSchema | undefined {
-  const direct = (schema.properties as Record<string, JsonSchema> | undefined)?.[key];
-  if (direct && direct.$comment === MARK) return direct;
-  for (const branch of (schema.allOf as JsonSchema[] | undefined) ?? []) {
-    const type = ((branch.if as JsonSchema | undefined)?.properties as Record<string, JsonSchema> | undefined)?.type?.const;
-    const then = branch.then as JsonSchema | undefined;
-    const inBranch = (then?.properties as Record<string, JsonSchema> | undefined)?.[key];
-    if (type === value.type && inBranch && typeof inBranch === 'object') return inBranch;
-  }
-  return direct;
 }

@@ -10,7 +10,7 @@
  */
 import * as os from 'node:os';
 import type { ExperimentConfig } from '../config/types.js';
-import { BACKENDS } from '../backends/registry.js';
+import { candidateBackends } from '../backends/select.js';
 import { DATASETS } from '../data/registry.js';
 import { LAYERS } from '../layers/registry.js';
 import { formatShape, walkLayerShapes } from '../layers/shapes.js';
@@ -57,8 +57,7 @@ export function machineMemory(): number {
 
 /** The limits of backend `name` on this machine; `auto`: the most any backend `auto` may choose can hold. */
 export function memoryLimits(name: string): MemoryLimits {
-  const candidates = name === 'auto' ? BACKENDS.list().filter(([, e]) => e.auto).map(([, e]) => e) : BACKENDS.has(name) ? [BACKENDS.get(name)] : [];
-  const heaps = candidates.map((e) => e.capabilities.heap ?? null);
+  const heaps = candidateBackends(name).map(([, e]) => e.capabilities.heap ?? null);
   const heap = heaps.length > 0 && heaps.every((h) => h !== null) ? heaps.reduce((a, b) => (b!.bytes > a!.bytes ? b : a)) : null;
   return { backend: name, heap, machineBytes: machineMemory() };
 }

@@ -32,8 +32,3 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
 export function writeJsonAtomic(target: string, value: unknown): void {
   writeFileAtomic(target, JSON.stringify(value, null, 2) + '\n');
 }
-
-/** Reads and parses a JSON file. */
-export function readJson<T>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}

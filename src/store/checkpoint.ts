@@ -176,6 +176,11 @@ export async function writeCheckpoint(checkpointsDir: string, input: CheckpointI
   return final;
 }
 
+/** Whether `checkpointsDir` holds a checkpoint directory (complete or not: readers check). */
+export function hasCheckpoint(checkpointsDir: string): boolean {
+  return listCheckpointDirs(checkpointsDir).length > 0;
+}
+
 /** The latest complete checkpoint in `checkpointsDir`, or null if there is none. */
 export function loadLatestCheckpoint(checkpointsDir: string): Checkpoint | null {
   const candidates = listCheckpointDirs(checkpointsDir);

@@ -5,13 +5,13 @@
  * would have (jobs.jsonl, and the summary once none runs). While a waiting `svd sweep` holds the
  * sweep directory, the records are shown as they stand.
  */
-import { SvdError } from '../errors.js';
 import { runtimeFromEnv } from '../backends/backend.js';
 import { EXECUTORS } from './executors/registry.js';
 import { JobRecorder } from './job-recorder.js';
 import { SweepProgress } from './progress.js';
-import { createExecutor } from './sweep-executor.js';
+import { createExecutor, executorOptions } from './sweep-executor.js';
 import { buildSummary, summaryText, writeSweepSummary } from './summary.js';
+import { lockState } from '../store/dir-lock.js';
 import { lockSweepDir, openSweepDir, writeJobs, type JobRecord, type SweepMeta, type SweepPaths } from '../store/sweep-dir.js';
 
 /**
@@ -19,7 +19,7 @@ import { lockSweepDir, openSweepDir, writeJobs, type JobRecord, type SweepMeta, 
  * directory's lock for that); resolves to job index -> `ID STATE` of each job still queued or running.
  */
 export async function catchUp(paths: SweepPaths, meta: SweepMeta, records: JobRecord[], argv: string[]): Promise<Map<number, string>> {
-  const type = meta.executor?.type ?? 'local';
+  const { type } = executorOptions(undefined, meta.executor);
   const queued = records.filter((r) => r.status === 'running' && r.executorId !== undefined);
   if (!EXECUTORS.has(type) || !EXECUTORS.get(type).queues || queued.length === 0) return new Map();
   const release = lockSweepDir(paths, argv);
@@ -38,14 +38,9 @@ export async function catchUp(paths: SweepPaths, meta: SweepMeta, records: JobRe
 /** `svd sweep --status DIR`: prints every job's state; resolves to the exit code (0). */
 export async function sweepStatus(dir: string, argv: string[]): Promise<number> {
   const { paths, meta, records } = openSweepDir(dir);
-  let live = new Map<number, string>();
-  let busy = false;
-  try {
-    live = await catchUp(paths, meta, records, argv);
-  } catch (err) {
-    if (!(err instanceof SvdError && err.code === 'E_SWEEP_DIR' && /in use by process/.test(err.message))) throw err;
-    busy = true;
-  }
+  const holder = lockState(paths.lock).state;
+  const busy = holder === 'held' || holder === 'foreign';
+  const live = busy ? new Map<number, string>() : await catchUp(paths, meta, records, argv);
   const summary = buildSummary(paths.dir, meta, records);
   console.log(summaryText(summary, process.stdout.isTTY ? Math.max(60, process.stdout.columns || 100) : undefined));
   for (const [index, state] of live) console.log(`job ${index}: ${state}`);

@@ -20,7 +20,7 @@ import { EXECUTORS } from './executors/registry.js';
 import { JobRecorder } from './job-recorder.js';
 import { SweepProgress } from './progress.js';
 import { catchUp } from './status.js';
-import { createExecutor } from './sweep-executor.js';
+import { createExecutor, executorOptions } from './sweep-executor.js';
 import { readSweepFile, type SweepFile } from './sweep-file.js';
 import { createSweepDir, lockSweepDir, openSweepDir, writeJobs, writeMeta, type JobRecord, type SweepMeta, type SweepPaths } from '../store/sweep-dir.js';
 import { summaryText, writeSweepSummary } from './summary.js';
@@ -116,7 +116,7 @@ async function prepareNew(options: SweepOptions): Promise<Prepared | null> {
   checkCliSets(jobs, options.sets);
   const checked = await checkJobs(sweep, jobs, options.sets);
   for (const warning of jobWarnings(checked)) console.error(`svd sweep: ${warning}`);
-  const executor = options.executor ? { type: options.executor } : sweep.executor ?? { type: 'local' };
+  const executor = executorOptions(options.executor, sweep.executor);
   checkExecutorChoice(executor.type, options.detach, options.devices ?? sweep.devices);
   checkRunsDirWritable(options.runsDir);
   if (options.dryRun) {
@@ -143,7 +143,7 @@ async function prepareResume(options: SweepOptions): Promise<Prepared | null> {
   const dir = options.resume!;
   if (options.sets.length > 0) throw new SvdError('E_ARGS', 'svd sweep: --set cannot be used with --resume (the sweep keeps the overrides it started with)');
   const { paths, meta, records } = openSweepDir(dir);
-  checkExecutorChoice(options.executor ?? meta.executor?.type ?? 'local', options.detach, options.devices);
+  checkExecutorChoice(executorOptions(options.executor, meta.executor).type, options.detach, options.devices);
   await refuseWhileQueued(paths, meta, records, options.argv);
   const sweep = await readSweepFile(options.file ?? paths.sweepFile);
   if (!options.file) sweep.base = meta.base;

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from './cli.js';
+import { commandExists } from '../../src/sweep/executors/slurm/commands.js';
 
 const SCRIPT = path.join(ROOT, 'scripts', 'slurm-cluster.sh');
 let started: { dir: string } | null = null;
@@ -19,7 +20,7 @@ let why: string | null = null;
 export function startSlurmCluster(): string | null {
   if (started) return null;
   if (why) return why;
-  const missing = ['slurmctld', 'slurmd', 'munged', 'sbatch'].find((c) => !onPath(c));
+  const missing = ['slurmctld', 'slurmd', 'munged', 'sbatch'].find((c) => !commandExists(c));
   if (missing) why = `${missing} is not installed (apt-get install slurm-wlm munge)`;
   else if (process.getuid?.() !== 0) why = 'the test cluster runs its daemons as root';
   if (why) {
@@ -46,6 +47,3 @@ export function stopSlurmCluster(): void {
   }
 }
 
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, command)));
-}

@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../../store/atomic.js';
 import { makeDirs } from '../../store/make-dirs.js';
 import type { Executor, ExecutorContext, ExecutorEntry, ExecutorJob, JobEvents, JobOutcome } from './executor.js';
 import { pinEnv } from './pin.js';
-import { FINAL_STATES, maxArraySize, sacct, sbatch, scancel, squeue } from './slurm/commands.js';
+import { commandExists, FINAL_STATES, maxArraySize, sacct, sbatch, scancel, squeue } from './slurm/commands.js';
 import { batchScript, type SlurmOptions } from './slurm/script.js';
 import { arrayFile, nextArrayNumber, readArrays, readResult, resultFile, slurmDir, writeArray, type ArraySubmission } from './slurm/submission.js';
 import { STDERR_TAIL_CHARS } from './process-job.js';
@@ -106,8 +106,7 @@ function slurmExecutor(options: SlurmOptions, context: ExecutorContext): Executo
       const waiting = submitted(context.sweepDir).filter((w) => wanted.has(w.slurmId));
       // One look is all --status gets: a task Slurm no longer runs that left no result is lost now.
       for (const task of waiting) task.missing = LOST_AFTER_POLLS - 1;
-      const still = poll(waiting, events, false);
-      const states = still.length ? squeue([...new Set(still.map((w) => w.arrayId))]) : new Map<string, string>();
+      const { still, states } = poll(waiting, events, false);
       return new Map(still.map((w) => [w.slurmId, states.get(w.slurmId) ?? 'unknown']));
     },
   };
@@ -129,12 +128,12 @@ async function follow(waiting: Waiting[], events: JobEvents, cancelled: () => bo
   let left = [...waiting];
   while (left.length > 0) {
     await new Promise((resolve) => setTimeout(resolve, pollMs));
-    left = poll(left, events, cancelled());
+    left = poll(left, events, cancelled()).still;
   }
 }
 
-/** One look at the queue: reports the tasks of `left` that ended; the ones still live. */
-function poll(left: Waiting[], events: JobEvents, cancelled: boolean): Waiting[] {
+/** One look at the queue: reports the tasks of `left` that ended; the ones still live, and the states Slurm gave. */
+function poll(left: Waiting[], events: JobEvents, cancelled: boolean): { still: Waiting[]; states: Map<string, string> } {
   const states = squeue([...new Set(left.map((w) => w.arrayId))]);
   let accounting: Map<string, string> | null | undefined;
   const still: Waiting[] = [];
@@ -160,7 +159,7 @@ function poll(left: Waiting[], events: JobEvents, cancelled: boolean): Waiting[]
     const final = state ?? accounting?.get(task.slurmId) ?? 'unknown (not in the queue; accounting is off)';
     events.ended(task.job, lostOutcome(task, final, cancelled));
   }
-  return still;
+  return { still, states };
 }
 
 /** The outcome of a task that ended without writing its result: never started, killed, or its node could not see the sweep. */
@@ -206,9 +205,4 @@ export const slurm: ExecutorEntry<SlurmOptions> = {
   unavailable: () => (commandExists('sbatch') ? null : 'sbatch is not installed here'),
   create: (options, context) => slurmExecutor(options, context),
 };
-
-/** Whether `command` is on PATH. */
-function commandExists(command: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, command)));
-}
 

@@ -6,6 +6,8 @@
  * E_SLURM (exit 1) with its stderr.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { SvdError } from '../../../errors.js';
 
 /** Slurm's default MaxArraySize, used when `scontrol show config` does not say. */
@@ -86,3 +88,8 @@ export function maxArraySize(): number {
  * it is pending again or Slurm forgets it.
  */
 export const FINAL_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'SPECIAL_EXIT']);
+
+/** Whether `command` is on PATH. */
+export function commandExists(command: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, command)));
+}

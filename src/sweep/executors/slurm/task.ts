@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../../../store/atomic.js';
 import { findRunDirs } from '../../../store/run-info.js';
+import { hasCheckpoint } from '../../../store/checkpoint.js';
 import type { ExecutorJob } from '../executor.js';
 import { pinEnv } from '../pin.js';
 import { runJobProcess } from '../process-job.js';
@@ -27,9 +28,7 @@ export function taskArgs(job: ExecutorJob): string[] {
   if (job.args[0] !== 'run') return job.args;
   const run = findRunDirs(job.dir).pop();
   if (run === undefined) return job.args;
-  const checkpoints = path.join(run, 'checkpoints');
-  const saved = fs.existsSync(checkpoints) && fs.readdirSync(checkpoints).some((name) => !name.startsWith('.'));
-  return saved ? ['resume', run] : job.args;
+  return hasCheckpoint(path.join(run, 'checkpoints')) ? ['resume', run] : job.args;
 }
 
 /** Appends a line to the job's log. */
