@@ -1,6 +1,6 @@
 /**
  * The resolved experiment config: what a YAML file becomes after `extends`, `--set` overrides
- * and defaults. Keys are a contract scripts rely on (camelCase, as in tfjs; the README's config reference).
+ * and defaults. Keys are a contract scripts rely on (camelCase, as in tfjs; docs/config.md).
  */
 
 /** One entry of `model.layers`: a registered `type` plus that layer's own keys. */

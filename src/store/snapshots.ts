@@ -4,7 +4,7 @@
  * and after the last, one small file `snapshots/epoch-NNNNNN.json` (written atomically) holding,
  * for every Sparse VD layer, its weights theta and its keep mask over the bounded block its layer
  * entry names (src/layers/pictures.ts computes them). Weights are stored as int8 times a
- * per-layer scale, the mask as packed bits; the README's "What a run writes" describes the format.
+ * per-layer scale, the mask as packed bits; docs/runs.md, "What a run writes" describes the format.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
