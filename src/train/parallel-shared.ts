@@ -78,6 +78,8 @@ export interface WorkerSetup {
   numClasses: number;
   /** What the step loss depends on (the main thread's). */
   loss: LossSettings;
+  /** `training.microBatch` (micro-batches.ts): most rows one pass takes; null: the part at once. */
+  microBatch: number | null;
   /** Most rows a worker's part can have. */
   maxRows: number;
   /** Every model variable (trainable first, in Model.trainable order, then the rest). */

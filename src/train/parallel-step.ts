@@ -69,6 +69,8 @@ export interface ParallelOptions {
   /** What the model was built from: each worker builds its replica from it. */
   model: ModelSpec;
   numClasses: number;
+  /** `training.microBatch`: most examples of a part one pass takes, in every thread; null: a part at once. */
+  microBatch: number | null;
 }
 
 /** Where the main thread's time went in the last step, in ms (for the benchmark). */
@@ -101,8 +103,9 @@ export class ParallelTrainStep implements TrainStepRunner {
     private readonly weights: Float32Array,
     private readonly handles: WorkerHandle[],
     private readonly maxRows: number,
+    microBatch: number | null,
   ) {
-    this.local = new GradientStep(model, loss, () => this.partSeeds());
+    this.local = new GradientStep(model, loss, () => this.partSeeds(), microBatch);
   }
 
   get workers(): number {
@@ -132,7 +135,7 @@ export class ParallelTrainStep implements TrainStepRunner {
         };
         const setup: WorkerSetup = {
           backend: options.backend, model: options.model, numClasses: options.numClasses,
-          loss, maxRows, variables: slots, trainableCount: order.trainable.length, weights, ...buffers,
+          loss, microBatch: options.microBatch, maxRows, variables: slots, trainableCount: order.trainable.length, weights, ...buffers,
         };
         const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: setup });
         handles.push({
@@ -154,7 +157,7 @@ export class ParallelTrainStep implements TrainStepRunner {
       h.worker.unref(); // a step in flight is waited for synchronously anyway
       h.worker.on('exit', () => Atomics.store(h.ctrl, CTRL.exited, 1)); // seen between steps
     }
-    return new ParallelTrainStep(model, optimizer, loss, nextSeed, order, slots, new Float32Array(weights), handles, maxRows);
+    return new ParallelTrainStep(model, optimizer, loss, nextSeed, order, slots, new Float32Array(weights), handles, maxRows, options.microBatch);
   }
 
   /** One step: the workers' parts start, part 0 runs here, then the summed update is applied once. */

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const rowSize = setup.model.inputShape.reduce((a, b) => a * b, 1);
 
   let nextSeed = seedSequence(1); // replaced by the part's sequence at each step
-  const step = new GradientStep(model, setup.loss, () => nextSeed());
+  const step = new GradientStep(model, setup.loss, () => nextSeed(), setup.microBatch);
 
   const runStep = (): void => {
     const began = performance.now();
