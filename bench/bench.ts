@@ -60,6 +60,8 @@ interface BenchResult {
   /** Threads per training step (training.workers). */
   workers: number;
   msPerStep: number;
+  /** CPU time of the process (every thread) per step, ms: the work a step costs, less sensitive than wall time to other load on the machine. */
+  cpuMsPerStep: number;
   steps: number;
   evalSamplesPerSec: number;
   rssMB: number;
@@ -114,11 +116,14 @@ async function benchOne(name: string, config: ExperimentConfig, info: BackendInf
   await syncBackend();
   for (const key of Object.keys(breakdown) as Array<keyof typeof breakdown>) breakdown[key] = 0;
   const tensorsBefore = tf.memory().numTensors;
+  const cpuBefore = process.cpuUsage();
   const began = performance.now();
   let done = 0;
   while (done < opts.steps && (done < 2 || performance.now() - began < opts.seconds * 1000)) runStep(done++);
   await syncBackend();
   const msPerStep = (performance.now() - began) / done;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerStep = (cpu.user + cpu.system) / 1000 / done;
   const leaked = (tf.memory().numTensors - tensorsBefore) / done;
 
   evaluate(model, data, data.test, config.sparsity); // warm-up
@@ -132,7 +137,7 @@ async function benchOne(name: string, config: ExperimentConfig, info: BackendInf
   model.dispose();
   optimizer.dispose();
   data.dispose();
-  return { model: name, backend, workers: step.workers, msPerStep: round(msPerStep), steps: done, evalSamplesPerSec: Math.round(evalSamplesPerSec), rssMB: Math.round(rssMB), tensorsLeakedPerStep: leaked,
+  return { model: name, backend, workers: step.workers, msPerStep: round(msPerStep), cpuMsPerStep: round(cpuMsPerStep), steps: done, evalSamplesPerSec: Math.round(evalSamplesPerSec), rssMB: Math.round(rssMB), tensorsLeakedPerStep: leaked,
     gflopPerStep: round(gflopPerStep), gflops: round(gflops), peakGflops: round(peakGflops), peakFraction: round(gflops / (peakGflops * step.workers)),
     ...(timed ? { breakdown: Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, round(v / done)])) as BenchResult['breakdown'] } : {}) };
 }

@@ -38,7 +38,9 @@ export const SCALARS = {
   correct: 2,
   /** Out: milliseconds the worker spent on the step (loading variables to writing gradients). */
   ms: 3,
-  length: 4,
+  /** In: the part's rows / the batch's, the weight of its data term. */
+  share: 4,
+  length: 5,
 } as const;
 
 export const CMD_STEP = 1;

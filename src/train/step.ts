@@ -59,8 +59,17 @@ export class GradientStep {
 
   /** Stats and gradients (in `variables` order) on `batch`; the caller disposes both. */
   run(batch: Batch, klWeight: number): Gradients {
-    if (this.microBatch === null || batch.y.shape[0] <= this.microBatch) return this.pass(batch, klWeight, 1, true);
-    return accumulateMicroBatches(batch, this.microBatch, this.model, (part, share, first) => this.pass(part, klWeight, share, first));
+    return this.runPart(batch, klWeight, 1, true);
+  }
+
+  /**
+   * The gradient of `batch`'s part of a step whose batch it is `share` of (the data term weighs
+   * `share`), with the KL and weight decay when `withPrior` (one part of a step has them), so that
+   * the parts' gradients sum to the step's; stats and gradients as `run`'s.
+   */
+  runPart(batch: Batch, klWeight: number, share: number, withPrior: boolean): Gradients {
+    if (this.microBatch === null || batch.y.shape[0] <= this.microBatch) return this.pass(batch, klWeight, share, withPrior);
+    return accumulateMicroBatches(batch, this.microBatch, this.model, (part, partShare, first) => this.pass(part, klWeight, share * partShare, withPrior && first));
   }
 
   /**
