@@ -33,7 +33,7 @@ import { BACKENDS } from '../src/backends/registry.js';
 import { selectBackend, type BackendInfo } from '../src/backends/select.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData, disposeBatch } from '../src/train/device-data.js';
-import { disposeStats } from '../src/train/step.js';
+import { disposeStats } from '../src/train/step-stats.js';
 import { ParallelTrainStep } from '../src/train/parallel-step.js';
 import { evaluate } from '../src/train/evaluate.js';
 import type { Dataset } from '../src/data/dataset.js';

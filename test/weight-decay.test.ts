@@ -10,7 +10,8 @@ import { selectBackend } from '../src/backends/select.js';
 import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import { decayedVariables, withWeightDecay } from '../src/train/weight-decay.js';
-import { TrainStep, disposeStats } from '../src/train/step.js';
+import { TrainStep } from '../src/train/step.js';
+import { disposeStats } from '../src/train/step-stats.js';
 import { PAPER_SPARSITY } from './helpers/layers.js';
 
 before(async () => {

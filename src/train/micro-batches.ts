@@ -11,13 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../layers/model.js';
 import { disposeBatch, type Batch } from './device-data.js';
-import type { StepStats } from './step.js';
-
-/** A pass's figures and gradients (in the model's trainable order); the caller disposes both. */
-export interface Gradients {
-  stats: StepStats;
-  grads: tf.Tensor[];
-}
+import type { Gradients } from './step-stats.js';
 
 /** One pass over `part`, which is `share` of the batch; `first`: the pass that adds the KL and weight decay. */
 export type PartPass = (part: Batch, share: number, first: boolean) => Gradients;

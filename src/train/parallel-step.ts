@@ -31,7 +31,8 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { Model, ModelSpec } from '../layers/model.js';
 import type { Batch } from './device-data.js';
-import { GradientStep, type LossSettings, type StepStats, type TrainStepRunner } from './step.js';
+import { GradientStep, type LossSettings, type TrainStepRunner } from './step.js';
+import type { Gradients, StepStats } from './step-stats.js';
 import { SvdError } from '../errors.js';
 import {
   CMD_STEP, CMD_STOP, CTRL, ERROR_BYTES, SCALARS, STATUS_ERROR,
@@ -216,7 +217,7 @@ export class ParallelTrainStep implements TrainStepRunner {
   }
 
   /** Part 0 (the first `rows` rows, `share` of the batch) on this thread, with the model itself and the prior. */
-  private runPartZero(batch: Batch, share: number, rows: number, seed: number, klWeight: number, busy: Busy[]): { stats: StepStats; grads: tf.Tensor[] } {
+  private runPartZero(batch: Batch, share: number, rows: number, seed: number, klWeight: number, busy: Busy[]): Gradients {
     this.partSeeds = seedSequence(seed);
     const part0 = rows === batch.x.shape[0] ? batch : sliceBatch(batch, 0, rows);
     try {

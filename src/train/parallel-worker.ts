@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backends/select.js';
 import { Model } from '../layers/model.js';
 import { RunRandom } from './rng.js';
-import { GradientStep, disposeStats } from './step.js';
+import { GradientStep } from './step.js';
+import { disposeStats } from './step-stats.js';
 import { disposeBatch } from './device-data.js';
 import {
   CMD_STEP, CMD_STOP, CTRL, ERROR_BYTES, SCALARS, STATUS_ERROR, STATUS_OK,

@@ -13,17 +13,9 @@ import type { Model } from '../layers/model.js';
 import type { Batch } from './device-data.js';
 import { correctCount, meanCrossEntropy, sgvlb } from './loss.js';
 import { withWeightDecay } from './weight-decay.js';
-import { accumulateMicroBatches, type Gradients } from './micro-batches.js';
+import { accumulateMicroBatches } from './micro-batches.js';
+import type { Gradients, StepStats } from './step-stats.js';
 
-/** Per-step figures, as tensors (never read here, so a step never waits on the device). */
-export interface StepStats {
-  /** Sum of the batch's cross-entropies. */
-  nllSum: tf.Scalar;
-  /** The model's total KL. */
-  kl: tf.Scalar;
-  /** Correct predictions in the batch. */
-  correct: tf.Scalar;
-}
 
 /** What the trainer and the benchmark need of a training step. */
 export interface TrainStepRunner {
@@ -122,9 +114,4 @@ export class TrainStep implements TrainStepRunner {
   }
 
   dispose(): void {}
-}
-
-/** Disposes a step's stats. */
-export function disposeStats(s: StepStats): void {
-  tf.dispose([s.nllSum, s.kl, s.correct]);
 }
