@@ -151,7 +151,7 @@ function trainingSchema(): JsonSchema {
     epochs: { type: 'integer', minimum: 1, default: 200, description: 'passes over the training set' },
     evalEvery: every('evaluate on the test set'),
     checkpointEvery: every('write a checkpoint'),
-    snapshotEvery: { type: 'integer', minimum: 0, default: 0, description: 'write a small snapshot of every Sparse VD layer\'s weights and keep mask (for the pictures of svd report) every this many epochs, at the start and at the end; 0: never' },
+    snapshotEvery: { type: 'integer', minimum: 0, default: 0, description: 'write a small snapshot of every Sparse VD layer\'s weights and keep mask (for the pictures of svd report) about every this many epochs on average (denser early, where the weights change), at the start and at the end; 0: never' },
     stepsPerEpoch: { type: ['integer', 'null'], minimum: 1, default: null, description: 'stop each epoch after this many steps (quick tests, benchmarks); null: a full pass' },
     workers: { type: ['integer', 'null'], minimum: 1, maximum: 64, default: null, description: 'threads per training step: each batch is split into this many parts whose gradients are computed in parallel (main thread + worker threads) and averaged into one update; the noise then differs from a 1-thread run (same seed and workers: same metrics). wasm and cpu backends only; null: on wasm the environment variable SVD_WASM_THREADS (set by svd sweep) or else the number of CPUs, on other backends 1' },
   });

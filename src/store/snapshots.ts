@@ -1,7 +1,7 @@
 /**
  * The snapshot files of a run directory, for the pictures of `svd report`: with
- * `training.snapshotEvery: N` the run writes, at the start of a fresh run, after every N-th epoch
- * and after the last, one small file `snapshots/epoch-NNNNNN.json` (written atomically) holding,
+ * `training.snapshotEvery: N` the run writes, at the start of a fresh run, after about every N-th
+ * epoch (denser early, where the weights change: `snapshotEpochs`) and after the last, one small file `snapshots/epoch-NNNNNN.json` (written atomically) holding,
  * for every Sparse VD layer, its weights theta and its keep mask over the bounded block its layer
  * entry names (src/layers/pictures.ts computes them). Weights are stored as int8 times a
  * per-layer scale, the mask as packed bits; the README's "What a run writes" describes the format.
@@ -62,10 +62,23 @@ export function snapshotsDir(runDir: string): string {
   return path.join(runDir, 'snapshots');
 }
 
-/** True when `training.snapshotEvery` asks for a snapshot after `epoch` (0: the start). */
+/**
+ * The epochs after which a run of `epochs` epochs with `training.snapshotEvery: every` writes a
+ * snapshot (0: the start): as many as evenly spaced snapshots would be (one per `every` epochs),
+ * spaced where the weights change most, early: epoch round(E * (k / K)^2) for k = 0..K, K =
+ * ceil(E / every), so gaps grow from under one epoch to about 2 * every at the end (200 epochs
+ * every 5: 39 snapshots, at epochs 0, 1, 2, 3, 5, 6, 8, ... 171, 181, 190, 200). Runs written with the old even
+ * spacing read the same: readers take whatever epochs the files have.
+ */
+export function snapshotEpochs(epochs: number, every: number): number[] {
+  if (every <= 0 || epochs < 0) return [];
+  const k = Math.max(1, Math.ceil(epochs / every));
+  return [...new Set(Array.from({ length: k + 1 }, (_, i) => Math.round(epochs * (i / k) ** 2)))];
+}
+
+/** True when `training.snapshotEvery` asks for a snapshot after `epoch` (0: the start); see `snapshotEpochs`. */
 export function snapshotDue(training: ExperimentConfig['training'], epoch: number): boolean {
-  const every = training.snapshotEvery ?? 0;
-  return every > 0 && (epoch % every === 0 || epoch === training.epochs);
+  return snapshotEpochs(training.epochs, training.snapshotEvery ?? 0).includes(epoch);
 }
 
 /** Writes `snapshots/epoch-NNNNNN.json` atomically; returns its path. */
