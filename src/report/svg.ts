@@ -298,6 +298,7 @@ export function scatter(o: ScatterOptions): string {
   const out = open(frame, o.title);
   out.push(...axes(frame, x, y, o.xLabel, o.xFormat ?? 'number', labelled(y, o.yFormat ?? 'number'), o.yLabel));
   if (points.length === 0) out.push(`<text x="${frame.width / 2}" y="${frame.height / 2}" text-anchor="middle" fill="#888">no completed run</text>`);
+  const placed: Array<[number, number]> = [];
   points.forEach((p, i) => {
     const key = p.key ?? i + 1;
     const color = SERIES_COLORS[(key - 1) % SERIES_COLORS.length];
@@ -308,7 +309,10 @@ export function scatter(o: ScatterOptions): string {
       out.push(`<circle class="member" cx="${r1(x.at(m.x))}" cy="${r1(y.at(m.y))}" r="2.5" fill="none" stroke="${color}"><title>${escapeXml(m.label)}: ${formatValue(m.y, o.yFormat)} at ${formatValue(m.x, o.xFormat)}</title></circle>`);
     }
     out.push(`<circle cx="${r1(cx)}" cy="${r1(cy)}" r="4.5" fill="${color}"><title>${escapeXml(p.label)}: ${formatValue(p.y, o.yFormat)} at ${formatValue(p.x, o.xFormat)}</title></circle>`);
-    out.push(`<text x="${r1(cx + 6)}" y="${r1(cy - 6)}" font-size="10" fill="${color}">${key}</text>`);
+    // points drawn on top of each other (identical results) get their numbers side by side
+    const near = placed.filter(([px, py]) => Math.abs(px - cx) < 10 && Math.abs(py - cy) < 10).length;
+    placed.push([cx, cy]);
+    out.push(`<text x="${r1(cx + 6 + 12 * near)}" y="${r1(cy - 6)}" font-size="10" fill="${color}">${key}</text>`);
     const ly = frame.top + 12 + 16 * i;
     const lx = frame.width - frame.right + 12;
     out.push(`<circle cx="${lx + 4}" cy="${ly - 4}" r="4.5" fill="${color}"/><text x="${lx + 14}" y="${ly}">${key}</text><text x="${lx + 34}" y="${ly}" fill="${color}">${escapeXml(p.label)}</text>`);
