@@ -47,13 +47,19 @@ test('a narrow dense matrix gets wide cells, not a thin strip; a small one is dr
 
 test('snapshots are spaced densest early, as many as evenly spaced ones would be, first and last included', () => {
   const epochs = snapshotEpochs(200, 5);
-  assert.equal(epochs.length, 39);
+  assert.equal(epochs.length, 41, 'as many as one every 5 epochs');
   assert.deepEqual([epochs[0], epochs.at(-1)], [0, 200]);
-  assert.deepEqual(epochs.slice(0, 6), [0, 1, 2, 3, 5, 6]);
+  assert.deepEqual(epochs.slice(0, 11), [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 13]);
   const gaps = epochs.slice(1).map((e, i) => e - epochs[i]);
+  assert.ok(gaps.every((g) => g >= 1), 'strictly increasing');
   for (let i = 1; i < gaps.length; i++) assert.ok(gaps[i] >= gaps[i - 1] - 1, `gaps grow: ${gaps.join(',')}`);
   assert.ok(gaps.at(-1)! >= 9);
-  assert.deepEqual(snapshotEpochs(2, 1), [0, 1, 2]);
+  for (const [e, every] of [[3, 1], [2, 1], [7, 3], [20, 5], [1, 5]]) {
+    const list = snapshotEpochs(e, every);
+    assert.equal(list.length, Math.ceil(e / every) + 1, `${e} every ${every}: ${list}`);
+    assert.deepEqual([list[0], list.at(-1)], [0, e]);
+  }
+  assert.deepEqual(snapshotEpochs(3, 1), [0, 1, 2, 3], 'every epoch when asked for every epoch');
   assert.deepEqual(snapshotEpochs(10, 0), []);
 });
 

@@ -64,16 +64,20 @@ export function snapshotsDir(runDir: string): string {
 
 /**
  * The epochs after which a run of `epochs` epochs with `training.snapshotEvery: every` writes a
- * snapshot (0: the start): as many as evenly spaced snapshots would be (one per `every` epochs),
- * spaced where the weights change most, early: epoch round(E * (k / K)^2) for k = 0..K, K =
- * ceil(E / every), so gaps grow from under one epoch to about 2 * every at the end (200 epochs
- * every 5: 39 snapshots, at epochs 0, 1, 2, 3, 5, 6, 8, ... 171, 181, 190, 200). Runs written with the old even
- * spacing read the same: readers take whatever epochs the files have.
+ * snapshot (0: the start): as many as evenly spaced snapshots would be (K + 1, K =
+ * ceil(E / every)), spaced where the weights change most, early: the k-th after epoch
+ * round(E * (k / K)^2), or one epoch after the one before where that is later, so gaps grow
+ * from one epoch to about 2 * every at the end (200 epochs every 5: 41 snapshots, at epochs 0,
+ * 1, ..., 8, 10, 13, 15, ... 181, 190, 200; every 1: every epoch). Runs written with the old
+ * even spacing read the same: readers take whatever epochs the files have.
  */
 export function snapshotEpochs(epochs: number, every: number): number[] {
   if (every <= 0 || epochs < 0) return [];
   const k = Math.max(1, Math.ceil(epochs / every));
-  return [...new Set(Array.from({ length: k + 1 }, (_, i) => Math.round(epochs * (i / k) ** 2)))];
+  const out = [0];
+  // round(E (i/K)^2) <= E - K + i, so the chain stays below E until i = K, where it is E
+  for (let i = 1; i <= k; i++) out.push(Math.max(out[i - 1] + 1, Math.round(epochs * (i / k) ** 2)));
+  return epochs === 0 ? [0] : out;
 }
 
 /** True when `training.snapshotEvery` asks for a snapshot after `epoch` (0: the start); see `snapshotEpochs`. */
