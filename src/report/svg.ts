@@ -30,15 +30,15 @@ export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A short label of `v` in `format`. */
-export function formatValue(v: number, format: AxisFormat = 'number'): string {
-  if (format === 'percent') return `${trim((100 * v).toPrecision(3))}%`;
-  if (format === 'times') return `${trim(v.toPrecision(3))}x`;
+/** A short label of `v` in `format`, with `digits` significant digits (3 by default). */
+export function formatValue(v: number, format: AxisFormat = 'number', digits = 3): string {
+  if (format === 'percent') return `${trim((100 * v).toPrecision(digits))}%`;
+  if (format === 'times') return `${trim(v.toPrecision(digits))}x`;
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e6 || a < 1e-3) return v.toExponential(1).replace('e+', 'e');
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(digits - 2).replace('e+', 'e');
   if (a >= 1000) return String(Math.round(v));
-  return trim(v.toPrecision(3));
+  return trim(v.toPrecision(digits));
 }
 
 function trim(s: string): string {
@@ -129,9 +129,13 @@ function open(frame: Frame, title: string): string[] {
   ];
 }
 
-/** Ticks of `scale` with their labels in `format`. */
+/** Ticks of `scale` with their labels in `format`, with as many digits as it takes to tell them apart (a narrow range: 11.16%, 11.18%, ...). */
 function labelled(scale: Scale, format: AxisFormat): Array<[number, string]> {
-  return scale.ticks().map((t) => [t, formatValue(t, format)]);
+  const ticks = scale.ticks();
+  for (let digits = 3; ; digits++) {
+    const labels = ticks.map((t) => formatValue(t, format, digits));
+    if (new Set(labels).size === labels.length || digits >= 8) return ticks.map((t, i) => [t, labels[i]]);
+  }
 }
 
 function axes(frame: Frame, x: Scale, y: Scale, xLabel: string, xFormat: AxisFormat, yTicks: Array<[number, string]>, yLabel?: string): string[] {
