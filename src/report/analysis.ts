@@ -1,7 +1,7 @@
 /**
  * What the report computes from a run's latest checkpoint (the model restored by
  * `loadRunModel`, as `svd eval` does): every Sparse VD layer's weights and keep mask for the
- * final pictures (a dense kernel whole), the histogram of its log alpha, the dead units and
+ * final pictures (the block its entry names: a dense kernel whole), the histogram of its log alpha, the dead units and
  * filters and the unused inputs (the analysis `svd export` prints, src/export/structure.ts, on
  * the same plain net), and the test error and compression as the pruning threshold varies
  * (`evaluate` and `sparsityStats`, the functions behind `svd eval`), each point taken from the
@@ -30,9 +30,6 @@ export type { ThresholdPoint } from '../store/threshold-evals.js';
 
 /** Bins of a log alpha histogram over [-clip, clip]. */
 export const HISTOGRAM_BINS = 64;
-
-/** A dense kernel of at most this many weights is read whole for its final picture. */
-export const WHOLE_DENSE_MAX = 4_000_000;
 
 /** One layer's log alpha histogram. */
 export interface LogAlphaHistogram {
@@ -88,7 +85,7 @@ export async function analyseCheckpoint(dir: string, thresholds: number[] | null
   try {
     const clip = sparsity.logAlphaClip;
     const sparse = model.layers.filter(isSparse);
-    const pictures = layerPictures(model, sparsity, (shape, block) => (shape.length === 2 && shape[0] * shape[1] <= WHOLE_DENSE_MAX ? shape : block));
+    const pictures = layerPictures(model, sparsity);
     const histograms = sparse.map((layer): LogAlphaHistogram => {
       const values = tf.tidy(() => logAlpha(layer.theta, layer.logSigma2, clip).dataSync());
       const edges = Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => -clip + (2 * clip * i) / HISTOGRAM_BINS);

@@ -43,7 +43,7 @@ const LAST_FRAME_MS = 2000;
 /** Most frames of an animation: more snapshots are thinned out evenly, keeping the first and last. */
 export const MAX_FRAMES = 60;
 /** Widest animation of a dense layer's stored block. */
-const DENSE_ANIMATION_WIDTH = 400;
+const DENSE_ANIMATION_WIDTH = 600;
 
 /** What a layer section is drawn from. */
 export interface LayerSectionInput {
@@ -119,7 +119,7 @@ export function layerSection({ name, analysis, snapshots, totalEpochs, writer, i
     const k = displayScale(layout.width, height);
     const count = shown.length === usable.length ? `${usable.length} snapshot(s)` : `${shown.length} of ${usable.length} snapshots, evenly picked,`;
     figures.push(figure(img(file, layout.width, height, `${name}: weights over training`, 'weights', k),
-      `Over training: ${count} at epochs ${shown[0].epoch}–${shown[shown.length - 1].epoch}, each frame labelled with its epoch out of ${totalEpochs}. ${blockText(shown[0].picture, layout)} One colour scale for all frames (|θ| = ${formatValue(scale)}).`, k * layout.width));
+      `Over training: ${count} at epochs ${shown[0].epoch}–${shown[shown.length - 1].epoch}, each frame labelled with its epoch out of ${totalEpochs}. ${blockText(shown[0].picture, layout)}${layout.step.rows * layout.step.cols === 1 ? ` One colour scale for all frames (|θ| = ${formatValue(scale)}).` : ''}`, k * layout.width));
     figures.push(figure(lineChart({
       title: `Pruned fraction of ${name}`, xLabel: 'epoch', xInteger: true, yFormat: 'percent', yZero: true, width: 300, height: 190,
       series: [{ name: 'pruned', points: frames.map((f) => [f.epoch, 1 - f.picture.kept / f.picture.size]) }],

@@ -15,6 +15,7 @@
 import type { LayerPicture } from '../store/snapshots.js';
 import { BAR_BACK, BAR_FILL, GAP, INK, PRUNED, blankImage, densityIndex, fillRect, weightIndex, type IndexedImage } from './raster.js';
 import { GLYPH_HEIGHT, drawText } from './bitmap-font.js';
+import { PICTURE_MAX_CELLS } from '../layers/pictures.js';
 
 /** Pixels of the lines between tiles and around the image. */
 export const GAP_PX = 2;
@@ -22,8 +23,7 @@ const MAX_CELL = 8;
 const CONV_MAX_WIDTH = 1200;
 /** Widest animation of a conv layer (each frame is stored whole). */
 export const ANIMATION_MAX_WIDTH = 640;
-/** Dense: at most this many cells along a side (more weights are downsampled into blocks) ... */
-const DENSE_MAX_CELLS = 300;
+/** Dense: at most PICTURE_MAX_CELLS cells along a side (more weights are downsampled into blocks) ... */
 /** ... sized so the longer side is about this many pixels, a cell 2 to 8 pixels ... */
 const DENSE_SIDE = 600;
 const DENSE_MIN_CELL = 2;
@@ -55,7 +55,7 @@ export function weightLayout(block: readonly number[], maxWidth = CONV_MAX_WIDTH
     return { kind: 'conv', cell: { width: cell, height: cell }, step: { rows: 1, cols: 1 }, tiles: { rows, cols, count }, width: cols * kw * cell + (cols + 1) * GAP_PX, height: rows * kh * cell + (rows + 1) * GAP_PX };
   }
   if (block.length === 2) {
-    const maxCells = Math.min(DENSE_MAX_CELLS, Math.floor(maxWidth / DENSE_MIN_CELL));
+    const maxCells = Math.min(PICTURE_MAX_CELLS, Math.floor(maxWidth / DENSE_MIN_CELL));
     const step = { rows: Math.ceil(block[0] / maxCells), cols: Math.ceil(block[1] / maxCells) };
     const [rows, cols] = [Math.ceil(block[0] / step.rows), Math.ceil(block[1] / step.cols)];
     const side = clamp(Math.floor(Math.min(DENSE_SIDE, maxWidth) / Math.max(rows, cols)), DENSE_MIN_CELL, MAX_CELL);
@@ -70,7 +70,11 @@ export function weightLayout(block: readonly number[], maxWidth = CONV_MAX_WIDTH
 export function drawWeights(p: LayerPicture, scale: number, layout = weightLayout(p.block)): IndexedImage {
   const img = blankImage(layout.width, layout.height, GAP);
   const { width: cw, height: ch } = layout.cell;
-  const put = (x: number, y: number, i: number) => fillRect(img, x, y, cw, ch, p.keep[i] ? weightIndex(p.theta[i], scale) : PRUNED);
+  const theta = p.theta;
+  const put = (x: number, y: number, i: number) => {
+    if (!theta) throw new Error(`the picture of ${p.name} holds no weights, only its mask: it can be drawn only in blocks`);
+    fillRect(img, x, y, cw, ch, p.keep[i] ? weightIndex(theta[i], scale) : PRUNED);
+  };
   if (layout.kind === 'dense') {
     const [rows, cols] = p.block;
     const { rows: sr, cols: sc } = layout.step;
@@ -111,7 +115,7 @@ export function drawWeights(p: LayerPicture, scale: number, layout = weightLayou
  */
 export function weightScale(pictures: readonly LayerPicture[]): number {
   const values: number[] = [];
-  for (const p of pictures) for (let i = 0; i < p.theta.length; i++) if (p.keep[i]) values.push(Math.abs(p.theta[i]));
+  for (const { theta, keep } of pictures) if (theta) for (let i = 0; i < theta.length; i++) if (keep[i]) values.push(Math.abs(theta[i]));
   if (values.length === 0) return 1;
   values.sort((a, b) => a - b);
   const q = values[Math.min(values.length - 1, Math.floor(0.99 * values.length))];
