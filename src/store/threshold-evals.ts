@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { SvdError } from '../errors.js';
-import { readJsonFile } from '../files/read.js';
+import { MAX_READ_BYTES, readJsonFile, readRegularFile } from '../files/read.js';
 import { writeJsonAtomic } from './atomic.js';
 
 const FORMAT = 'svd-threshold-evals';
@@ -49,8 +49,9 @@ export function checkpointIdentity(checkpointDir: string, depends: unknown): str
   const hash = createHash('sha256');
   hash.update(path.basename(checkpointDir));
   for (const name of ['state.json', 'tensors.bin']) {
+    const file = path.join(checkpointDir, name);
     hash.update(`\0${name}\0`);
-    hash.update(fs.readFileSync(path.join(checkpointDir, name)));
+    hash.update(readRegularFile(file, (why) => new SvdError('E_CHECKPOINT', `checkpoint ${checkpointDir} is unusable: ${name}: ${why}`, { file }), MAX_READ_BYTES));
   }
   hash.update(`\0${JSON.stringify(depends)}`);
   return hash.digest('hex');
