@@ -2,7 +2,8 @@
  * Pieces of `svd report` checked on their own, without training: a downsampled dense picture
  * keeps every kept weight visible (a block is white only when all its weights are pruned, and
  * darker the more are kept); the snapshot schedule is denser early with the same budget; the
- * command line is shown as typed (`svd ...`); the cache of threshold evaluations keeps what it
+ * command line is shown as typed (`svd ...`); identical points of a sweep's scatter plot keep
+ * their numbers apart, with every label in the legend; the cache of threshold evaluations keeps what it
  * is given whole, drops another checkpoint's points, and sets a damaged file aside.
  */
 import { test } from 'node:test';
@@ -15,6 +16,7 @@ import type { LayerPicture } from '../src/store/snapshots.js';
 import * as fs from 'node:fs';
 import { ThresholdEvals, thresholdEvalsFile } from '../src/store/threshold-evals.js';
 import { tempDir } from './helpers/cli.js';
+import { scatter } from '../src/report/svg.js';
 
 /** A dense picture of `rows` x `cols` keeping the weights at `kept` (row, col). */
 function picture(rows: number, cols: number, kept: Array<[number, number]>): LayerPicture {
@@ -91,4 +93,15 @@ test('the threshold cache keeps every figure of a point, for its checkpoint only
     assert.equal(damaged.save(), true, 'rewritten');
     assert.equal(ThresholdEvals.open(dir, 'a').problem, null);
   }
+});
+
+test('points on top of each other keep their numbers apart; labels go to the legend, not beside the points', () => {
+  const svg = scatter({ title: 't', xLabel: 'x', yLabel: 'y', logX: true, points: [
+    { x: 2, y: 0.5, label: 'kl.end=3', key: 1 }, { x: 2, y: 0.5, label: 'kl.end=5', key: 2 }, { x: 20, y: 0.1, label: 'kl.end=9', key: 3 },
+  ] });
+  const numbers = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" font-size="10"[^>]*>(\d)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), key: m[3] }));
+  assert.deepEqual(numbers.map((n) => n.key), ['1', '2', '3']);
+  assert.equal(numbers[0].y, numbers[1].y);
+  assert.ok(numbers[1].x - numbers[0].x >= 10, `numbers at ${numbers[0].x} and ${numbers[1].x}: apart`);
+  for (const label of ['kl.end=3', 'kl.end=5', 'kl.end=9']) assert.equal(svg.split(`>${label}</text>`).length - 1, 1, `${label} once, in the legend`);
 });
