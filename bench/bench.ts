@@ -2,11 +2,14 @@
  * `npm run bench`: times full Sparse VD training steps (the trainer's own step, from the
  * experiment builder's buildTrainStep: forward with noise, KL, backward, Adam, on
  * `training.workers` threads) and evaluation throughput, for LeNet-300-100, LeNet-5-Caffe and a
- * VGG-like, on every registered backend that loads. Models come from the shipped configs, so the benchmark
+ * VGG-like (k = 0.25), on every registered backend that loads (a last-resort backend, the pure-JS
+ * cpu one, only when --backends names it). Models come from the shipped configs, so the benchmark
  * measures what users run. Prints one JSON line per model and backend, then a table; with
  * `--torch` it also runs ../shared/bench/torch_ref.py in the same sitting and prints the ratios.
+ * Each line also has the step's arithmetic (flops.ts) as achieved GFLOP/s, and its fraction of
+ * the backend's peak (peak.ts: one thread's large matrix product, times the step's threads).
  *
- * Options: --models lenet300,lenet5,vgg  --backends cpu,wasm,tensorflow  --steps N  --warmup N
+ * Options: --models lenet300,lenet5,vgg,vgg-full (vgg-full: k = 1 in micro-batches of 25; not by default)  --backends wasm,tensorflow,cpu  --steps N  --warmup N
  *          --seconds S (cap on timed seconds per model/backend)  --torch
  *          --workers 1,2 (training.workers values to time; default: the shipped config's own value)
  *          --rounds R (repeat everything R times, PyTorch first in each round; the table shows
@@ -35,12 +38,16 @@ import { ParallelTrainStep } from '../src/train/parallel-step.js';
 import { evaluate } from '../src/train/evaluate.js';
 import type { Dataset } from '../src/data/dataset.js';
 import type { ExperimentConfig } from '../src/config/types.js';
+import { trainingStepFlops } from './flops.js';
+import { matMulPeakGflops } from './peak.js';
 
-/** A benchmarked model: a shipped config plus overrides. */
-const MODELS: Record<string, { config: string; sets: string[] }> = {
-  lenet300: { config: 'configs/lenet300-mnist.yaml', sets: [] },
-  lenet5: { config: 'configs/lenet5-mnist.yaml', sets: [] },
-  vgg: { config: 'configs/vgg-cifar10.yaml', sets: ['model.width=0.25', 'init.from=null'] },
+/** A benchmarked model: a shipped config plus overrides, and the reference's arguments for the same network. */
+const MODELS: Record<string, { config: string; sets: string[]; torchArgs: string[] }> = {
+  lenet300: { config: 'configs/lenet300-mnist.yaml', sets: [], torchArgs: [] },
+  lenet5: { config: 'configs/lenet5-mnist.yaml', sets: [], torchArgs: [] },
+  vgg: { config: 'configs/vgg-cifar10.yaml', sets: ['model.width=0.25', 'init.from=null'], torchArgs: ['--width', '0.25'] },
+  // the full-width network: its batch of 100 does not fit a 4 GiB wasm heap at once, so in micro-batches of 25 (timed only when --models names it)
+  'vgg-full': { config: 'configs/vgg-cifar10.yaml', sets: ['model.width=1', 'init.from=null', 'training.microBatch=25'], torchArgs: ['--width', '1'] },
 };
 
 const TRAIN_SIZE = 60_000;
@@ -53,10 +60,20 @@ interface BenchResult {
   /** Threads per training step (training.workers). */
   workers: number;
   msPerStep: number;
+  /** CPU time of the process (every thread) per step, ms: the work a step costs, less sensitive than wall time to other load on the machine. */
+  cpuMsPerStep: number;
   steps: number;
   evalSamplesPerSec: number;
   rssMB: number;
   tensorsLeakedPerStep: number;
+  /** FLOPs of the step's matrix products and convolutions (flops.ts), in GFLOP. */
+  gflopPerStep: number;
+  /** What the step achieved: gflopPerStep / seconds per step. */
+  gflops: number;
+  /** The backend's one-thread matrix-product peak (peak.ts), GFLOP/s. */
+  peakGflops: number;
+  /** gflops / (peakGflops x threads the step ran on). */
+  peakFraction: number;
   /** With workers > 1: the main thread's mean ms per step in its part, waiting for the workers and applying the update, and the slowest worker's ms for its part. */
   breakdown?: Record<'mainPart' | 'wait' | 'apply' | 'worker', number>;
 }
@@ -73,7 +90,7 @@ function syntheticDataset(config: ExperimentConfig, count: number): Dataset {
   return { name: 'synthetic', inputShape: entry.inputShape, numClasses: entry.numClasses, train: split, test: split, sources: [] };
 }
 
-async function benchOne(name: string, config: ExperimentConfig, info: BackendInfo, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult> {
+async function benchOne(name: string, config: ExperimentConfig, info: BackendInfo, peakGflops: number, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult> {
   const backend = info.name;
   const dataset = syntheticDataset(config, Math.max(EVAL_SAMPLES, BATCH * 4));
   const random = RunRandom.fromSeed(0);
@@ -99,11 +116,14 @@ async function benchOne(name: string, config: ExperimentConfig, info: BackendInf
   await syncBackend();
   for (const key of Object.keys(breakdown) as Array<keyof typeof breakdown>) breakdown[key] = 0;
   const tensorsBefore = tf.memory().numTensors;
+  const cpuBefore = process.cpuUsage();
   const began = performance.now();
   let done = 0;
   while (done < opts.steps && (done < 2 || performance.now() - began < opts.seconds * 1000)) runStep(done++);
   await syncBackend();
   const msPerStep = (performance.now() - began) / done;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerStep = (cpu.user + cpu.system) / 1000 / done;
   const leaked = (tf.memory().numTensors - tensorsBefore) / done;
 
   evaluate(model, data, data.test, config.sparsity); // warm-up
@@ -111,11 +131,14 @@ async function benchOne(name: string, config: ExperimentConfig, info: BackendInf
   evaluate(model, data, data.test, config.sparsity);
   const evalSamplesPerSec = dataset.test.count / ((performance.now() - evalBegan) / 1000);
   const rssMB = process.memoryUsage().rss / 2 ** 20;
+  const gflopPerStep = trainingStepFlops(config) / 1e9;
+  const gflops = gflopPerStep / (msPerStep / 1000);
   step.dispose();
   model.dispose();
   optimizer.dispose();
   data.dispose();
-  return { model: name, backend, workers: step.workers, msPerStep: round(msPerStep), steps: done, evalSamplesPerSec: Math.round(evalSamplesPerSec), rssMB: Math.round(rssMB), tensorsLeakedPerStep: leaked,
+  return { model: name, backend, workers: step.workers, msPerStep: round(msPerStep), cpuMsPerStep: round(cpuMsPerStep), steps: done, evalSamplesPerSec: Math.round(evalSamplesPerSec), rssMB: Math.round(rssMB), tensorsLeakedPerStep: leaked,
+    gflopPerStep: round(gflopPerStep), gflops: round(gflops), peakGflops: round(peakGflops), peakFraction: round(gflops / (peakGflops * step.workers)),
     ...(timed ? { breakdown: Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, round(v / done)])) as BenchResult['breakdown'] } : {}) };
 }
 
@@ -130,33 +153,40 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** Runs the PyTorch reference if it is there; returns ms per step by model. */
+/** Runs the PyTorch reference (each model with its own arguments: the VGG-like at the bench's width) if it is there; returns ms per step by model. */
 function torchReference(models: string[], steps: number): Record<string, number> {
   const script = path.resolve('../shared/bench/torch_ref.py');
   if (!fs.existsSync(script)) {
     console.error(`torch reference not found at ${script}`);
     return {};
   }
-  const wanted = models.filter((m) => m === 'lenet300' || m === 'lenet5');
-  const r = spawnSync('/usr/bin/python3', [script, '--threads', '2', '--steps', String(steps), '--models', wanted.join(',')], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    console.error(`torch reference failed (apt-get install -y python3-torch): ${r.stderr.trim().split('\n').pop()}`);
-    return {};
-  }
   const out: Record<string, number> = {};
-  for (const line of r.stdout.trim().split('\n')) {
-    const row = JSON.parse(line) as { model: string; msPerStep: number; torch: string };
-    out[row.model] = row.msPerStep;
-    console.log(JSON.stringify({ ...row, backend: 'pytorch-cpu' }));
+  for (const model of models.filter((m) => MODELS[m])) {
+    const args = [script, '--threads', '2', '--steps', String(steps), '--models', model, ...MODELS[model].torchArgs];
+    const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.error(`torch reference failed (apt-get install -y python3-torch): ${r.stderr.trim().split('\n').pop()}`);
+      return out;
+    }
+    for (const line of r.stdout.trim().split('\n')) {
+      const row = JSON.parse(line) as { model: string; msPerStep: number; torch: string };
+      out[row.model] = row.msPerStep;
+      console.log(JSON.stringify({ ...row, backend: 'pytorch-cpu' }));
+    }
   }
   return out;
+}
+
+/** The backends timed without --backends: every registered one but the last resorts. */
+function defaultBackends(): string {
+  return BACKENDS.names().filter((name) => !BACKENDS.get(name).lastResort).join(',');
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       models: { type: 'string', default: 'lenet300,lenet5,vgg' },
-      backends: { type: 'string', default: BACKENDS.names().join(',') },
+      backends: { type: 'string', default: defaultBackends() },
       steps: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '20' },
@@ -181,11 +211,15 @@ async function main(): Promise<void> {
     }
   }
   const torch = Object.fromEntries(models.filter((m) => torchRuns.some((t) => t[m])).map((m) => [m, median(torchRuns.map((t) => t[m]).filter((v) => v !== undefined))]));
-  const table = results[0].map((first, i) => ({ ...first, msPerStep: median(results.map((rows) => rows[i].msPerStep)), evalSamplesPerSec: median(results.map((rows) => rows[i].evalSamplesPerSec)) }));
-  console.log(`\n${rounds > 1 ? `medians of ${rounds} rounds\n` : ''}model      backend   workers   ms/step   eval samples/s   RSS MB   leaked/step` + (values.torch ? '   vs PyTorch' : ''));
+  const table = results[0].map((first, i) => {
+    const msPerStep = median(results.map((rows) => rows[i].msPerStep));
+    const gflops = first.gflopPerStep / (msPerStep / 1000);
+    return { ...first, msPerStep, gflops, peakFraction: gflops / (first.peakGflops * first.workers), evalSamplesPerSec: median(results.map((rows) => rows[i].evalSamplesPerSec)) };
+  });
+  console.log(`\n${rounds > 1 ? `medians of ${rounds} rounds\n` : ''}model      backend   workers   ms/step   GFLOP/s   of peak   eval samples/s   RSS MB   leaked/step` + (values.torch ? '   vs PyTorch' : ''));
   for (const r of table) {
     const ratio = torch[r.model] ? `   ${(r.msPerStep / torch[r.model]).toFixed(2)}x (${torch[r.model]} ms)` : '';
-    console.log(`${r.model.padEnd(10)} ${r.backend.padEnd(9)} ${String(r.workers).padStart(7)} ${r.msPerStep.toFixed(1).padStart(8)} ${String(r.evalSamplesPerSec).padStart(16)} ${String(r.rssMB).padStart(8)} ${String(r.tensorsLeakedPerStep).padStart(13)}${ratio}`);
+    console.log(`${r.model.padEnd(10)} ${r.backend.padEnd(9)} ${String(r.workers).padStart(7)} ${r.msPerStep.toFixed(1).padStart(8)} ${r.gflops.toFixed(1).padStart(9)} ${`${(100 * r.peakFraction).toFixed(0)}%`.padStart(9)} ${String(r.evalSamplesPerSec).padStart(16)} ${String(r.rssMB).padStart(8)} ${String(r.tensorsLeakedPerStep).padStart(13)}${ratio}`);
   }
 }
 
@@ -200,6 +234,8 @@ async function benchRound(models: string[], backends: string[], workerCounts: nu
       console.error(`skipping backend ${backend}: ${(err as Error).message}`);
       continue;
     }
+    const peak = await matMulPeakGflops();
+    console.log(JSON.stringify({ backend: info.name, peakGflops: round(peak), what: 'best of 5 [1024, 1024] x [1024, 1024] float32 products, one thread' }));
     for (const name of models) {
       const spec = MODELS[name];
       if (!spec) throw new Error(`unknown model ${name}; known: ${Object.keys(MODELS).join(', ')}`);
@@ -208,10 +244,10 @@ async function benchRound(models: string[], backends: string[], workerCounts: nu
         continue;
       }
       const { config } = await loadConfig(spec.config, spec.sets);
-      // the pure-JS backend is 100x slower on convolutions: a short measurement is enough there
-      const run = backend === 'cpu' ? { steps: 3, warmup: 1, seconds: opts.seconds } : opts;
+      // a last-resort backend is 100x slower on convolutions: a short measurement is enough there
+      const run = BACKENDS.get(info.name).lastResort ? { steps: 3, warmup: 1, seconds: opts.seconds } : opts;
       for (const workers of workerCounts ?? [config.training.workers]) {
-        const result = await benchOne(name, { ...config, training: { ...config.training, workers } }, info, run);
+        const result = await benchOne(name, { ...config, training: { ...config.training, workers } }, info, peak, run);
         results.push(result);
         console.log(JSON.stringify(result));
       }

@@ -108,7 +108,7 @@ function batchOf(data: DeviceData, start: number, count: number): Batch {
 }
 
 async function parallel(model: Model, optimizer: tf.Optimizer, nextSeed: () => number, maxBatch = 10): Promise<ParallelTrainStep> {
-  return ParallelTrainStep.create(model, optimizer, LOSS, nextSeed, { workers: 2, backend: 'wasm', maxBatch, model: model.spec, numClasses: 3 });
+  return ParallelTrainStep.create(model, optimizer, LOSS, nextSeed, { workers: 2, backend: 'wasm', maxBatch, model: model.spec, numClasses: 3, microBatch: null });
 }
 
 before(async () => {

@@ -54,6 +54,8 @@ export interface BackendEntry {
   description: string;
   /** Tried by `backend: auto`, in registry order. */
   auto: boolean;
+  /** A fallback far slower than the others at training (minutes per convolutional step): `npm run bench` times it only when asked for, and only for a few steps. */
+  lastResort?: boolean;
   capabilities: BackendCapabilities;
   /** Loads the backend's packages and activates it (awaiting its initialisation). */
   activate(runtime: RuntimeOptions): Promise<Attempt>;

@@ -12,6 +12,7 @@ const CPU_PACKAGE = '@tensorflow/tfjs-backend-cpu';
 export const cpu: BackendEntry = {
   description: 'plain JavaScript (@tensorflow/tfjs-backend-cpu), slow; the last resort',
   auto: true,
+  lastResort: true,
   capabilities: { workers: true, devices: false },
   async activate() {
     if (!(await activateTfBackend('cpu'))) return { ok: false, why: `${CPU_PACKAGE}: backend "cpu" did not initialise` };

@@ -1,6 +1,6 @@
 /**
  * The resolved experiment config: what a YAML file becomes after `extends`, `--set` overrides
- * and defaults. Keys are a contract scripts rely on (camelCase, as in tfjs; the README's config reference).
+ * and defaults. Keys are a contract scripts rely on (camelCase, as in tfjs; docs/config.md).
  */
 
 /** One entry of `model.layers`: a registered `type` plus that layer's own keys. */
@@ -89,6 +89,8 @@ export interface TrainingConfig {
   stepsPerEpoch: number | null;
   /** Threads per training step (data parallel, src/train/parallel-step.ts); null/absent: the backend's default (src/backends/). */
   workers?: number | null;
+  /** Most examples one forward and backward pass takes; a larger batch (or worker part) is computed in micro-batches whose gradients are summed. null: all at once. */
+  microBatch?: number | null;
 }
 
 /** The whole resolved config. */

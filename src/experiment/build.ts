@@ -54,8 +54,9 @@ export interface StepParts {
 /** The training step: TrainStep on this thread, or ParallelTrainStep over `workers` threads. */
 export async function buildTrainStep(config: ExperimentConfig, parts: StepParts): Promise<TrainStepRunner> {
   const loss = { sparsity: config.sparsity, trainSize: parts.trainSize, weightDecay: config.optimizer.weightDecay ?? 0 };
-  if (parts.workers <= 1) return new TrainStep(parts.model, parts.optimizer, loss, parts.nextSeed);
+  const microBatch = config.training.microBatch ?? null;
+  if (parts.workers <= 1) return new TrainStep(parts.model, parts.optimizer, loss, parts.nextSeed, microBatch);
   return ParallelTrainStep.create(parts.model, parts.optimizer, loss, parts.nextSeed, {
-    workers: parts.workers, backend: parts.backend, maxBatch: parts.maxBatch ?? config.data.batchSize, model: parts.model.spec, numClasses: parts.numClasses,
+    workers: parts.workers, backend: parts.backend, maxBatch: parts.maxBatch ?? config.data.batchSize, model: parts.model.spec, numClasses: parts.numClasses, microBatch,
   });
 }

@@ -121,7 +121,11 @@ export function configWarnings(config: ExperimentConfig): string[] {
   if (kl.weight === 0) return [];
   const last = KL_SCHEDULES.get(kl.schedule).weight(training.epochs - 1, kl);
   if (last === 0) {
-    return [`kl.start: the KL weight is 0 in all ${training.epochs} epoch(s) (kl.start ${kl.start}, kl.end ${kl.end}): this trains without Sparse VD and prunes almost nothing; to keep the warm-up in a shortened run give it as percentages of training (kl.start: 2.5%, kl.end: 10%)`];
+    // A start within the first epoch came from a percentage (or was meant as one): the weight is set once per epoch, at its start.
+    const advice = kl.start < 1
+      ? 'the weight is set at the start of each epoch and is still 0 at the start of every one; train for more epochs (or end the warm-up sooner: kl.end)'
+      : 'to keep the warm-up in a shortened run give it as percentages of training (kl.start: 2.5%, kl.end: 10%)';
+    return [`kl.start: the KL weight is 0 in all ${training.epochs} epoch(s) (kl.start ${kl.start}, kl.end ${kl.end}): this trains without Sparse VD and prunes almost nothing; ${advice}`];
   }
   if (last < kl.weight) {
     return [`kl.end: the KL warm-up reaches only ${Number(last.toPrecision(3))} of kl.weight ${kl.weight} in the last epoch (kl.end ${kl.end}, training.epochs ${training.epochs}), so it prunes less than the full warm-up would`];

@@ -96,32 +96,37 @@ export function memoryProblems(config: ExperimentConfig, limits: MemoryLimits, w
   const layers = layerMemory(config);
   if (!layers) return [];
   const batch = config.data.batchSize;
+  const micro = config.training.microBatch ?? null;
+  const part = Math.ceil(batch / workers);
+  // Examples one pass of a thread takes: its part of the batch, or a micro-batch of it.
+  const rowsAtOnce = Math.min(workers > 1 ? part : batch, micro ?? Infinity);
+  const atOnce = micro !== null && micro < (workers > 1 ? part : batch) ? `training.microBatch ${micro}` : `data.batchSize ${batch}`;
+  const lower = micro !== null ? 'training.microBatch' : 'data.batchSize (or set training.microBatch)';
   const name = (i: number) => config.model.layers[i].name ?? `${config.model.layers[i].type}_${i}`;
   for (const l of layers) {
     if (l.largestParam && product(l.largestParam) > MAX_TENSOR_VALUES) {
       return [[blame(config, l.index), `layer ${name(l.index)} would have a weight of shape ${formatShape(l.largestParam)}, ${int(product(l.largestParam))} values; one tensor can hold at most ${int(MAX_TENSOR_VALUES)}`]];
     }
-    if (l.activations * batch > MAX_TENSOR_VALUES) {
-      return [[blame(config, l.index), `layer ${name(l.index)} would output ${formatShape(l.output)} per example, ${int(l.activations * batch)} values at data.batchSize ${batch}; one tensor can hold at most ${int(MAX_TENSOR_VALUES)}`]];
+    if (l.activations * rowsAtOnce > MAX_TENSOR_VALUES) {
+      return [[blame(config, l.index), `layer ${name(l.index)} would output ${formatShape(l.output)} per example, ${int(l.activations * rowsAtOnce)} values at ${atOnce}; one tensor can hold at most ${int(MAX_TENSOR_VALUES)}`]];
     }
   }
   const params = layers.reduce((s, l) => s + l.params, 0);
   const activations = layers.reduce((s, l) => s + l.activations, 0);
-  const part = Math.ceil(batch / workers);
-  // Parameters with their gradients; the activations of the whole batch (one thread) or of each worker's part.
-  const mainBytes = FLOAT_BYTES * (2 * params + (workers > 1 ? 0 : activations * batch));
-  const workerBytes = workers > 1 ? FLOAT_BYTES * (2 * params + activations * part) : 0;
+  // Parameters with their gradients; the activations of one pass: the whole batch (one thread) or each worker's part, or a micro-batch of either.
+  const mainBytes = FLOAT_BYTES * (2 * params + (workers > 1 ? 0 : activations * rowsAtOnce));
+  const workerBytes = workers > 1 ? FLOAT_BYTES * (2 * params + activations * rowsAtOnce) : 0;
   const totalBytes = mainBytes + workers * (workers > 1 ? workerBytes + WORKER_OVERHEAD_BYTES : 0);
-  const biggest = layers.reduce((a, b) => (b.params * 2 + b.activations * part > a.params * 2 + a.activations * part ? b : a));
-  const what = `${int(params)} parameters with their gradients and ${int(activations)} activation values per example at data.batchSize ${batch}${workers > 1 ? `, in each of ${workers} worker threads (training.workers)` : ''}`;
+  const biggest = layers.reduce((a, b) => (b.params * 2 + b.activations * rowsAtOnce > a.params * 2 + a.activations * rowsAtOnce ? b : a));
+  const what = `${int(params)} parameters with their gradients and ${int(activations)} activation values per example at ${atOnce}${workers > 1 ? `, in each of ${workers} worker threads (training.workers)` : ''}`;
   const largest = `the largest part is layer ${name(biggest.index)} (${int(biggest.params)} parameters, output ${formatShape(biggest.output)} per example)`;
   const heapBytes = Math.max(mainBytes, workerBytes);
   if (limits.heap && heapBytes > limits.heap.bytes) {
-    return [[blame(config, biggest.index), `the model needs at least ${gib(heapBytes)} in one ${limits.backend} heap (${what}), more than the ${gib(limits.heap.bytes)} ${limits.heap.what} can hold; ${largest}. Lower ${blame(config, biggest.index)} or data.batchSize, or use another backend`]];
+    return [[blame(config, biggest.index), `the model needs at least ${gib(heapBytes)} in one ${limits.backend} heap (${what}), more than the ${gib(limits.heap.bytes)} ${limits.heap.what} can hold; ${largest}. Lower ${blame(config, biggest.index)} or ${lower}, or use another backend`]];
   }
   if (totalBytes > limits.machineBytes) {
     const key = workers > 1 && workers * (workerBytes + WORKER_OVERHEAD_BYTES) > mainBytes ? 'training.workers' : blame(config, biggest.index);
-    return [[key, `the model needs at least ${gib(totalBytes)} to train (${what}), more than the ${gib(limits.machineBytes)} of memory this machine has; ${largest}. Lower ${key}${key === 'training.workers' ? '' : ' or data.batchSize'}`]];
+    return [[key, `the model needs at least ${gib(totalBytes)} to train (${what}), more than the ${gib(limits.machineBytes)} of memory this machine has; ${largest}. Lower ${key}${key === 'training.workers' ? '' : ` or ${lower}`}`]];
   }
   return [];
 }

@@ -1,12 +1,14 @@
 /**
  * `batchnorm`: batch normalization over the last axis (channels or units). Training uses the
- * batch statistics and updates running averages; evaluation uses the running averages. Exports
+ * batch statistics (batch-statistics.ts, with its gradient written out) and updates running
+ * averages; evaluation uses the running averages. Exports
  * as itself (tf.layers.batchNormalization).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec } from '../config/types.js';
 import type { BuildContext, ForwardContext, Layer, LayerEntry, LayerSchema, Shape } from './layer.js';
 import { withDefaults } from './schema-parts.js';
+import { normalizeWithBatchStatistics } from './batch-statistics.js';
 
 /** A batchnorm layer's config, defaults filled in (also its plain form). */
 export interface BatchNormConfig {
@@ -46,13 +48,13 @@ export class BatchNorm implements Layer {
     if (!ctx.training) {
       return tf.batchNorm(x, this.movingMean, this.movingVariance, this.beta, this.gamma, epsilon);
     }
-    const axes = [...Array(x.rank - 1).keys()];
-    const { mean, variance } = tf.moments(x, axes);
+    const { y, mean, variance } = normalizeWithBatchStatistics(x, this.gamma, this.beta, epsilon);
     tf.tidy(() => {
       this.movingMean.assign(tf.add(tf.mul(this.movingMean, m), tf.mul(mean, 1 - m)));
       this.movingVariance.assign(tf.add(tf.mul(this.movingVariance, m), tf.mul(variance, 1 - m)));
     });
-    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, epsilon);
+    tf.dispose([mean, variance]);
+    return y;
   }
 }
 

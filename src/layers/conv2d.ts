@@ -62,6 +62,12 @@ const outputShape = (c: Conv2dConfig, input: Shape): Shape => [...windowShape(in
 const paramShapes = (kernels: number) => (c: Conv2dConfig, input: Shape): Shape[] =>
   [...Array.from({ length: kernels }, () => [c.kernelSize[0], c.kernelSize[1], input[2], c.filters]), ...(c.useBias ? [[c.filters]] : [])];
 
+/** Every output pixel and filter reads a kh x kw x in window, once per LRT pass (`passes`: 1 plain, 2 Sparse VD). */
+const macs = (passes: number) => (c: Conv2dConfig, input: Shape): number => {
+  const [h, w] = outputShape(c, input);
+  return passes * h * w * c.filters * c.kernelSize[0] * c.kernelSize[1] * input[2];
+};
+
 /** Initial filters [kh, kw, in, filters] (initializers.ts) and the conv2d operator. */
 const parts = (c: Conv2dConfig, input: Shape, ctx: BuildContext): LinearParts => {
   const output = outputShape(c, input);
@@ -83,6 +89,7 @@ export const conv2d: LayerEntry<Conv2dConfig, Conv2dPlain> = {
   outputShape,
   build: (c, input, ctx) => new LinearLayer(parts(c, input, ctx), ctx),
   paramShapes: paramShapes(1),
+  macs: macs(1),
   widthKey: 'filters',
   family: 'conv',
   decayed: ['kernel'],
@@ -104,6 +111,7 @@ export const conv2dSvd: LayerEntry<Conv2dConfig, Conv2dPlain> = {
   outputShape,
   build: (c, input, ctx) => new SparseLinearLayer(parts(c, input, ctx), ctx),
   paramShapes: paramShapes(2),
+  macs: macs(2),
   widthKey: 'filters',
   family: 'conv',
   snapshotBlock: (shape) => [shape[0], shape[1], Math.min(shape[2], CONV_MAX_IN), Math.min(shape[3], CONV_MAX_FILTERS)],

@@ -55,6 +55,9 @@ const outputShape = (c: DenseConfig, input: Shape): Shape => {
 const paramShapes = (kernels: number) => (c: DenseConfig, input: Shape): Shape[] =>
   [...Array.from({ length: kernels }, () => [input[0], c.units]), ...(c.useBias ? [[c.units]] : [])];
 
+/** [in] x [in, units] once per LRT pass (`passes`: 1 plain, 2 Sparse VD). */
+const macs = (passes: number) => (c: DenseConfig, input: Shape): number => passes * input[0] * c.units;
+
 const matMul = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
 
 /** Initial weights [in, units] (initializers.ts) and the matMul operator. */
@@ -74,6 +77,7 @@ export const dense: LayerEntry<DenseConfig, DensePlain> = {
   outputShape,
   build: (c, input, ctx) => new LinearLayer(parts(c, input, ctx), ctx),
   paramShapes: paramShapes(1),
+  macs: macs(1),
   widthKey: 'units',
   family: 'dense',
   decayed: ['kernel'],
@@ -92,6 +96,7 @@ export const denseSvd: LayerEntry<DenseConfig, DensePlain> = {
   outputShape,
   build: (c, input, ctx) => new SparseLinearLayer(parts(c, input, ctx), ctx),
   paramShapes: paramShapes(2),
+  macs: macs(2),
   widthKey: 'units',
   family: 'dense',
   snapshotBlock: (shape) => (shape[0] * shape[1] <= DENSE_WHOLE_MAX ? [...shape] : [Math.min(shape[0], DENSE_BLOCK), Math.min(shape[1], DENSE_BLOCK)]),

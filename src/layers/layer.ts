@@ -159,6 +159,12 @@ export interface LayerEntry<C extends object = object, P extends object = object
    * them: the memory check (src/experiment/memory.ts) sizes a model from these.
    */
   paramShapes?(config: C, input: Shape): Shape[];
+  /**
+   * Multiply-accumulates per example of its forward pass's matrix products and convolutions for
+   * `input` (a Sparse VD layer's two LRT passes, mean and variance, both counted); absent: none
+   * worth counting. The benchmark turns these into FLOPs per training step.
+   */
+  macs?(config: C, input: Shape): number;
   /** The key `model.width` multiplies (`units`, `filters`); the last layer with one is the classifier. */
   widthKey?: string;
   /** Layers of one family start from each other's weights (`init.from`): `dense`, `conv`, `batchnorm`. */

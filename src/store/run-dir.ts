@@ -1,6 +1,6 @@
 /**
  * Run directories `runs/<name>/<timestamp>-<suffix>/` and the names of the files in them
- * (the contract in the README's "What a run writes"). Creating one never reuses an existing directory, so many runs of
+ * (the contract in docs/runs.md, "What a run writes"). Creating one never reuses an existing directory, so many runs of
  * one config started at once each get their own.
  */
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * summary.json: the run's status and final figures (a contract: the README's "What a run writes"). Rewritten
+ * summary.json: the run's status and final figures (a contract: docs/runs.md, "What a run writes"). Rewritten
  * atomically at start (status running), at the end (completed), at a graceful stop (interrupted)
  * and on failure (failed + error).
  */

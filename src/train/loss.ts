@@ -3,7 +3,7 @@
  *   loss = (1/N) * [ (N/M) * sum_batch CE + klWeight * KL ] = mean_batch CE + klWeight * KL / N.
  * This is the paper's minibatch loss divided by the constant N (same optimum), so the reported
  * numbers read as nats per example. Adam is scale-invariant except for its epsilon: the paper's
- * epsilon e is e / N on this scale (optimizers.ts, README "The method, as implemented").
+ * epsilon e is e / N on this scale (optimizers.ts, docs/method.md).
  */
 import * as tf from '@tensorflow/tfjs';
 

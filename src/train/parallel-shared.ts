@@ -38,7 +38,9 @@ export const SCALARS = {
   correct: 2,
   /** Out: milliseconds the worker spent on the step (loading variables to writing gradients). */
   ms: 3,
-  length: 4,
+  /** In: the part's rows / the batch's, the weight of its data term. */
+  share: 4,
+  length: 5,
 } as const;
 
 export const CMD_STEP = 1;
@@ -78,6 +80,8 @@ export interface WorkerSetup {
   numClasses: number;
   /** What the step loss depends on (the main thread's). */
   loss: LossSettings;
+  /** `training.microBatch` (micro-batches.ts): most rows one pass takes; null: the part at once. */
+  microBatch: number | null;
   /** Most rows a worker's part can have. */
   maxRows: number;
   /** Every model variable (trainable first, in Model.trainable order, then the rest). */

@@ -3,12 +3,13 @@
  * (wasm, cpu): with W workers (training.workers) each batch is cut into W contiguous parts; the
  * main thread computes the gradient on part 0 with the model itself while W-1 worker threads
  * (parallel-worker.ts), each with its own backend and a replica of the model, compute it on the
- * others. Per part p with n_p of the batch's n rows, the gradient is that of the trainer's own
- * per-example loss on the part (TrainStep: mean cross-entropy over the part + klWeight * KL / N,
- * plus weight decay); the step applies sum_p (n_p / n) * grad_p, which is the gradient of the
- * same loss on the whole batch, once, with the run's optimizer on the main thread. So the
- * optimizer state, the model the trainer evaluates and checkpoints, and the learning-rate schedule
- * stay where they were.
+ * others. Part p with n_p of the batch's n rows computes the gradient of its data term, its mean
+ * cross-entropy weighted by n_p / n; part 0 also adds the prior (klWeight * KL / N plus weight
+ * decay), which does not depend on the rows, so the per-weight KL is computed once per step, not
+ * once per thread. The step applies the sum, which is the gradient of the trainer's own
+ * per-example loss (TrainStep's) on the whole batch, once, with the run's optimizer on the main
+ * thread. So the optimizer state, the model the trainer evaluates and checkpoints, and the
+ * learning-rate schedule stay where they were.
  *
  * Memory: variables go main -> workers and gradients workers -> main through SharedArrayBuffers
  * (one copy each way per step: from the wasm heap into shared memory and back), commands and
@@ -40,7 +41,7 @@ import {
 /** How long the main thread waits for a worker's part of one step before giving up. */
 const STEP_TIMEOUT_MS = 10 * 60_000;
 
-/** A worker busy with command `seq` on its part of the batch, `weight` = its rows / the batch's. */
+/** A worker busy with command `seq` on its part of the batch, `weight` = its rows / the batch's (for the running statistics). */
 interface Busy {
   h: WorkerHandle;
   seq: number;
@@ -69,6 +70,8 @@ export interface ParallelOptions {
   /** What the model was built from: each worker builds its replica from it. */
   model: ModelSpec;
   numClasses: number;
+  /** `training.microBatch`: most examples of a part one pass takes, in every thread; null: a part at once. */
+  microBatch: number | null;
 }
 
 /** Where the main thread's time went in the last step, in ms (for the benchmark). */
@@ -101,8 +104,9 @@ export class ParallelTrainStep implements TrainStepRunner {
     private readonly weights: Float32Array,
     private readonly handles: WorkerHandle[],
     private readonly maxRows: number,
+    microBatch: number | null,
   ) {
-    this.local = new GradientStep(model, loss, () => this.partSeeds());
+    this.local = new GradientStep(model, loss, () => this.partSeeds(), microBatch);
   }
 
   get workers(): number {
@@ -132,7 +136,7 @@ export class ParallelTrainStep implements TrainStepRunner {
         };
         const setup: WorkerSetup = {
           backend: options.backend, model: options.model, numClasses: options.numClasses,
-          loss, maxRows, variables: slots, trainableCount: order.trainable.length, weights, ...buffers,
+          loss, microBatch: options.microBatch, maxRows, variables: slots, trainableCount: order.trainable.length, weights, ...buffers,
         };
         const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: setup });
         handles.push({
@@ -154,7 +158,7 @@ export class ParallelTrainStep implements TrainStepRunner {
       h.worker.unref(); // a step in flight is waited for synchronously anyway
       h.worker.on('exit', () => Atomics.store(h.ctrl, CTRL.exited, 1)); // seen between steps
     }
-    return new ParallelTrainStep(model, optimizer, loss, nextSeed, order, slots, new Float32Array(weights), handles, maxRows);
+    return new ParallelTrainStep(model, optimizer, loss, nextSeed, order, slots, new Float32Array(weights), handles, maxRows, options.microBatch);
   }
 
   /** One step: the workers' parts start, part 0 runs here, then the summed update is applied once. */
@@ -169,7 +173,7 @@ export class ParallelTrainStep implements TrainStepRunner {
     this.publishVariables();
     const busy = this.startWorkers(batch, parts, seeds, klWeight);
     const began = performance.now();
-    const own = this.runPartZero(batch, parts[0].count, seeds[0], klWeight, busy);
+    const own = this.runPartZero(batch, parts[0].count / n, parts[0].count, seeds[0], klWeight, busy);
     const partDone = performance.now();
     try {
       for (const b of busy) this.wait(b.h, b.seq);
@@ -178,7 +182,7 @@ export class ParallelTrainStep implements TrainStepRunner {
       throw err;
     }
     const waited = performance.now();
-    this.applySummedGradients(own.grads, parts[0].count / n, busy);
+    this.applySummedGradients(own.grads, busy);
     this.mergeRunningStatistics(busy);
     const stats = this.mergeStats(own.stats, busy);
     Object.assign(this.timings, {
@@ -203,6 +207,7 @@ export class ParallelTrainStep implements TrainStepRunner {
       h.ctrl[CTRL.seed] = seeds[i + 1];
       h.ctrl[CTRL.cmd] = CMD_STEP;
       h.scalars[SCALARS.klWeight] = klWeight;
+      h.scalars[SCALARS.share] = part.count / n;
       const seq = Atomics.add(h.ctrl, CTRL.seq, 1) + 1;
       Atomics.notify(h.ctrl, CTRL.seq);
       busy.push({ h, seq, weight: part.count / n });
@@ -210,12 +215,12 @@ export class ParallelTrainStep implements TrainStepRunner {
     return busy;
   }
 
-  /** Part 0 (the first `rows` rows) on this thread, with the model itself. */
-  private runPartZero(batch: Batch, rows: number, seed: number, klWeight: number, busy: Busy[]): { stats: StepStats; grads: tf.Tensor[] } {
+  /** Part 0 (the first `rows` rows, `share` of the batch) on this thread, with the model itself and the prior. */
+  private runPartZero(batch: Batch, share: number, rows: number, seed: number, klWeight: number, busy: Busy[]): { stats: StepStats; grads: tf.Tensor[] } {
     this.partSeeds = seedSequence(seed);
     const part0 = rows === batch.x.shape[0] ? batch : sliceBatch(batch, 0, rows);
     try {
-      return this.local.run(part0, klWeight);
+      return this.local.runPart(part0, klWeight, share, true);
     } catch (err) {
       // Let the workers finish with the shared buffers before the caller goes on.
       for (const b of busy) {
@@ -231,13 +236,13 @@ export class ParallelTrainStep implements TrainStepRunner {
     }
   }
 
-  /** sum_p (n_p / n) * grad_p, applied once with the run's optimizer; frees part 0's gradients. */
-  private applySummedGradients(grads0: tf.Tensor[], w0: number, busy: Busy[]): void {
+  /** The parts' gradients summed (each already weighted by its share), applied once with the run's optimizer; frees part 0's gradients. */
+  private applySummedGradients(grads0: tf.Tensor[], busy: Busy[]): void {
     const grads: tf.NamedTensorMap = tf.tidy(() => {
       const map: tf.NamedTensorMap = {};
       for (const [i, v] of this.order.trainable.entries()) {
-        let g = w0 === 1 ? tf.clone(grads0[i]) : tf.mul(grads0[i], w0);
-        for (const b of busy) g = tf.add(g, tf.mul(this.workerValue(b.h, this.slots[i]), b.weight));
+        let g = tf.clone(grads0[i]);
+        for (const b of busy) g = tf.add(g, this.workerValue(b.h, this.slots[i]));
         map[v.name] = g;
       }
       return map;

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const rowSize = setup.model.inputShape.reduce((a, b) => a * b, 1);
 
   let nextSeed = seedSequence(1); // replaced by the part's sequence at each step
-  const step = new GradientStep(model, setup.loss, () => nextSeed());
+  const step = new GradientStep(model, setup.loss, () => nextSeed(), setup.microBatch);
 
   const runStep = (): void => {
     const began = performance.now();
@@ -67,7 +67,8 @@ async function main(): Promise<void> {
       const y = tensorFrom(ys.subarray(0, rows), [rows], 'int32') as tf.Tensor1D;
       return { x, y, oneHot: tf.oneHot(y, setup.numClasses) as tf.Tensor2D };
     });
-    const { stats, grads } = step.run(batch, scalars[SCALARS.klWeight]);
+    // the data term alone: the main thread's part adds the KL and weight decay, once per step
+    const { stats, grads } = step.runPart(batch, scalars[SCALARS.klWeight], scalars[SCALARS.share], false);
     disposeBatch(batch);
     scalars[SCALARS.nllSum] = stats.nllSum.dataSync()[0];
     scalars[SCALARS.correct] = stats.correct.dataSync()[0];

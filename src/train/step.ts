@@ -1,6 +1,8 @@
 /**
  * One SGVLB training step: forward with noise, loss, backward, optimizer update. `GradientStep`
- * computes the loss and its gradients on a batch; `TrainStep` applies them with the optimizer;
+ * computes the loss and its gradients on a batch, in micro-batches of at most
+ * `training.microBatch` examples where one is set (micro-batches.ts: for models whose whole batch
+ * does not fit in memory at once); `TrainStep` applies them with the optimizer;
  * the data-parallel step (parallel-step.ts) and its worker threads use GradientStep on their part
  * of the batch. Shared by the trainer and the benchmark, so `npm run bench` times exactly what
  * training runs.
@@ -11,6 +13,7 @@ import type { Model } from '../layers/model.js';
 import type { Batch } from './device-data.js';
 import { correctCount, meanCrossEntropy, sgvlb } from './loss.js';
 import { withWeightDecay } from './weight-decay.js';
+import { accumulateMicroBatches, type Gradients } from './micro-batches.js';
 
 /** Per-step figures, as tensors (never read here, so a step never waits on the device). */
 export interface StepStats {
@@ -46,25 +49,49 @@ export class GradientStep {
   /** The model's trainable variables, in the order gradients are returned. */
   readonly variables: tf.Variable[];
 
-  /** @param nextSeed fresh seeds for the noise of each pass. */
-  constructor(private readonly model: Model, private readonly loss: LossSettings, private readonly nextSeed: () => number) {
+  /**
+   * @param nextSeed fresh seeds for the noise of each pass.
+   * @param microBatch most examples one forward and backward pass takes (`training.microBatch`); null: the whole batch at once.
+   */
+  constructor(private readonly model: Model, private readonly loss: LossSettings, private readonly nextSeed: () => number, private readonly microBatch: number | null = null) {
     this.variables = model.trainable;
   }
 
   /** Stats and gradients (in `variables` order) on `batch`; the caller disposes both. */
-  run(batch: Batch, klWeight: number): { stats: StepStats; grads: tf.Tensor[] } {
+  run(batch: Batch, klWeight: number): Gradients {
+    return this.runPart(batch, klWeight, 1, true);
+  }
+
+  /**
+   * The gradient of `batch`'s part of a step whose batch it is `share` of (the data term weighs
+   * `share`), with the KL and weight decay when `withPrior` (one part of a step has them), so that
+   * the parts' gradients sum to the step's; stats and gradients as `run`'s.
+   */
+  runPart(batch: Batch, klWeight: number, share: number, withPrior: boolean): Gradients {
+    if (this.microBatch === null || batch.y.shape[0] <= this.microBatch) return this.pass(batch, klWeight, share, withPrior);
+    return accumulateMicroBatches(batch, this.microBatch, this.model, (part, partShare, first) => this.pass(part, klWeight, share * partShare, withPrior && first));
+  }
+
+  /**
+   * One forward and backward pass over `batch`, whose examples are `share` of the step's: its
+   * data term weighs `share`; the KL and weight decay, which do not depend on the examples, are in
+   * the pass that has `withPrior` only (so a step split into micro-batches has the whole batch's gradient).
+   */
+  private pass(batch: Batch, klWeight: number, share: number, withPrior: boolean): Gradients {
     let stats: StepStats | null = null;
     const { value, grads } = tf.variableGrads(() => {
-      const klTerms: tf.Scalar[] = [];
+      const klTerms: tf.Scalar[] | undefined = withPrior ? [] : undefined;
       const logits = this.model.apply(batch.x, { training: true, sparsity: this.loss.sparsity, nextSeed: this.nextSeed, klTerms });
       const nll = meanCrossEntropy(logits, batch.oneHot);
-      const kl = klTerms.length ? (tf.addN(klTerms) as tf.Scalar) : tf.scalar(0);
+      const kl = klTerms?.length ? (tf.addN(klTerms) as tf.Scalar) : tf.scalar(0);
       stats = {
         nllSum: tf.keep(tf.mul(nll, batch.y.shape[0]) as tf.Scalar),
         kl: tf.keep(kl),
         correct: tf.keep(correctCount(logits, batch.y)),
       };
-      return withWeightDecay(sgvlb(nll, kl, klWeight, this.loss.trainSize), this.model, this.loss.weightDecay);
+      const data = share === 1 ? nll : (tf.mul(nll, share) as tf.Scalar);
+      if (!withPrior) return data;
+      return withWeightDecay(sgvlb(data, kl, klWeight, this.loss.trainSize), this.model, this.loss.weightDecay);
     }, this.variables);
     value.dispose();
     return {
@@ -83,8 +110,8 @@ export class TrainStep implements TrainStepRunner {
   readonly workers = 1;
   private readonly gradients: GradientStep;
 
-  constructor(model: Model, private readonly optimizer: tf.Optimizer, loss: LossSettings, nextSeed: () => number) {
-    this.gradients = new GradientStep(model, loss, nextSeed);
+  constructor(model: Model, private readonly optimizer: tf.Optimizer, loss: LossSettings, nextSeed: () => number, microBatch: number | null = null) {
+    this.gradients = new GradientStep(model, loss, nextSeed, microBatch);
   }
 
   run(batch: Batch, klWeight: number): StepStats {
