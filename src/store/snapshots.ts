@@ -2,9 +2,8 @@
  * The snapshot files of a run directory, for the pictures of `svd report`: with
  * `training.snapshotEvery: N` the run writes, at the start of a fresh run, after about every N-th
  * epoch (denser early, where the weights change: `snapshotEpochs`) and after the last, one small
- * file `snapshots/epoch-NNNNNN.json` (written atomically) holding,
- * for every Sparse VD layer, its weights theta and its keep mask over the bounded block its layer
- * entry names (src/layers/pictures.ts computes them: a dense kernel whole, a conv kernel's
+ * file `snapshots/epoch-NNNNNN.json` (written atomically) holding, for every Sparse VD layer, its
+ * weights theta and its keep mask over the bounded block its layer entry names (src/layers/pictures.ts computes them: a dense kernel whole, a conv kernel's
  * leading block). Weights are stored as int8 times a per-layer scale, the mask as packed bits;
  * version 2 leaves the weights out (an empty `theta`) where the picture is drawn from the mask
  * alone (a dense kernel with a side of more than 300), version 1 files read as before.
