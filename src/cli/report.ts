@@ -1,8 +1,9 @@
 /**
  * `svd report RUN_OR_SWEEP_DIR [--thresholds T,T,...]`: writes `DIR/report/index.html` (with its
- * images and report.json), a self-contained page to open from disk: for a run, its curves,
- * weight pictures, animations, log alpha histograms and threshold curve; for a sweep directory,
- * error against compression over its runs. Prints the page's path as the last line.
+ * images and report.json), a self-contained page to open from disk: for a run, its summary,
+ * curves, weight pictures, dead units, animations, log alpha histograms and threshold curve; for
+ * a sweep directory, error against compression over its settings (seeds aggregated) and their
+ * curves. Prints the page's path as the last line.
  */
 import * as fs from 'node:fs';
 import type { Command } from './command.js';
@@ -15,16 +16,20 @@ import { writeSweepReport } from '../report/sweep-report.js';
 
 const usage = `usage: svd report RUN_OR_SWEEP_DIR [--thresholds T,T,...]
   Writes DIR/report/index.html (open it in a browser; it needs no network) and its images.
-  A run: curves over epochs, every Sparse VD layer's weights with the pruned ones blanked (and
-  their animation over training when the run wrote snapshots: training.snapshotEvery), log alpha
-  histograms, test error and compression as the threshold varies (from the latest checkpoint;
-  --thresholds sets the thresholds, default eleven from -2 to the log alpha clip, and the run's).
-  A sweep directory: test error against compression, one point per run.
+  A run: the summary, headline curves and contents first; every Sparse VD layer's weights with
+  the pruned ones blanked (dense kernels whole), its dead units (as svd export finds them), the
+  input pixels a first dense layer never reads, its animation over training when the run wrote
+  snapshots (training.snapshotEvery), log alpha histograms, and error and compression as the
+  threshold varies (from the latest checkpoint; --thresholds sets the thresholds, default eleven
+  from -2 to the log alpha clip, and the run's; points are cached in RUN_DIR/threshold-evals.json,
+  so a second report evaluates only thresholds not seen before).
+  A sweep directory: test error against compression, one point per setting (seeds aggregated),
+  and the settings' curves overlaid. See docs/report.md.
   Prints the page's path as the last line.`;
 
 const command: Command = {
   name: 'report',
-  summary: 'an HTML page of a run (curves, pruned weights, log alpha histograms) or a sweep (error vs compression)',
+  summary: 'an HTML page of a run (summary, curves, pruned weights, dead units, threshold curve) or a sweep (error vs compression)',
   usage,
   async run(argv) {
     const parsed = parseCommandArgs('report', usage, argv, { thresholds: { type: 'string' } }, { min: 1, max: 1 });

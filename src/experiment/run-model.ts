@@ -19,6 +19,8 @@ export interface RunModel {
   /** The run's sparsity settings with `threshold` replaced when one was given. */
   sparsity: SparsityConfig;
   epoch: number;
+  /** The checkpoint directory restored. */
+  checkpointDir: string;
   backend: BackendInfo;
   model: Model;
 }
@@ -38,5 +40,5 @@ export async function loadRunModel(dir: string, threshold?: number): Promise<Run
     model.dispose();
     throw err;
   }
-  return { config, sparsity, epoch: checkpoint.epoch, backend, model };
+  return { config, sparsity, epoch: checkpoint.epoch, checkpointDir: checkpoint.dir, backend, model };
 }

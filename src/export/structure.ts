@@ -170,9 +170,20 @@ function deadOutUnits(next: PlainLayer, width: number): Set<number> {
 
 /** Input features (dense) or channels (conv) of the first weighted layer that no weight reads. */
 function unusedInputs(first: PlainLayer): StructureReport['inputs'] {
-  const kernel = param(first, 'kernel');
-  const count = kernel.shape[kernel.shape.length - 2];
+  const count = param(first, 'kernel').shape.at(-2)!;
   return { kind: weightedRole(first)!.inputs, count, unused: deadOutUnits(first, count).size };
+}
+
+/**
+ * The inputs of `net`'s first weighted layer that no weight reads, by index (features of a dense
+ * layer, in the flattened NHWC order of its input; channels of a conv layer), and how many
+ * inputs it has; null when the net has no weighted layer. The report draws them as a map.
+ */
+export function unusedInputIndices(net: PlainNet): { count: number; unused: number[] } | null {
+  const first = net.layers.find(isWeighted);
+  if (!first) return null;
+  const count = param(first, 'kernel').shape.at(-2)!;
+  return { count, unused: [...deadOutUnits(first, count)].sort((a, b) => a - b) };
 }
 
 /** `net` with only units `keep` of `link.layer`, and the matching inputs of what follows. */

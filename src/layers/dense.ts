@@ -24,7 +24,9 @@ export interface DenseConfig extends KernelInit {
 /** The plain `dense` layer of an export. */
 export type DensePlain = Pick<DenseConfig, 'units' | 'activation' | 'useBias'>;
 
-/** Rows and columns of a Sparse VD kernel [in, units] kept in snapshots. */
+/** A Sparse VD kernel [in, units] of at most this many weights is kept whole in snapshots ... */
+export const DENSE_WHOLE_MAX = 1_000_000;
+/** ... a larger one as its first DENSE_BLOCK rows and columns. */
 export const DENSE_BLOCK = 100;
 
 const schema = (description: string, sparse: boolean): LayerSchema => ({
@@ -97,6 +99,6 @@ export const denseSvd: LayerEntry<DenseConfig, DensePlain> = {
   macs: macs(2),
   widthKey: 'units',
   family: 'dense',
-  snapshotBlock: (shape) => [Math.min(shape[0], DENSE_BLOCK), Math.min(shape[1], DENSE_BLOCK)],
+  snapshotBlock: (shape) => (shape[0] * shape[1] <= DENSE_WHOLE_MAX ? [...shape] : [Math.min(shape[0], DENSE_BLOCK), Math.min(shape[1], DENSE_BLOCK)]),
   export: exportAsDense,
 };

@@ -1,14 +1,24 @@
 /**
  * What the pictures of `svd report` and the run's snapshots show of each Sparse VD layer: its
  * weights theta and keep mask over the leading block of the kernel its entry names
- * (`snapshotBlock`: dense the first 100 x 100, conv the first 32 input channels and 64 filters),
- * and how many of the layer's weights are kept.
+ * (`snapshotBlock`: a dense kernel whole up to a million weights, else its first 100 x 100; conv
+ * the first 32 input channels and 64 filters), and how many of the layer's weights are kept. A
+ * snapshot leaves theta out where the report draws the block from its mask alone: a dense block
+ * with a side of more than PICTURE_MAX_CELLS weights, drawn as blocks shaded by kept fraction.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerPicture } from '../store/snapshots.js';
 import { isSparse } from './layer.js';
 import type { Model } from './model.js';
 import { keepMaskOf, type PruneRule } from './sparsity.js';
+
+/** Most cells along a side of a dense picture: a longer side is drawn in blocks of weights, from the mask alone. */
+export const PICTURE_MAX_CELLS = 300;
+
+/** Whether a picture of `block` is drawn from the mask alone (no theta needed). */
+export function maskOnly(block: readonly number[]): boolean {
+  return block.length === 2 && Math.max(...block) > PICTURE_MAX_CELLS;
+}
 
 /** The pictures' data of every Sparse VD layer of `model` under `rule` (reads tensors synchronously). */
 export function layerPictures(model: Model, rule: PruneRule): LayerPicture[] {
@@ -29,4 +39,9 @@ export function layerPictures(model: Model, rule: PruneRule): LayerPicture[] {
     tf.dispose([theta, keep, kept]);
     return [picture];
   });
+}
+
+/** The pictures a snapshot stores: `layerPictures` without theta where the picture needs only the mask. */
+export function snapshotPictures(model: Model, rule: PruneRule): LayerPicture[] {
+  return layerPictures(model, rule).map((p) => (maskOnly(p.block) ? { ...p, theta: null } : p));
 }

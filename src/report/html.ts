@@ -23,6 +23,10 @@ td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.9em; }
 .note { color: #8a5300; }
+nav#contents { background: #f3f6fa; border: 1px solid #dde4ee; padding: 0.4em 0.8em; margin: 0.6em 0; }
+.dead { margin: 0.2em 0 0.6em; }
+.command code { font-size: 0.85em; word-break: break-all; }
+section#summary h2 { margin-top: 0.6em; }
 .legend span { display: inline-block; width: 1em; height: 1em; vertical-align: middle; border: 1px solid #aaa; margin: 0 0.3em 0 0.8em; }
 `;
 

@@ -1,6 +1,6 @@
 /**
  * Charts for the report as inline SVG text (no script, no fonts to fetch): line charts over
- * epochs or thresholds, histograms, and a labelled scatter plot. Axes get "nice" ticks; a log
+ * epochs or thresholds, histograms, and a scatter plot with a legend. Axes get "nice" ticks; a log
  * axis ticks at powers of ten (and 2 and 5 when it spans little).
  */
 
@@ -30,15 +30,15 @@ export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A short label of `v` in `format`. */
-export function formatValue(v: number, format: AxisFormat = 'number'): string {
-  if (format === 'percent') return `${trim((100 * v).toPrecision(3))}%`;
-  if (format === 'times') return `${trim(v.toPrecision(3))}x`;
+/** A short label of `v` in `format`, with `digits` significant digits (3 by default). */
+export function formatValue(v: number, format: AxisFormat = 'number', digits = 3): string {
+  if (format === 'percent') return `${trim((100 * v).toPrecision(digits))}%`;
+  if (format === 'times') return `${trim(v.toPrecision(digits))}x`;
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e6 || a < 1e-3) return v.toExponential(1).replace('e+', 'e');
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(digits - 2).replace('e+', 'e');
   if (a >= 1000) return String(Math.round(v));
-  return trim(v.toPrecision(3));
+  return trim(v.toPrecision(digits));
 }
 
 function trim(s: string): string {
@@ -129,9 +129,13 @@ function open(frame: Frame, title: string): string[] {
   ];
 }
 
-/** Ticks of `scale` with their labels in `format`. */
+/** Ticks of `scale` with their labels in `format`, with as many digits as it takes to tell them apart (a narrow range: 11.16%, 11.18%, ...). */
 function labelled(scale: Scale, format: AxisFormat): Array<[number, string]> {
-  return scale.ticks().map((t) => [t, formatValue(t, format)]);
+  const ticks = scale.ticks();
+  for (let digits = 3; ; digits++) {
+    const labels = ticks.map((t) => formatValue(t, format, digits));
+    if (new Set(labels).size === labels.length || digits >= 8) return ticks.map((t, i) => [t, labels[i]]);
+  }
 }
 
 function axes(frame: Frame, x: Scale, y: Scale, xLabel: string, xFormat: AxisFormat, yTicks: Array<[number, string]>, yLabel?: string): string[] {
@@ -257,11 +261,18 @@ export function histogram(o: HistogramOptions): string {
   return out.join('\n');
 }
 
-/** One point of a scatter plot. */
+/** One point of a scatter plot: a group's mean, with the spread of its members. */
 export interface ScatterPoint {
   x: number;
   y: number;
   label: string;
+  /** Lowest and highest x and y of the members (drawn as error bars when they differ). */
+  xRange?: [number, number];
+  yRange?: [number, number];
+  /** The members themselves, drawn as small rings. */
+  members?: Array<{ x: number; y: number; label: string }>;
+  /** Its number in the plot and legend, and its colour (default: its place among the points). */
+  key?: number;
 }
 
 /** Options of a scatter plot. */
@@ -275,21 +286,40 @@ export interface ScatterOptions {
   yFormat?: AxisFormat;
 }
 
-/** A scatter plot with every point labelled. */
+/**
+ * A scatter plot: each point numbered, with its error bars and members, and a legend of
+ * numbers and labels beside the plot (so labels never overlap the points or each other).
+ */
 export function scatter(o: ScatterOptions): string {
-  const frame: Frame = { width: 760, height: 420, left: 62, right: 24, top: 26, bottom: 36 };
   const points = o.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!o.logX || p.x > 0));
-  const x = new Scale(points.map((p) => p.x), frame.left, frame.width - frame.right - 140, { log: o.logX });
-  const y = new Scale(points.map((p) => p.y), frame.height - frame.bottom, frame.top, { zero: true });
+  const legendWidth = Math.min(420, Math.max(140, 40 + 6.2 * Math.max(0, ...points.map((p) => p.label.length))));
+  const frame: Frame = { width: 560 + legendWidth, height: Math.max(380, 60 + 16 * points.length), left: 62, right: 24 + legendWidth, top: 26, bottom: 36 };
+  const inX = (v: number) => Number.isFinite(v) && (!o.logX || v > 0);
+  const xs = points.flatMap((p) => [p.x, ...(p.xRange ?? []), ...(p.members ?? []).map((m) => m.x)]).filter(inX);
+  const ys = points.flatMap((p) => [p.y, ...(p.yRange ?? []), ...(p.members ?? []).map((m) => m.y)]).filter(Number.isFinite);
+  const x = new Scale(xs, frame.left, frame.width - frame.right, { log: o.logX });
+  const y = new Scale(ys, frame.height - frame.bottom, frame.top, { zero: true });
   const out = open(frame, o.title);
   out.push(...axes(frame, x, y, o.xLabel, o.xFormat ?? 'number', labelled(y, o.yFormat ?? 'number'), o.yLabel));
   if (points.length === 0) out.push(`<text x="${frame.width / 2}" y="${frame.height / 2}" text-anchor="middle" fill="#888">no completed run</text>`);
+  const placed: Array<[number, number]> = [];
   points.forEach((p, i) => {
-    const cx = r1(x.at(p.x));
-    const cy = r1(y.at(p.y));
-    const color = SERIES_COLORS[i % SERIES_COLORS.length];
-    out.push(`<circle cx="${cx}" cy="${cy}" r="4.5" fill="${color}"><title>${escapeXml(p.label)}: ${formatValue(p.y, o.yFormat)} at ${formatValue(p.x, o.xFormat)}</title></circle>`);
-    out.push(`<text x="${r1(x.at(p.x) + 7)}" y="${r1(y.at(p.y) - 5 + (i % 3) * 6)}" fill="${color}">${escapeXml(p.label)}</text>`);
+    const key = p.key ?? i + 1;
+    const color = SERIES_COLORS[(key - 1) % SERIES_COLORS.length];
+    const [cx, cy] = [x.at(p.x), y.at(p.y)];
+    if (p.xRange && p.xRange[0] !== p.xRange[1] && p.xRange.every(inX)) out.push(`<line x1="${r1(x.at(p.xRange[0]))}" x2="${r1(x.at(p.xRange[1]))}" y1="${r1(cy)}" y2="${r1(cy)}" stroke="${color}" stroke-width="1.5"/>`);
+    if (p.yRange && p.yRange[0] !== p.yRange[1]) out.push(`<line x1="${r1(cx)}" x2="${r1(cx)}" y1="${r1(y.at(p.yRange[0]))}" y2="${r1(y.at(p.yRange[1]))}" stroke="${color}" stroke-width="1.5"/>`);
+    for (const m of (p.members ?? []).filter((m) => inX(m.x) && Number.isFinite(m.y))) {
+      out.push(`<circle class="member" cx="${r1(x.at(m.x))}" cy="${r1(y.at(m.y))}" r="2.5" fill="none" stroke="${color}"><title>${escapeXml(m.label)}: ${formatValue(m.y, o.yFormat)} at ${formatValue(m.x, o.xFormat)}</title></circle>`);
+    }
+    out.push(`<circle cx="${r1(cx)}" cy="${r1(cy)}" r="4.5" fill="${color}"><title>${escapeXml(p.label)}: ${formatValue(p.y, o.yFormat)} at ${formatValue(p.x, o.xFormat)}</title></circle>`);
+    // points drawn on top of each other (identical results) get their numbers side by side
+    const near = placed.filter(([px, py]) => Math.abs(px - cx) < 10 && Math.abs(py - cy) < 10).length;
+    placed.push([cx, cy]);
+    out.push(`<text x="${r1(cx + 6 + 12 * near)}" y="${r1(cy - 6)}" font-size="10" fill="${color}">${key}</text>`);
+    const ly = frame.top + 12 + 16 * i;
+    const lx = frame.width - frame.right + 12;
+    out.push(`<circle cx="${lx + 4}" cy="${ly - 4}" r="4.5" fill="${color}"/><text x="${lx + 14}" y="${ly}">${key}</text><text x="${lx + 34}" y="${ly}" fill="${color}">${escapeXml(p.label)}</text>`);
   });
   out.push('</svg>');
   return out.join('\n');

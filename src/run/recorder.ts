@@ -9,7 +9,7 @@ import { configWarnings } from '../experiment/checks.js';
 import { createRunLogger, type Logger } from '../log.js';
 import type { Training } from '../experiment/training.js';
 import { saveCheckpoint } from '../experiment/checkpoint-state.js';
-import { layerPictures } from '../layers/pictures.js';
+import { snapshotPictures } from '../layers/pictures.js';
 import { sparsityStats } from '../layers/sparsity.js';
 import type { EpochPosition } from '../store/checkpoint.js';
 import { appendMetrics, truncateMetrics, type EpochMetrics } from '../store/metrics.js';
@@ -136,7 +136,7 @@ export class RunRecorder {
 
   private snapshotIfDue(epoch: number): void {
     const { config, model } = this.training;
-    if (snapshotDue(config.training, epoch)) writeSnapshot(this.paths.dir, epoch, config.sparsity, layerPictures(model, config.sparsity));
+    if (snapshotDue(config.training, epoch)) writeSnapshot(this.paths.dir, epoch, config.sparsity, snapshotPictures(model, config.sparsity));
   }
 
   private updateFigures(m: EpochMetrics): void {

@@ -91,7 +91,7 @@ const RECORDS: Record<RecordKind, { what: string; code: ErrorCode; schema: JsonS
   snapshot: {
     what: 'weight snapshot', code: 'E_RUN_DIR',
     schema: object({
-      format: { const: 'svd-snapshot' }, version: { const: 1 }, epoch: int, threshold: num,
+      format: { const: 'svd-snapshot' }, version: { enum: [1, 2] }, epoch: int, threshold: num,
       layers: {
         type: 'array',
         items: object({ name: str, type: str, shape: ints, block: ints, size: int, kept: int, scale: num, theta: str, keep: str }, ['name', 'type', 'shape', 'block', 'size', 'kept', 'scale', 'theta', 'keep']),

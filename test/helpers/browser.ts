@@ -34,6 +34,8 @@ export interface PageVisit {
   images: Array<{ src: string; complete: boolean; naturalWidth: number; naturalHeight: number }>;
   svgCount: number;
   title: string;
+  /** What lies in the first screen (the 900-pixel-high viewport): elements with an id, and the titles of charts. */
+  firstScreen: { ids: string[]; svgs: string[] };
   /** Full-page PNG screenshot. */
   screenshot: Uint8Array;
 }
@@ -50,7 +52,7 @@ export async function visitPage(file: string): Promise<PageVisit> {
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
-    const visit: Omit<PageVisit, 'images' | 'screenshot' | 'svgCount' | 'title'> = { consoleErrors: [], pageErrors: [], failedRequests: [], requests: [] };
+    const visit: Omit<PageVisit, 'images' | 'screenshot' | 'svgCount' | 'title' | 'firstScreen'> = { consoleErrors: [], pageErrors: [], failedRequests: [], requests: [] };
     page.on('console', (msg) => {
       if (msg.type() === 'error') visit.consoleErrors.push(msg.text());
     });
@@ -64,8 +66,15 @@ export async function visitPage(file: string): Promise<PageVisit> {
     const images = await page.evaluate(() => Array.from(document.images).map((i) => ({ src: i.src, complete: i.complete, naturalWidth: i.naturalWidth, naturalHeight: i.naturalHeight })));
     const svgCount = await page.evaluate(() => document.querySelectorAll('svg').length);
     const title = await page.title();
+    const firstScreen = await page.evaluate(() => {
+      const above = (e: Element) => e.getBoundingClientRect().top < window.innerHeight;
+      return {
+        ids: Array.from(document.querySelectorAll('[id]')).filter(above).map((e) => e.id),
+        svgs: Array.from(document.querySelectorAll('svg')).filter((e) => e.getBoundingClientRect().bottom <= window.innerHeight).map((e) => e.getAttribute('aria-label') ?? ''),
+      };
+    });
     const screenshot = await page.screenshot({ fullPage: true, type: 'png' });
-    return { ...visit, images, svgCount, title, screenshot };
+    return { ...visit, images, svgCount, title, firstScreen, screenshot };
   } finally {
     await browser.close();
   }
