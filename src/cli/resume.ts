@@ -2,7 +2,7 @@
  * `svd resume RUN_DIR`: continues a run from its latest complete checkpoint.
  */
 import type { Command } from './command.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, typedCommand } from './args.js';
 import { resumeRun } from '../run/runner.js';
 import { runtimeFromEnv } from '../backends/backend.js';
 import * as path from 'node:path';
@@ -17,7 +17,7 @@ const command: Command = {
     const parsed = parseCommandArgs('resume', usage, argv, {}, { min: 1, max: 1 });
     if (!parsed) return 0;
     const { positionals } = parsed;
-    const paths = await resumeRun(positionals[0], { runsDir: path.dirname(path.dirname(positionals[0])), argv: process.argv.slice(1), runtime: runtimeFromEnv() });
+    const paths = await resumeRun(positionals[0], { runsDir: path.dirname(path.dirname(positionals[0])), argv: typedCommand(), runtime: runtimeFromEnv() });
     console.log(paths.dir);
     return 0;
   },

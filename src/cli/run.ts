@@ -3,7 +3,7 @@
  * trains, and prints the run directory as the last line of standard output.
  */
 import type { Command } from './command.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, typedCommand } from './args.js';
 import { loadConfig } from '../experiment/load-config.js';
 import { startRun } from '../run/runner.js';
 import { backendChoices } from '../backends/select.js';
@@ -25,7 +25,7 @@ const command: Command = {
     const { values, positionals } = parsed;
     const sets = [...(values.set ?? []), ...(values.backend ? [`backend=${values.backend}`] : [])];
     const loaded = await loadConfig(positionals[0], sets);
-    const paths = await startRun(loaded.config, loaded.text, { runsDir: values['runs-dir'] ?? 'runs', argv: process.argv.slice(1), runtime: runtimeFromEnv() });
+    const paths = await startRun(loaded.config, loaded.text, { runsDir: values['runs-dir'] ?? 'runs', argv: typedCommand(), runtime: runtimeFromEnv() });
     console.log(paths.dir);
     return 0;
   },

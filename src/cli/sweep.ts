@@ -6,7 +6,7 @@
  * as the last line of stdout, the sweep directory.
  */
 import type { Command } from './command.js';
-import { integerOption, listOption, parseCommandArgs } from './args.js';
+import { integerOption, listOption, parseCommandArgs, typedCommand } from './args.js';
 import { DEVICE_ID_PATTERN } from '../sweep/sweep-schema.js';
 import { SvdError } from '../errors.js';
 import { runSweep } from '../sweep/sweep.js';
@@ -61,7 +61,7 @@ const command: Command = {
     if (values.status !== undefined) {
       const others = Object.keys(values).filter((k) => k !== 'status');
       if (others.length > 0 || positionals.length > 0) throw new SvdError('E_ARGS', `svd sweep: --status SWEEP_DIR takes nothing else (got ${[...others.map((k) => `--${k}`), ...positionals].join(' ')})`);
-      return sweepStatus(values.status, process.argv.slice(1));
+      return sweepStatus(values.status, typedCommand());
     }
     if (!values.resume && positionals.length === 0) throw new SvdError('E_ARGS', `svd sweep: expected a sweep file (or --resume SWEEP_DIR)\n${usage}`);
     if (values.resume && values['runs-dir']) throw new SvdError('E_ARGS', 'svd sweep: --runs-dir cannot be used with --resume (the sweep stays in its directory)');
@@ -77,7 +77,7 @@ const command: Command = {
       runsDir: values['runs-dir'] ?? 'runs',
       dryRun: values['dry-run'] ?? false,
       detach: values.detach ?? false,
-      argv: process.argv.slice(1),
+      argv: typedCommand(),
     });
   },
 };

@@ -2,6 +2,7 @@
  * The in-memory dataset every loader returns: images as NHWC float32, labels as class indices.
  */
 import type { DataConfig } from '../config/types.js';
+import type { ValidationSplit } from './validation-split.js';
 
 /** One split: `x` holds count * height * width * channels floats, NHWC. */
 export interface Split {
@@ -18,6 +19,8 @@ export interface Dataset {
   numClasses: number;
   train: Split;
   test: Split;
+  /** Held out of the training set by `data.validation` (validation-split.ts); absent: none. */
+  validation?: ValidationSplit;
   /** Files read, for env.json and error messages. */
   sources: string[];
   /** How the inputs were normalized (mode, ZCA cache file...), for the run log. */

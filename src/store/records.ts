@@ -36,9 +36,9 @@ const RECORDS: Record<RecordKind, { what: string; code: ErrorCode; schema: JsonS
   summary: {
     what: "run's summary", code: 'E_RUN_DIR',
     schema: object({
-      status: { enum: STATUSES }, name: str, epochs: int, testError: numOrNull, testAccuracy: numOrNull, sparsity: fractions,
+      status: { enum: STATUSES }, name: str, epochs: int, valError: numOrNull, valNll: numOrNull, testError: numOrNull, testAccuracy: numOrNull, sparsity: fractions,
       compression: numOrNull, params: { type: ['object', 'null'], properties: { total: intOrNull, sparsifiable: intOrNull, nonzero: intOrNull } },
-      seconds: num, backend: str, error: object({ code: str, message: str }),
+      seconds: num, backend: str, best: object({ metric: str, value: num, epoch: int, dir: str }), error: object({ code: str, message: str }),
     }, ['status', 'name', 'epochs']),
   },
   env: {
@@ -56,7 +56,7 @@ const RECORDS: Record<RecordKind, { what: string; code: ErrorCode; schema: JsonS
     what: 'metrics line', code: 'E_RUN_DIR',
     schema: object({
       epoch: int, lr: numOrNull, klWeight: numOrNull, trainLoss: numOrNull, trainNll: numOrNull, trainKl: numOrNull, trainAccuracy: numOrNull,
-      testError: numOrNull, testNll: numOrNull, sparsity: fractions, compression: numOrNull, seconds: numOrNull,
+      valError: numOrNull, valNll: numOrNull, testError: numOrNull, testNll: numOrNull, sparsity: fractions, compression: numOrNull, seconds: numOrNull,
     }, ['epoch']),
   },
   job: {
