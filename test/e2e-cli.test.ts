@@ -70,14 +70,14 @@ test('svd run writes every contract file and field', () => {
   assert.ok(fs.existsSync(path.join(dir, 'checkpoints', latest.dir, 'tensors.bin')));
 
   // svd eval reproduces the run's masked test error from the checkpoint
-  const ev = svd(['eval', dir]);
+  const ev = svd(['eval', dir, '--json']);
   assert.equal(ev.status, 0, ev.stderr);
   const result = JSON.parse(ev.stdout) as { testError: number; compression: number; epoch: number };
   assert.equal(result.epoch, 3);
   assert.ok(Math.abs(result.testError - (summary.testError as number)) < 1e-9);
   assert.equal(result.compression, summary.compression);
   // a lower threshold prunes more
-  const low = JSON.parse(svd(['eval', dir, '--threshold=-2']).stdout) as { compression: number; threshold: number };
+  const low = JSON.parse(svd(['eval', dir, '--threshold=-2', '--json']).stdout) as { compression: number; threshold: number };
   assert.equal(low.threshold, -2);
   assert.ok(low.compression > result.compression);
 });

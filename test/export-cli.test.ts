@@ -47,7 +47,7 @@ before(() => {
   const r = svd([...TRAIN, '--runs-dir', runs]);
   assert.equal(r.status, 0, r.stderr);
   runDir = lastLine(r.stdout);
-  const ev = svd(['eval', runDir]);
+  const ev = svd(['eval', runDir, '--json']);
   assert.equal(ev.status, 0, ev.stderr);
   runEval = JSON.parse(ev.stdout);
 });
@@ -78,7 +78,7 @@ async function svdHere(args: string[]): Promise<CliResult> {
 }
 
 function evalError(dir: string): number {
-  const r = svd(['eval', dir]);
+  const r = svd(['eval', dir, '--json']);
   assert.equal(r.status, 0, r.stderr);
   return (JSON.parse(r.stdout) as { testError: number }).testError;
 }
@@ -148,7 +148,7 @@ test('--shrink removes dead units and predicts the same', async () => {
   assert.equal(r.status, 0, r.stderr);
   const sparseShrunk = JSON.parse(r.stdout) as ExportJson;
   assert.deepEqual(sparseShrunk.shrink!.after, after);
-  const ev = await svdHere(['eval', sparseShrunk.out]);
+  const ev = await svdHere(['eval', sparseShrunk.out, '--json']);
   assert.equal(ev.status, 0, ev.stderr);
   assert.equal((JSON.parse(ev.stdout) as { testError: number }).testError, runEval.testError);
 });

@@ -160,7 +160,7 @@ test('histograms and the threshold curve come from the final checkpoint, as svd 
   const curve = manifest.thresholdCurve;
   assert.deepEqual(curve.map((p) => p.threshold), [-2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
   for (let i = 1; i < curve.length; i++) assert.ok(curve[i].compression <= curve[i - 1].compression, 'a higher threshold prunes less');
-  const ev = JSON.parse(svd(['eval', runDir, '--threshold=-2']).stdout) as { testError: number; compression: number };
+  const ev = JSON.parse(svd(['eval', runDir, '--threshold=-2', '--json']).stdout) as { testError: number; compression: number };
   assert.equal(curve[0].testError, ev.testError);
   assert.equal(curve[0].compression, ev.compression);
   const summary = readJsonFile<{ testError: number; compression: number }>(path.join(runDir, 'summary.json'));

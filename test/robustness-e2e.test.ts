@@ -272,7 +272,7 @@ test('disk full at a checkpoint: ENOSPC, exit 1, summary failed, the previous ch
     assert.deepEqual([summary.status, summary.error.code], ['failed', 'E_CHECKPOINT']);
     assert.deepEqual(fs.readdirSync(ckpts).sort(), ['epoch-000001', 'latest.json'], 'no half-written checkpoint is left');
     assert.equal(readCheckpoint(path.join(ckpts, 'epoch-000001')).epoch, 1);
-    const ev = svd(['eval', dir]);
+    const ev = svd(['eval', dir, '--json']);
     assert.equal(ev.status, 0, ev.stderr);
     assert.equal((JSON.parse(ev.stdout) as { epoch: number }).epoch, 1);
   } finally {

@@ -13,7 +13,12 @@ import { renderDiff } from '../compare/diff-render.js';
 const usage = `usage: svd diff RUN_OR_SWEEP... [--all] [--json]
   Compares runs: config keys that differ (dotted paths), final metrics side by side with deltas
   against the first, metrics at the last common epoch, environment differences. A sweep directory
-  stands for its jobs' runs. --all shows unchanged keys too; --json prints it as JSON.`;
+  stands for its jobs' runs. Values are shown whole, never cut.
+  --all   show unchanged keys too
+  --json  print the comparison as JSON
+examples:
+  svd diff runs/quickstart/2026-12-02T10-00-00-ab12cd runs/quickstart/2026-12-02T11-00-00-ef34ab
+  svd diff runs/quickstart-kl/2026-12-02T10-00-00-ab12cd`;
 
 const command: Command = {
   name: 'diff',

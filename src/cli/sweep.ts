@@ -2,7 +2,7 @@
  * `svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--set path=value]... [--runs-dir DIR]
  * [--dry-run] [--detach]`, `svd sweep --resume SWEEP_DIR` and `svd sweep --status SWEEP_DIR`:
  * runs every job of a sweep file as its own `svd run` (here, or on a Slurm cluster), at most N at
- * a time and one device each, into runs/sweeps/<name>/<timestamp>/; prints the summary table and,
+ * a time and one device each, into runs/<name>/<timestamp>/ (as svd run does); prints the summary table and,
  * as the last line of stdout, the sweep directory.
  */
 import type { Command } from './command.js';
@@ -23,7 +23,19 @@ const usage = `usage: svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--exe
   every job. --resume reruns the jobs of SWEEP_DIR that did not complete. --detach (slurm)
   queues the jobs and returns; --status shows how every job stands (and records the ones that
   ended). Exit 0 when every job completed, 1 when one failed, 2 for a bad sweep file or job
-  config (nothing runs).`;
+  config (nothing runs).
+  --jobs N          jobs at a time (default: one per device, else one per CPU core)
+  --devices LIST    device ids the jobs share, one job per device (e.g. 0,1)
+  --executor E      local (default) or slurm; overrides the sweep file's executor section
+  --set path=value  override a config key of every job, repeatable
+  --runs-dir DIR    where the sweep directory and its jobs' runs go (default: runs): DIR/<name>/<timestamp>/
+  --dry-run         list the jobs and check their configs; run nothing
+  --detach          (slurm) queue the jobs and return
+  --resume DIR      rerun the jobs of sweep directory DIR that did not complete
+  --status DIR      how every job of sweep directory DIR stands
+examples:
+  svd sweep configs/sweeps/quickstart-kl.yaml --jobs 2
+  svd sweep --status runs/quickstart-kl/2026-12-02T10-00-00-ab12cd`;
 
 /** `--devices 0,1` -> ['0', '1']; E_ARGS for empty, malformed (DEVICE_ID_PATTERN) or repeated ids. */
 export function parseDevices(value: string | undefined): string[] | undefined {
