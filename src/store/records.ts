@@ -15,7 +15,7 @@ import type { JsonSchema } from '../config/json-schema.js';
 import { MAX_RECORD_BYTES, readTextFile } from '../files/read.js';
 
 /** The records of the run store. */
-export type RecordKind = 'summary' | 'env' | 'resolved' | 'metrics' | 'job' | 'sweep' | 'snapshot' | 'slurm-array' | 'slurm-result';
+export type RecordKind = 'summary' | 'env' | 'resolved' | 'metrics' | 'job' | 'job-file' | 'sweep' | 'snapshot' | 'slurm-array' | 'slurm-result';
 
 
 const num = { type: 'number' };
@@ -66,6 +66,10 @@ const RECORDS: Record<RecordKind, { what: string; code: ErrorCode; schema: JsonS
       status: { enum: ['pending', ...STATUSES] }, exitCode: { type: ['integer', 'null'] }, signal: { type: ['string', 'null'] }, seconds: numOrNull,
       started: str, ended: str, attempts: int, stderrTail: str, executorId: str,
     }, ['index', 'overrides', 'status']),
+  },
+  'job-file': {
+    what: "sweep job's record (job.json)", code: 'E_SWEEP_DIR',
+    schema: object({ index: int, overrides: { type: 'object' }, sets: strings, base: str, args: strings }, ['index', 'overrides']),
   },
   'slurm-array': {
     what: 'Slurm array record', code: 'E_SWEEP_DIR',

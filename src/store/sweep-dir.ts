@@ -151,3 +151,18 @@ export function writeMeta(paths: SweepPaths, meta: SweepMeta): void {
 export function lockSweepDir(paths: SweepPaths, argv: string[]): () => void {
   return acquireLock(paths.lock, { what: `sweep ${paths.dir}`, code: 'E_SWEEP_DIR', argv });
 }
+
+/**
+ * The overrides of the sweep job whose run is `runDir` (a run inside `jobs/NNN/` of a sweep
+ * directory, as its job.json records them); null for a run that is not a sweep job's, or whose
+ * job.json cannot be read.
+ */
+export function jobOverridesOf(runDir: string): Record<string, unknown> | null {
+  const job = path.dirname(path.dirname(runDir));
+  if (path.basename(path.dirname(job)) !== 'jobs') return null;
+  try {
+    return readRecord<{ overrides: Record<string, unknown> }>('job-file', path.join(job, 'job.json'))?.overrides ?? null;
+  } catch {
+    return null;
+  }
+}
