@@ -13,7 +13,7 @@ const SMALL = ['--set', 'data.trainLimit=1000', '--set', 'data.testLimit=500'];
 
 const METRIC_KEYS = ['epoch', 'lr', 'klWeight', 'trainLoss', 'trainNll', 'trainKl', 'trainAccuracy', 'testError', 'testNll', 'sparsity', 'compression', 'seconds'];
 const SUMMARY_KEYS = ['status', 'epochs', 'testError', 'testAccuracy', 'sparsity', 'compression', 'params', 'seconds', 'backend'];
-const LENET300_LAYERS = ['dense-svd_1', 'dense-svd_2', 'dense-svd_3'];
+const LENET300_LAYERS = ['fc1', 'fc2', 'fc3'];
 
 test('svd run writes every contract file and field', () => {
   const runs = tempDir();
@@ -145,7 +145,7 @@ test('LeNet-5 trains on the default backend', () => {
   const summary = readJsonFile<{ status: string; backend: string; sparsity: Record<string, number> }>(path.join(lastLine(r.stdout), 'summary.json'));
   assert.equal(summary.status, 'completed');
   assert.equal(summary.backend, 'wasm');
-  assert.deepEqual(Object.keys(summary.sparsity), ['conv2d-svd_0', 'conv2d-svd_2', 'dense-svd_5', 'dense-svd_6']);
+  assert.deepEqual(Object.keys(summary.sparsity), ['conv1', 'conv2', 'fc1', 'fc2']);
 });
 
 test('a bad config exits 2 with file:line: path: message and writes nothing', () => {

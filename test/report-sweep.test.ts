@@ -34,7 +34,7 @@ test('a run without snapshots: its report has the final pictures and says how to
   assert.equal(r.status, 0, r.stderr);
   const manifest = readJsonFile<RunReportManifest>(path.join(runDir, 'report', 'report.json'));
   assert.deepEqual(manifest.images.map((i) => [i.layer, i.kind, i.width, i.height]), [
-    ['dense-svd_1', 'weights', 404, 404], ['dense-svd_2', 'weights', 404, 404], ['dense-svd_3', 'weights', 44, 404],
+    ['fc1', 'weights', 404, 404], ['fc2', 'weights', 404, 404], ['fc3', 'weights', 44, 404],
   ]);
   assert.equal(manifest.notes.length, 1);
   assert.match(manifest.notes[0], /training\.snapshotEvery/);

@@ -12,7 +12,8 @@ import type { LayerPicture } from '../store/snapshots.js';
 import { layerPictures } from '../layers/pictures.js';
 import { DeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/evaluate.js';
-import { sparsityStats } from '../layers/sparsity.js';
+import { modelThresholdGrid, sparsityStats, type PruneRule } from '../layers/sparsity.js';
+import type { Model } from '../layers/model.js';
 import { logAlpha } from '../svd/log-alpha.js';
 import { isSparse } from '../layers/layer.js';
 
@@ -47,10 +48,13 @@ export interface CheckpointAnalysis {
   curve: ThresholdPoint[];
 }
 
-/** Eleven thresholds from -2 to the clip, and the run's own. */
-export function defaultThresholds(threshold: number, clip: number): number[] {
-  const points = Array.from({ length: 11 }, (_, i) => Number((-2 + ((clip + 2) * i) / 10).toPrecision(6)));
-  return [...new Set([...points, threshold])].sort((a, b) => a - b);
+/**
+ * The report's default thresholds: every whole number from -2 to the clip, the run's own, and
+ * between them the thresholds where the compression doubles (modelThresholdGrid), so the curve is
+ * fine where the compression changes.
+ */
+export function defaultThresholds(model: Model, sparsity: PruneRule): number[] {
+  return modelThresholdGrid(model, sparsity, { from: -2, step: 1, ratio: 2 });
 }
 
 /** Analyses the latest checkpoint of the run in `dir`; `progress` hears about each threshold. */
@@ -67,7 +71,7 @@ export async function analyseCheckpoint(dir: string, thresholds: number[] | null
       for (const v of values) counts[Math.max(0, Math.min(HISTOGRAM_BINS - 1, Math.floor(((v + clip) / (2 * clip)) * HISTOGRAM_BINS)))] += 1;
       return { layer: layer.name, edges, counts };
     });
-    const list = [...new Set([...(thresholds ?? defaultThresholds(sparsity.threshold, clip)), sparsity.threshold])].sort((a, b) => a - b);
+    const list = [...new Set([...(thresholds ?? defaultThresholds(model, sparsity)), sparsity.threshold])].sort((a, b) => a - b);
     data = new DeviceData(await DATASETS.get(config.data.dataset).load(config.data));
     const curve: ThresholdPoint[] = [];
     for (const threshold of list) {

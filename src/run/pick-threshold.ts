@@ -4,16 +4,10 @@
  * compression whose validation error is at most `maxErrorIncrease` percentage points above the
  * unpruned model's (the same weights with no mask). The test set plays no part in the choice.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { SparsityConfig } from '../config/types.js';
 import { SvdError } from '../errors.js';
 import { loadDataset } from '../experiment/build.js';
 import { loadRunModel, type CheckpointChoice } from '../experiment/run-model.js';
-import { isSparse } from '../layers/layer.js';
-import type { Model } from '../layers/model.js';
-import { sparsityStats } from '../layers/sparsity.js';
-import { logAlpha } from '../svd/log-alpha.js';
-import { thresholdGrid } from '../svd/threshold-grid.js';
+import { modelThresholdGrid, sparsityStats } from '../layers/sparsity.js';
 import { DeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/evaluate.js';
 
@@ -37,18 +31,6 @@ export interface ThresholdPick {
   candidates: ThresholdCandidate[];
 }
 
-/** The default grid for `model` (threshold-grid.ts) from its Sparse VD layers' log alphas. */
-export function modelThresholdGrid(model: Model, sparsity: Pick<SparsityConfig, 'threshold' | 'logAlphaClip'>): number[] {
-  const values = model.layers.filter(isSparse).map((l) => tf.tidy(() => logAlpha(l.theta, l.logSigma2, sparsity.logAlphaClip).dataSync() as Float32Array));
-  const all = new Float32Array(values.reduce((n, v) => n + v.length, 0));
-  let at = 0;
-  for (const v of values) {
-    all.set(v, at);
-    at += v.length;
-  }
-  return thresholdGrid(all, sparsity.logAlphaClip, sparsity.threshold);
-}
-
 /** The most compressed of `candidates` whose valError is within `maxErrorIncrease` points of `unpruned`; null when none is. */
 export function mostCompressedWithin(candidates: readonly ThresholdCandidate[], unpruned: number, maxErrorIncrease: number): ThresholdCandidate | null {
   const limit = unpruned + maxErrorIncrease / 100 + 1e-12;
@@ -59,7 +41,7 @@ export function mostCompressedWithin(candidates: readonly ThresholdCandidate[], 
 
 /**
  * Picks the threshold of the run in `dir` (its latest or best checkpoint) on its validation split,
- * trying `thresholds` (default: modelThresholdGrid). E_ARGS when the run has no validation split.
+ * trying `thresholds` (default: modelThresholdGrid, src/layers/sparsity.ts). E_ARGS when the run has no validation split.
  */
 export async function pickThreshold(dir: string, maxErrorIncrease: number, thresholds: number[] | null, which: CheckpointChoice = 'latest'): Promise<ThresholdPick> {
   const { config, sparsity, model } = await loadRunModel(dir, undefined, which);

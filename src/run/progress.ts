@@ -60,6 +60,7 @@ export function epochLine(m: EpochMetrics, epochs: number): string {
   const hasSparse = layers.length > 0;
   const sparse = hasSparse ? ` sparsity ${layers.join('/')}% compression ${times(m.compression)}` : '';
   const kl = hasSparse ? ` kl weight ${m.klWeight.toFixed(3)}` : '';
-  return `epoch ${m.epoch}/${epochs} loss ${m.trainLoss.toFixed(4)} test error ${(100 * m.testError).toFixed(2)}%` +
+  const val = m.valError === undefined ? '' : ` val error ${(100 * m.valError).toFixed(2)}%`;
+  return `epoch ${m.epoch}/${epochs} loss ${m.trainLoss.toFixed(4)}${val} test error ${(100 * m.testError).toFixed(2)}%` +
     `${sparse} lr ${m.lr.toPrecision(3)}${kl} ${formatDuration(m.seconds)}`;
 }

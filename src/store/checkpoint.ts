@@ -339,9 +339,9 @@ export function readBestPointer(checkpointsDir: string): BestPointer | null {
   }
 }
 
-/** The best checkpoint best.json names; E_CHECKPOINT when the run kept none. */
+/** The best checkpoint best.json names; E_CHECKPOINT (exit 2: nothing to give) when the run kept none. */
 export function loadBestCheckpoint(checkpointsDir: string): Checkpoint {
   const best = readBestPointer(checkpointsDir);
-  if (!best) throw new SvdError('E_CHECKPOINT', `no best checkpoint recorded (${BEST_FILE} is written by runs with training.keepBest)`, { file: path.join(checkpointsDir, BEST_FILE) });
+  if (!best) throw new SvdError('E_CHECKPOINT', `no best checkpoint recorded (${BEST_FILE} is written by runs with training.keepBest)`, { file: path.join(checkpointsDir, BEST_FILE) }, 2);
   return readCheckpoint(path.join(checkpointsDir, best.dir));
 }

@@ -3,8 +3,7 @@
  * where it does not. Pruning at threshold t keeps the weights whose log alpha is below t, so the
  * compression moves only where log alphas lie. The grid is an even one (every `step` from
  * `from` to the clip) plus, from the sorted log alphas, the thresholds at which the kept count
- * falls by each further factor of `ratio` (compression 1, 1.25, 1.56, ... x), down to one kept
- * weight: on a trained Sparse VD model these crowd just below the clip, where a few tenths of a
+ * falls by each further factor of `ratio` (compression 1.25, 1.56, ... x), as far as `from`: on a trained Sparse VD model these crowd just below the clip, where a few tenths of a
  * threshold change the compression by orders of magnitude.
  */
 
@@ -36,7 +35,7 @@ export function thresholdGrid(logAlphas: Float32Array, clip: number, own: number
   // Keeping k weights (those below the k-th smallest log alpha, 0-based index k): threshold sorted[k].
   for (let kept = n / ratio; kept >= 1; kept /= ratio) {
     const t = round2(sorted[Math.floor(kept)]);
-    if (t > -clip && t <= clip) points.add(t);
+    if (t >= from && t <= clip) points.add(t);
   }
   return [...points].sort((a, b) => a - b);
 }
