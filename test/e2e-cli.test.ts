@@ -93,7 +93,7 @@ test('svd resume continues a run killed with SIGKILL and completes every epoch o
   const envBefore = fs.readFileSync(path.join(dir, 'env.json'), 'utf8');
   const busy = svd(['resume', dir]);
   assert.equal(busy.status, 2, busy.stderr);
-  assert.match(busy.stderr, new RegExp(`run .* is in use by process ${child.pid} \\(.*svd\\.js run configs/quickstart\\.yaml.*\\); stop that process first`));
+  assert.match(busy.stderr, new RegExp(`run .* is in use by process ${child.pid} \\(svd run configs/quickstart\\.yaml.*\\); stop that process first`));
   assert.equal(fs.readFileSync(path.join(dir, 'env.json'), 'utf8'), envBefore);
   const listed = () => JSON.parse(svd(['ls', runs, '--json']).stdout) as Array<{ status: string }>;
   assert.deepEqual(listed().map((r) => r.status), ['running']);

@@ -2,13 +2,23 @@
  * The in-memory dataset every loader returns: images as NHWC float32, labels as class indices.
  */
 import type { DataConfig } from '../config/types.js';
-import type { ValidationSplit } from './validation-split.js';
 
 /** One split: `x` holds count * height * width * channels floats, NHWC. */
 export interface Split {
   x: Float32Array;
   y: Int32Array;
   count: number;
+}
+
+/** The examples `data.validation` held out of the training set (src/data/validation-split.ts), and which they were. */
+export interface ValidationSplit {
+  split: Split;
+  /** Indices into the training set (after trainLimit) of the held-out examples, ascending. */
+  indices: Int32Array;
+  /** Training examples before the hold-out. */
+  from: number;
+  /** The seed the selection was drawn with (the config's). */
+  seed: number;
 }
 
 /** A loaded, normalized dataset. */

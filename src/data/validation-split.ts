@@ -8,18 +8,9 @@
  */
 import seedrandom from 'seedrandom';
 import { SvdError } from '../errors.js';
-import type { Dataset, Split } from './dataset.js';
+import type { Dataset, Split, ValidationSplit } from './dataset.js';
 
-/** The held-out examples and which they were. */
-export interface ValidationSplit {
-  split: Split;
-  /** Indices into the training set (after trainLimit) of the held-out examples, ascending. */
-  indices: Int32Array;
-  /** Training examples before the hold-out. */
-  from: number;
-  /** The seed the selection was drawn with (the config's). */
-  seed: number;
-}
+export type { ValidationSplit } from './dataset.js';
 
 /** How many of `trainCount` examples `spec` holds out (E_CONFIG_CHECK naming data.validation when too many). */
 export function validationCount(spec: number, trainCount: number, batchSize: number): number {
