@@ -27,7 +27,7 @@ export function parseCommandArgs<O extends Options>(command: string, usage: stri
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new SvdError('E_ARGS', `svd ${command}: ${parseProblem(err as NodeJS.ErrnoException, argv, options)}\n${usage}`);
+    throw new SvdError('E_ARGS', `svd ${command}: ${parseProblem(err as NodeJS.ErrnoException, argv, options)}\n${synopsis(command, usage)}`);
   }
   for (const [name, value] of Object.entries(parsed.values)) {
     const values: unknown[] = Array.isArray(value) ? value : [value];
@@ -45,7 +45,7 @@ export function parseCommandArgs<O extends Options>(command: string, usage: stri
   const count = parsed.positionals.length;
   if (count < positionals.min || (positionals.max !== undefined && count > positionals.max)) {
     const expected = positionals.max === positionals.min ? `${positionals.min}` : `at least ${positionals.min}`;
-    throw new SvdError('E_ARGS', `svd ${command}: expected ${expected} argument(s), got ${count}\n${usage}`);
+    throw new SvdError('E_ARGS', `svd ${command}: expected ${expected} argument(s), got ${count}\n${synopsis(command, usage)}`);
   }
   return parsed;
 }
@@ -56,6 +56,16 @@ export function parseCommandArgs<O extends Options>(command: string, usage: stri
  */
 export function typedCommand(): string[] {
   return ['svd', ...process.argv.slice(2)];
+}
+
+/**
+ * What an argument error shows of a command's usage: its synopsis (the lines before the first
+ * indented one) and where the rest is, so that the message stays short.
+ */
+export function synopsis(command: string, usage: string): string {
+  const lines = usage.split('\n');
+  const end = lines.findIndex((l, i) => i > 0 && /^ {2}\S/.test(l));
+  return [...lines.slice(0, end < 0 ? lines.length : end), `(svd help ${command} describes the options)`].join('\n');
 }
 
 /** A decimal number as written by hand: optional sign, digits with an optional point, optional exponent. */

@@ -4,7 +4,7 @@
  * metrics at the last common epoch, and environment differences.
  */
 import type { Command } from './command.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, synopsis } from './args.js';
 import { SvdError } from '../errors.js';
 import { expandRunArgs } from '../compare/inputs.js';
 import { diffRuns } from '../compare/diff.js';
@@ -34,7 +34,7 @@ const command: Command = {
       if (diff.damaged.length) {
         throw new SvdError('E_RUN_DIR', `svd diff: needs two or more runs that can be read, got ${diff.runs.length}; damaged:\n${diff.damaged.map((d) => `  ${d.problem}`).join('\n')}`, {}, 2);
       }
-      throw new SvdError('E_ARGS', `svd diff: needs two or more runs, got ${diff.runs.length} from ${positionals.join(' ')}\n${usage}`);
+      throw new SvdError('E_ARGS', `svd diff: needs two or more runs, got ${diff.runs.length} from ${positionals.join(' ')}\n${synopsis('diff', usage)}`);
     }
     console.log(values.json ? JSON.stringify(diff, null, 2) : renderDiff(diff, values.all ?? false, Math.max(60, Math.min(process.stdout.columns || 100, 100))));
     return 0;

@@ -8,7 +8,7 @@
  * does (threshold-options.ts).
  */
 import type { Command } from './command.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, synopsis } from './args.js';
 import { thresholdChoice, THRESHOLD_OPTIONS, THRESHOLD_USAGE } from './threshold-options.js';
 import { SvdError } from '../errors.js';
 import { exportRun, type ExportResult } from '../export/export-run.js';
@@ -45,7 +45,7 @@ const command: Command = {
     if (!parsed) return 0;
     const { values, positionals } = parsed;
     const format = (values.format ?? 'tfjs') as ExportKind;
-    if (!EXPORT_KINDS.includes(format)) throw new SvdError('E_ARGS', `svd export: --format must be one of ${EXPORT_KINDS.join(', ')}, got '${values.format}'\n${usage}`);
+    if (!EXPORT_KINDS.includes(format)) throw new SvdError('E_ARGS', `svd export: --format must be one of ${EXPORT_KINDS.join(', ')}, got '${values.format}'\n${synopsis('export', usage)}`);
     const choice = await thresholdChoice(positionals[0], values);
     if (choice.pick) {
       const p = choice.pick;

@@ -6,7 +6,7 @@
  * as the last line of stdout, the sweep directory.
  */
 import type { Command } from './command.js';
-import { integerOption, listOption, parseCommandArgs, typedCommand } from './args.js';
+import { integerOption, listOption, parseCommandArgs, typedCommand, synopsis } from './args.js';
 import { DEVICE_ID_PATTERN } from '../sweep/sweep-schema.js';
 import { SvdError } from '../errors.js';
 import { runSweep } from '../sweep/sweep.js';
@@ -75,7 +75,7 @@ const command: Command = {
       if (others.length > 0 || positionals.length > 0) throw new SvdError('E_ARGS', `svd sweep: --status SWEEP_DIR takes nothing else (got ${[...others.map((k) => `--${k}`), ...positionals].join(' ')})`);
       return sweepStatus(values.status, typedCommand());
     }
-    if (!values.resume && positionals.length === 0) throw new SvdError('E_ARGS', `svd sweep: expected a sweep file (or --resume SWEEP_DIR)\n${usage}`);
+    if (!values.resume && positionals.length === 0) throw new SvdError('E_ARGS', `svd sweep: expected a sweep file (or --resume SWEEP_DIR)\n${synopsis('sweep', usage)}`);
     if (values.resume && values['runs-dir']) throw new SvdError('E_ARGS', 'svd sweep: --runs-dir cannot be used with --resume (the sweep stays in its directory)');
     const jobs = integerOption('jobs', values.jobs, 1);
     return runSweep({
