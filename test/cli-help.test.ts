@@ -30,3 +30,15 @@ test('svd help lists every command; svd help CMD is svd CMD --help', () => {
     assert.equal(help.stdout, svd([name, '--help']).stdout);
   }
 });
+
+test('every command\'s --help is complete: each option it accepts, and an example', () => {
+  for (const name of COMMANDS) {
+    const help = svd([name, '--help']).stdout;
+    // An unknown option that resembles none is answered with the list of the command's options.
+    const listed = svd([name, '--qqqqqqqq']);
+    assert.equal(listed.status, 2, listed.stderr);
+    const options = /the options are ([^\n]+)/.exec(listed.stderr)?.[1].split(', ') ?? [];
+    for (const option of options) assert.ok(help.includes(option), `svd ${name} --help names ${option}`);
+    assert.match(help, /^examples?:\n {2}svd /m, `svd ${name} --help gives an example`);
+  }
+});

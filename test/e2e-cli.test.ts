@@ -13,7 +13,7 @@ const SMALL = ['--set', 'data.trainLimit=1000', '--set', 'data.testLimit=500'];
 
 const METRIC_KEYS = ['epoch', 'lr', 'klWeight', 'trainLoss', 'trainNll', 'trainKl', 'trainAccuracy', 'testError', 'testNll', 'sparsity', 'compression', 'seconds'];
 const SUMMARY_KEYS = ['status', 'epochs', 'testError', 'testAccuracy', 'sparsity', 'compression', 'params', 'seconds', 'backend'];
-const LENET300_LAYERS = ['dense-svd_1', 'dense-svd_2', 'dense-svd_3'];
+const LENET300_LAYERS = ['fc1', 'fc2', 'fc3'];
 
 test('svd run writes every contract file and field', () => {
   const runs = tempDir();
@@ -70,14 +70,14 @@ test('svd run writes every contract file and field', () => {
   assert.ok(fs.existsSync(path.join(dir, 'checkpoints', latest.dir, 'tensors.bin')));
 
   // svd eval reproduces the run's masked test error from the checkpoint
-  const ev = svd(['eval', dir]);
+  const ev = svd(['eval', dir, '--json']);
   assert.equal(ev.status, 0, ev.stderr);
   const result = JSON.parse(ev.stdout) as { testError: number; compression: number; epoch: number };
   assert.equal(result.epoch, 3);
   assert.ok(Math.abs(result.testError - (summary.testError as number)) < 1e-9);
   assert.equal(result.compression, summary.compression);
   // a lower threshold prunes more
-  const low = JSON.parse(svd(['eval', dir, '--threshold=-2']).stdout) as { compression: number; threshold: number };
+  const low = JSON.parse(svd(['eval', dir, '--threshold=-2', '--json']).stdout) as { compression: number; threshold: number };
   assert.equal(low.threshold, -2);
   assert.ok(low.compression > result.compression);
 });
@@ -93,7 +93,7 @@ test('svd resume continues a run killed with SIGKILL and completes every epoch o
   const envBefore = fs.readFileSync(path.join(dir, 'env.json'), 'utf8');
   const busy = svd(['resume', dir]);
   assert.equal(busy.status, 2, busy.stderr);
-  assert.match(busy.stderr, new RegExp(`run .* is in use by process ${child.pid} \\(.*svd\\.js run configs/quickstart\\.yaml.*\\); stop that process first`));
+  assert.match(busy.stderr, new RegExp(`run .* is in use by process ${child.pid} \\(svd run configs/quickstart\\.yaml.*\\); stop that process first`));
   assert.equal(fs.readFileSync(path.join(dir, 'env.json'), 'utf8'), envBefore);
   const listed = () => JSON.parse(svd(['ls', runs, '--json']).stdout) as Array<{ status: string }>;
   assert.deepEqual(listed().map((r) => r.status), ['running']);
@@ -145,7 +145,7 @@ test('LeNet-5 trains on the default backend', () => {
   const summary = readJsonFile<{ status: string; backend: string; sparsity: Record<string, number> }>(path.join(lastLine(r.stdout), 'summary.json'));
   assert.equal(summary.status, 'completed');
   assert.equal(summary.backend, 'wasm');
-  assert.deepEqual(Object.keys(summary.sparsity), ['conv2d-svd_0', 'conv2d-svd_2', 'dense-svd_5', 'dense-svd_6']);
+  assert.deepEqual(Object.keys(summary.sparsity), ['conv1', 'conv2', 'fc1', 'fc2']);
 });
 
 test('a bad config exits 2 with file:line: path: message and writes nothing', () => {

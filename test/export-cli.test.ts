@@ -47,7 +47,7 @@ before(() => {
   const r = svd([...TRAIN, '--runs-dir', runs]);
   assert.equal(r.status, 0, r.stderr);
   runDir = lastLine(r.stdout);
-  const ev = svd(['eval', runDir]);
+  const ev = svd(['eval', runDir, '--json']);
   assert.equal(ev.status, 0, ev.stderr);
   runEval = JSON.parse(ev.stdout);
 });
@@ -78,7 +78,7 @@ async function svdHere(args: string[]): Promise<CliResult> {
 }
 
 function evalError(dir: string): number {
-  const r = svd(['eval', dir]);
+  const r = svd(['eval', dir, '--json']);
   assert.equal(r.status, 0, r.stderr);
   return (JSON.parse(r.stdout) as { testError: number }).testError;
 }
@@ -139,18 +139,36 @@ test('--shrink removes dead units and predicts the same', async () => {
   const result = exportJson(['--shrink', '--out', path.join(runs, 'shrunk')]);
   assert.ok(result.shrink, 'the result lists the widths');
   const { before: widths, after } = result.shrink!;
-  assert.deepEqual(widths, { 'dense-svd_1': 300, 'dense-svd_2': 100, 'dense-svd_3': 10 });
-  assert.equal(after['dense-svd_3'], 10, 'the logits are never removed');
-  assert.ok(after['dense-svd_1'] < 300 || after['dense-svd_2'] < 100, `nothing removed: ${JSON.stringify(after)}`);
+  assert.deepEqual(widths, { 'fc1': 300, 'fc2': 100, 'fc3': 10 });
+  assert.equal(after['fc3'], 10, 'the logits are never removed');
+  assert.ok(after['fc1'] < 300 || after['fc2'] < 100, `nothing removed: ${JSON.stringify(after)}`);
   assert.ok(result.weights.stored < result.weights.dense);
   assert.equal(evalError(result.out), runEval.testError);
   const r = await svdHere(['export', runDir, '--shrink', '--format', 'sparse', '--out', path.join(runs, 'sparse-shrunk'), '--json']);
   assert.equal(r.status, 0, r.stderr);
   const sparseShrunk = JSON.parse(r.stdout) as ExportJson;
   assert.deepEqual(sparseShrunk.shrink!.after, after);
-  const ev = await svdHere(['eval', sparseShrunk.out]);
+  const ev = await svdHere(['eval', sparseShrunk.out, '--json']);
   assert.equal(ev.status, 0, ev.stderr);
-  assert.equal((JSON.parse(ev.stdout) as { testError: number }).testError, runEval.testError);
+  const shrunkEval = JSON.parse(ev.stdout) as { testError: number; params: { total: number } };
+  assert.equal(shrunkEval.testError, runEval.testError);
+  const widthsAfter = [784, after['fc1'], after['fc2'], after['fc3']];
+  const shrunkCount = widthsAfter.slice(1).reduce((n, w, i) => n + widthsAfter[i] * w + w, 0);
+  assert.equal(shrunkEval.params.total, shrunkCount, 'svd eval of a shrunk export counts the narrower model');
+  const table = await svdHere(['eval', sparseShrunk.out]);
+  assert.match(table.stdout, new RegExp(`^parameters +${shrunkCount.toLocaleString('en-US')} in the model as shrunk$`, 'm'));
+  assert.match(table.stdout, /^fc1 +\d+\.\d% +\d+$/m, 'the table names each layer with its sparsity and width');
+});
+
+test('svd export prints one compression figure per line, each naming what it divides; the last line is the export directory', async () => {
+  const out = path.join(runs, 'described');
+  const r = await svdHere(['export', runDir, '--format', 'sparse', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  const figures = lines.filter((l) => /compression/.test(l) && !/dead/.test(l));
+  assert.deepEqual(figures.map((l) => /^ {2}compression, (bytes|stored|Sparse VD): +(\d+\.\dx) \(\S/.exec(l)?.[1]), ['bytes', 'stored', 'Sparse VD']);
+  for (const l of figures) assert.equal((l.match(/\d+\.\dx/g) ?? []).length, 1, `one figure on the line: ${l}`);
+  assert.equal(lines.at(-1), out);
 });
 
 test('export refuses to overwrite, writes nothing half-done, and reports bad files and arguments', async () => {

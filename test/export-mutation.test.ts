@@ -136,7 +136,7 @@ function apply(dir: string, m: Mutation): string {
 function evalWithMemory(dir: string): { status: number | null; stdout: string; stderr: string; maxRssKb: number | null } {
   const memFile = path.join(work, 'rss');
   fs.rmSync(memFile, { force: true });
-  const command = ['timeout', '-s', 'KILL', String(TIMEOUT_S), process.execPath, SVD_BIN, 'eval', dir];
+  const command = ['timeout', '-s', 'KILL', String(TIMEOUT_S), process.execPath, SVD_BIN, 'eval', dir, '--json'];
   const timed = fs.existsSync(GNU_TIME);
   const r = timed
     ? spawnSync(GNU_TIME, ['-f', '%M', '-o', memFile, ...command], { cwd: ROOT, encoding: 'utf8' })

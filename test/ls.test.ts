@@ -28,19 +28,21 @@ test('svd ls lists runs, nested ones too, oldest first', () => {
     'resolved.json': { name: 'quick', training: { epochs: 3 } }, 'env.json': { started: '2026-11-24T09:00:01.000Z' },
     'summary.json': { status: 'failed', name: 'quick', epochs: 1, testError: 0.5, compression: 1, seconds: 3 },
   });
+  fs.writeFileSync(path.join(root, 'sweeps/s/2026-11-24T09-00-00/jobs/000/job.json'), JSON.stringify({ index: 0, overrides: { 'kl.end': 3, seed: 1 } }));
   run(root, 'early/2026-11-24T11-00-00-cccccc', { 'resolved.json': { name: 'early' } });
   const r = svd(['ls', root]);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
-  assert.match(lines[0], /^name +started +status +epochs +test error +compression +time +dir$/);
-  assert.match(lines[1], /^early +- +- +- +- +- +- +\S+early/);
-  assert.match(lines[2], /^quick +2026-11-24 09:00 +failed +1\/3 +50\.00% +1\.0x +3s +\S+bbbbbb$/);
-  assert.match(lines[3], /^lenet +2026-11-24 10:00 +completed +5 +2\.55% +21\.7x +2m36s +\S+aaaaaa$/);
+  assert.match(lines[0], /^name +started +status +epochs +test error +compression +time +overrides +dir$/);
+  assert.match(lines[1], /^early +- +- +- +- +- +- +- +\S+early/);
+  assert.match(lines[2], /^quick +2026-11-24 09:00 +failed +1\/3 +50\.00% +1\.0x +3s +kl\.end=3 seed=1 +\S+bbbbbb$/, 'a sweep job shows its overrides');
+  assert.match(lines[3], /^lenet +2026-11-24 10:00 +completed +5 +2\.55% +21\.7x +2m36s +- +\S+aaaaaa$/);
   assert.equal(lines.length, 4);
 
   const json = JSON.parse(svd(['ls', root, '--json']).stdout) as Array<Record<string, unknown>>;
   assert.deepEqual(json.map((row) => row.name), ['early', 'quick', 'lenet']);
-  assert.deepEqual(json[2], { dir: path.join(root, 'lenet/2026-11-24T10-00-00-aaaaaa'), name: 'lenet', started: '2026-11-24T10:00:00.000Z', status: 'completed', epochs: 5, totalEpochs: null, testError: 0.0255, compression: 21.66, seconds: 156, problem: null });
+  assert.deepEqual(json[2], { dir: path.join(root, 'lenet/2026-11-24T10-00-00-aaaaaa'), name: 'lenet', started: '2026-11-24T10:00:00.000Z', status: 'completed', epochs: 5, totalEpochs: null, testError: 0.0255, compression: 21.66, seconds: 156, overrides: null, problem: null });
+  assert.deepEqual(json[1].overrides, { 'kl.end': 3, seed: 1 });
 
   const one = JSON.parse(svd(['ls', path.join(root, 'lenet/2026-11-24T10-00-00-aaaaaa'), '--json']).stdout) as unknown[];
   assert.equal(one.length, 1);

@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { epochLine } from '../src/run/progress.js';
+import { epochLine, Progress } from '../src/run/progress.js';
 import { formatDuration } from '../src/text/format.js';
 import type { EpochMetrics } from '../src/train/trainer.js';
 
@@ -29,4 +29,22 @@ test('durations', () => {
   assert.equal(formatDuration(185), '3m05s');
   assert.equal(formatDuration(3725), '1h02m');
   assert.equal(formatDuration(Number.NaN), '?');
+});
+
+test('the validation error, when the run holds a split out, comes before the test error', () => {
+  assert.match(epochLine({ ...metrics({}), valError: 0.011 }, 30), /^epoch 3\/30 loss 0\.1235 val error 1\.10% test error 1\.23% /);
+});
+
+test('a message after the progress bar starts on its own line; after an epoch line nothing is added', () => {
+  let written = '';
+  const stream = { write: (s: string) => { written += s; return true; } } as unknown as NodeJS.WriteStream;
+  const progress = new Progress(2, stream, true);
+  progress.step(1, 10, 0);
+  assert.ok(written.startsWith('\repoch 1/2 [') && !written.endsWith('\n'), 'the bar is drawn in place');
+  progress.endLine();
+  assert.ok(written.endsWith('\n'), 'endLine ends the bar\'s line');
+  progress.epoch(metrics({}));
+  const before = written;
+  progress.endLine();
+  assert.equal(written, before, 'an epoch line already ended the line');
 });

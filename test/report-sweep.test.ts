@@ -38,12 +38,12 @@ test('a run without snapshots: its report has the final pictures, the unused inp
   const manifest = readJsonFile<RunReportManifest>(path.join(runDir, 'report', 'report.json'));
   // whole kernels: 784 x 300 in blocks of 3 x 1 at 2 pixels, 300 x 100 at 2 pixels, 100 x 10 at 6 (columns widened to 20)
   assert.deepEqual(manifest.images.map((i) => [i.layer, i.kind, i.width, i.height]), [
-    ['dense-svd_1', 'weights', 604, 528], ['dense-svd_1', 'inputs', 228, 228], ['dense-svd_2', 'weights', 204, 604], ['dense-svd_3', 'weights', 204, 604],
+    ['fc1', 'weights', 604, 528], ['fc1', 'inputs', 228, 228], ['fc2', 'weights', 204, 604], ['fc3', 'weights', 204, 604],
   ]);
   // the map counts the pixels no kept weight of the first layer reads, as export's analysis does
   assert.deepEqual(manifest.inputMap?.shape, [28, 28, 1]);
   assert.equal(manifest.inputMap?.unused, manifest.structure?.inputs.unused);
-  const png = PNG.sync.read(fs.readFileSync(path.join(runDir, 'report', 'dense-svd_1-inputs.png')));
+  const png = PNG.sync.read(fs.readFileSync(path.join(runDir, 'report', 'fc1-inputs.png')));
   let [white, dark] = [0, 0];
   for (let i = 0; i < png.width * png.height; i++) {
     const rgb = (png.data[4 * i] << 16) | (png.data[4 * i + 1] << 8) | png.data[4 * i + 2];

@@ -26,7 +26,8 @@ test('a real sweep of 4 jobs, then svd diff and svd ls of its runs', () => {
   const r = svd(['sweep', file, '--jobs', '2', ...TINY, '--runs-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   const sweepDir = lastLine(r.stdout);
-  assert.match(sweepDir, /sweeps[/\\]thresholds[/\\]\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d$/);
+  assert.equal(path.dirname(path.dirname(sweepDir)), dir, 'under --runs-dir as svd run writes');
+  assert.match(sweepDir, /[/\\]thresholds[/\\]\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d$/);
   assert.match(r.stdout, /4 job\(s\): 4 completed/);
   for (const name of ['sweep.yaml', 'sweep.json', 'jobs.jsonl', 'summary.md', 'summary.json']) assert.ok(fs.existsSync(path.join(sweepDir, name)), name);
   const jobs = readJsonl<Job>(path.join(sweepDir, 'jobs.jsonl'));

@@ -114,7 +114,7 @@ test('SIGINT ends the running jobs and records them; --resume continues them and
   child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const jobsFile = await waitFor(() => {
-    const sweeps = path.join(dir, 'sweeps', 'fake');
+    const sweeps = path.join(dir, 'fake');
     const [stamp] = fs.existsSync(sweeps) ? fs.readdirSync(sweeps) : [];
     const f = stamp ? path.join(sweeps, stamp, 'jobs.jsonl') : '';
     return f && fs.existsSync(f) && readJsonl<Job>(f).filter((j) => j.status === 'running' && j.runDir === null).length === 2

@@ -159,7 +159,7 @@ test('Ctrl-C on a waiting Slurm sweep cancels its array; --resume finishes the j
   child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await waitFor('the first task past its first epoch', () => {
-    const sweeps = path.join(dir, 'sweeps', 'cancel');
+    const sweeps = path.join(dir, 'cancel');
     return fs.existsSync(sweeps) && fs.readdirSync(sweeps).some((d) => hasEpochs(path.join(sweeps, d), 0, 1));
   });
   child.kill('SIGINT');
@@ -199,17 +199,17 @@ test('a bad slurm key is exit 2 with file:line:col, before anything is submitted
   const r = svd(['sweep', file, '--runs-dir', dir]);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8:3: executor\\.partiton: unknown key 'partiton'; allowed: type, partition, `));
-  assert.ok(!fs.existsSync(path.join(dir, 'sweeps')), 'nothing written');
+  assert.ok(!fs.existsSync(path.join(dir, 'bad')), 'nothing written');
   const local = writeSweep(dir, 'local', QUICK, 'runs:\n  - { seed: 0 }\n');
   const detach = svd(['sweep', local, '--detach', '--runs-dir', dir]);
   assert.equal(detach.status, 2, detach.stderr);
   assert.match(detach.stderr, /--detach needs an executor that queues its jobs \(slurm\)/);
-  assert.ok(!fs.existsSync(path.join(dir, 'sweeps')), 'nothing written');
+  assert.ok(!fs.existsSync(path.join(dir, 'local')), 'nothing written');
   const gpus = writeSweep(dir, 'gpus', QUICK, 'runs:\n  - { seed: 0 }\ndevices: [0, 1]\nexecutor: { type: slurm }\n');
   const pinned = svd(['sweep', gpus, '--runs-dir', dir]);
   assert.equal(pinned.status, 2, pinned.stderr);
   assert.match(pinned.stderr, /cannot be used with the slurm executor: the scheduler gives each job its devices \(for slurm: gpus_per_task\)/);
-  assert.ok(!fs.existsSync(path.join(dir, 'sweeps')), 'nothing written');
+  assert.ok(!fs.existsSync(path.join(dir, 'gpus')), 'nothing written');
 });
 
 test('a task on a node that cannot see the sweep directory fails saying so', () => {

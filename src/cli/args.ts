@@ -27,7 +27,7 @@ export function parseCommandArgs<O extends Options>(command: string, usage: stri
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new SvdError('E_ARGS', `svd ${command}: ${parseProblem(err as NodeJS.ErrnoException, argv, options)}\n${usage}`);
+    throw new SvdError('E_ARGS', `svd ${command}: ${parseProblem(err as NodeJS.ErrnoException, argv, options)}\n${synopsis(command, usage)}`);
   }
   for (const [name, value] of Object.entries(parsed.values)) {
     const values: unknown[] = Array.isArray(value) ? value : [value];
@@ -45,9 +45,27 @@ export function parseCommandArgs<O extends Options>(command: string, usage: stri
   const count = parsed.positionals.length;
   if (count < positionals.min || (positionals.max !== undefined && count > positionals.max)) {
     const expected = positionals.max === positionals.min ? `${positionals.min}` : `at least ${positionals.min}`;
-    throw new SvdError('E_ARGS', `svd ${command}: expected ${expected} argument(s), got ${count}\n${usage}`);
+    throw new SvdError('E_ARGS', `svd ${command}: expected ${expected} argument(s), got ${count}\n${synopsis(command, usage)}`);
   }
   return parsed;
+}
+
+/**
+ * The command line as the user typed it, for the records (env.json, sweep.json, locks): `svd`
+ * and its arguments, not node's path to the script (under npx a cache path).
+ */
+export function typedCommand(): string[] {
+  return ['svd', ...process.argv.slice(2)];
+}
+
+/**
+ * What an argument error shows of a command's usage: its synopsis (the lines before the first
+ * indented one) and where the rest is, so that the message stays short.
+ */
+export function synopsis(command: string, usage: string): string {
+  const lines = usage.split('\n');
+  const end = lines.findIndex((l, i) => i > 0 && /^ {2}\S/.test(l));
+  return [...lines.slice(0, end < 0 ? lines.length : end), `(svd help ${command} describes the options)`].join('\n');
 }
 
 /** A decimal number as written by hand: optional sign, digits with an optional point, optional exponent. */
@@ -82,6 +100,40 @@ export function listOption<T>(name: string, value: string | undefined, what: str
   const items = entries.map((e) => (e === '' ? null : item(e)));
   if (items.some((i) => i === null)) throw new SvdError('E_ARGS', `--${name} must be a comma-separated list of ${what}, got '${value}'`);
   return items as T[];
+}
+
+/** Most values one `a:b:step` range may expand to. */
+const MAX_RANGE = 1000;
+
+/**
+ * Parses a `--thresholds` style option: a comma-separated list whose entries are decimal
+ * numbers or ranges `a:b:step` (a, a+step, ... up to b inclusive, step > 0, rounded to the
+ * decimals written); sorted, duplicates dropped. A bad entry is E_ARGS naming it.
+ */
+export function numberListOption(name: string, value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const bad = (entry: string, why: string) => new SvdError('E_ARGS', `--${name}: '${entry}' ${why}; give numbers and ranges a:b:step separated by commas, e.g. --${name} 2,3:4:0.1`);
+  const out: number[] = [];
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    if (entry === '') throw bad(entry, 'is empty');
+    const parts = entry.split(':');
+    if (parts.length === 1) {
+      const n = parseDecimal(entry);
+      if (n === null) throw bad(entry, 'is not a decimal number');
+      out.push(n);
+      continue;
+    }
+    if (parts.length !== 3) throw bad(entry, 'is not a range a:b:step');
+    const [a, b, step] = parts.map(parseDecimal);
+    if (a === null || b === null || step === null) throw bad(entry, 'is not a range of decimal numbers a:b:step');
+    if (!(step > 0)) throw bad(entry, 'has a step that is not greater than 0');
+    if (b < a) throw bad(entry, `ends (${b}) below where it starts (${a})`);
+    const count = Math.floor((b - a) / step + 1e-9) + 1;
+    if (count > MAX_RANGE) throw bad(entry, `expands to ${count} values, more than ${MAX_RANGE}`);
+    const decimals = Math.max(...parts.map((p) => (/\.(\d+)/.exec(p)?.[1].length ?? 0)));
+    for (let i = 0; i < count; i++) out.push(Number((a + i * step).toFixed(Math.min(decimals + 2, 12))));
+  }
+  return [...new Set(out)].sort((x, y) => x - y);
 }
 
 /** What parseArgs objected to, in svd's words. */

@@ -9,7 +9,12 @@ import { SvdError } from '../errors.js';
 import { listRuns, renderRuns } from '../compare/list-runs.js';
 
 const usage = `usage: svd ls [DIR] [--json]
-  Lists the runs under DIR (default: runs), oldest first.`;
+  Lists the runs under DIR (default: runs), oldest first: name, started, status, epochs, test
+  error, compression, and for the jobs of a sweep the overrides that set them apart.
+  --json  print the list as JSON
+examples:
+  svd ls
+  svd ls runs/quickstart-kl --json`;
 
 const command: Command = {
   name: 'ls',

@@ -2,11 +2,11 @@
  * `svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--set path=value]... [--runs-dir DIR]
  * [--dry-run] [--detach]`, `svd sweep --resume SWEEP_DIR` and `svd sweep --status SWEEP_DIR`:
  * runs every job of a sweep file as its own `svd run` (here, or on a Slurm cluster), at most N at
- * a time and one device each, into runs/sweeps/<name>/<timestamp>/; prints the summary table and,
+ * a time and one device each, into runs/<name>/<timestamp>/ (as svd run does); prints the summary table and,
  * as the last line of stdout, the sweep directory.
  */
 import type { Command } from './command.js';
-import { integerOption, listOption, parseCommandArgs } from './args.js';
+import { integerOption, listOption, parseCommandArgs, typedCommand, synopsis } from './args.js';
 import { DEVICE_ID_PATTERN } from '../sweep/sweep-schema.js';
 import { SvdError } from '../errors.js';
 import { runSweep } from '../sweep/sweep.js';
@@ -23,7 +23,19 @@ const usage = `usage: svd sweep SWEEP.yaml [--jobs N] [--devices 0,1,...] [--exe
   every job. --resume reruns the jobs of SWEEP_DIR that did not complete. --detach (slurm)
   queues the jobs and returns; --status shows how every job stands (and records the ones that
   ended). Exit 0 when every job completed, 1 when one failed, 2 for a bad sweep file or job
-  config (nothing runs).`;
+  config (nothing runs).
+  --jobs N          jobs at a time (default: one per device, else one per CPU core)
+  --devices LIST    device ids the jobs share, one job per device (e.g. 0,1)
+  --executor E      local (default) or slurm; overrides the sweep file's executor section
+  --set path=value  override a config key of every job, repeatable
+  --runs-dir DIR    where the sweep directory and its jobs' runs go (default: runs): DIR/<name>/<timestamp>/
+  --dry-run         list the jobs and check their configs; run nothing
+  --detach          (slurm) queue the jobs and return
+  --resume DIR      rerun the jobs of sweep directory DIR that did not complete
+  --status DIR      how every job of sweep directory DIR stands
+examples:
+  svd sweep configs/sweeps/quickstart-kl.yaml --jobs 2
+  svd sweep --status runs/quickstart-kl/2026-12-02T10-00-00-ab12cd`;
 
 /** `--devices 0,1` -> ['0', '1']; E_ARGS for empty, malformed (DEVICE_ID_PATTERN) or repeated ids. */
 export function parseDevices(value: string | undefined): string[] | undefined {
@@ -61,9 +73,9 @@ const command: Command = {
     if (values.status !== undefined) {
       const others = Object.keys(values).filter((k) => k !== 'status');
       if (others.length > 0 || positionals.length > 0) throw new SvdError('E_ARGS', `svd sweep: --status SWEEP_DIR takes nothing else (got ${[...others.map((k) => `--${k}`), ...positionals].join(' ')})`);
-      return sweepStatus(values.status, process.argv.slice(1));
+      return sweepStatus(values.status, typedCommand());
     }
-    if (!values.resume && positionals.length === 0) throw new SvdError('E_ARGS', `svd sweep: expected a sweep file (or --resume SWEEP_DIR)\n${usage}`);
+    if (!values.resume && positionals.length === 0) throw new SvdError('E_ARGS', `svd sweep: expected a sweep file (or --resume SWEEP_DIR)\n${synopsis('sweep', usage)}`);
     if (values.resume && values['runs-dir']) throw new SvdError('E_ARGS', 'svd sweep: --runs-dir cannot be used with --resume (the sweep stays in its directory)');
     const jobs = integerOption('jobs', values.jobs, 1);
     return runSweep({
@@ -77,7 +89,7 @@ const command: Command = {
       runsDir: values['runs-dir'] ?? 'runs',
       dryRun: values['dry-run'] ?? false,
       detach: values.detach ?? false,
-      argv: process.argv.slice(1),
+      argv: typedCommand(),
     });
   },
 };

@@ -17,7 +17,12 @@ import { checkJobs, jobWarnings } from '../sweep/check-jobs.js';
 
 const usage = `usage: svd validate FILE... [--set path=value]...
   Checks each config (extends, overrides, schema, cross-field rules), or each sweep file and every
-  job's config; exit 0 if all are valid, 2 if not.`;
+  job's config, without training; prints FILE: ok, or one file:line:col: path: message line per
+  problem, and warnings on stderr. Exit 0 if all are valid, 2 if not.
+  --set path=value  override a config key before checking (as svd run does), repeatable
+examples:
+  svd validate configs/*.yaml
+  svd validate configs/sweeps/quickstart-kl.yaml --set training.epochs=1`;
 
 const command: Command = {
   name: 'validate',

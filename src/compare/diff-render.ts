@@ -2,12 +2,12 @@
  * `svd diff` as text: a legend of the runs (labels A, B, ...), then the config keys that differ,
  * the final metrics side by side with deltas against A, the metrics at the last common epoch
  * when the runs differ in length, and the environment differences. Tables wrap into blocks of
- * runs to stay within the width (100 columns by default).
+ * runs to stay within the width (100 columns by default). A value that differs is never cut.
  */
 import { formatOverrides } from '../config/override-sets.js';
 import type { KeyRow, MetricRow, RunDiff } from './diff.js';
 import { ABSENT, duration, num, percent, plain, signed, times } from '../text/format.js';
-import { renderMatrix, TABLE_WIDTH } from '../text/table.js';
+import { cut, renderMatrix, TABLE_WIDTH } from '../text/table.js';
 
 /** One metric value as text. */
 function showMetric(kind: MetricRow['kind'], value: number | string | null): string {
@@ -42,9 +42,13 @@ function metricTable(diff: RunDiff, rows: MetricRow[], width: number): string {
   return renderMatrix('metric', 'run', rows.map((r) => r.metric), diff.runs.map((r) => r.label), cells, { width });
 }
 
+/** Longest value of an unchanged key (--all) before it is cut with `…`; a value that differs is always shown whole. */
+const UNCHANGED_CELL = 32;
+
 function keyTable(diff: RunDiff, rows: KeyRow[], width: number, mark: boolean): string {
   const names = rows.map((r) => (mark ? `${r.differs ? '* ' : '  '}${r.key}` : r.key));
-  return renderMatrix('key', 'run', names, diff.runs.map((r) => r.label), rows.map((r) => r.values.map(plain)), { width, maxCell: 32 });
+  const cells = rows.map((r) => r.values.map((v) => (r.differs ? plain(v) : cut(plain(v), UNCHANGED_CELL))));
+  return renderMatrix('key', 'run', names, diff.runs.map((r) => r.label), cells, { width, maxCell: Infinity });
 }
 
 /** The whole comparison as text, fitted to `width` columns. */

@@ -1,6 +1,7 @@
 /**
  * `svd ls`: one row per run directory found under a folder (sweep job runs included): name,
- * start time, status, epochs, test error, compression, seconds and the directory, oldest first.
+ * start time, status, epochs, test error, compression, seconds, a sweep job's overrides and the
+ * directory, oldest first.
  * A run whose process is gone shows as `stopped` (its summary still says running); a run whose
  * records are damaged shows as `damaged`, with the file and the reason under the table.
  */
@@ -10,6 +11,8 @@ import { findRunDirs, readRunInfo } from '../store/run-info.js';
 import { renderTable } from '../text/table.js';
 import { lockState } from '../store/dir-lock.js';
 import { runPaths } from '../store/run-dir.js';
+import { jobOverridesOf } from '../store/sweep-dir.js';
+import { formatOverrides } from '../config/override-sets.js';
 
 /** One run in the listing (also the `--json` form). */
 export interface RunRow {
@@ -23,6 +26,8 @@ export interface RunRow {
   testError: number | null;
   compression: number | null;
   seconds: number | null;
+  /** A sweep job's overrides (its job.json), which set it apart from the sweep's other runs; null for a plain run. */
+  overrides: Record<string, unknown> | null;
   /** What is damaged in the run directory (`file: key: reason`); null when nothing is. */
   problem: string | null;
 }
@@ -42,6 +47,7 @@ export function listRuns(root: string): RunRow[] {
       testError: s.testError ?? null,
       compression: s.compression ?? null,
       seconds: s.seconds ?? null,
+      overrides: jobOverridesOf(dir),
       problem: info.problems[0]?.format() ?? null,
     };
   });
@@ -70,8 +76,12 @@ function epochsCell(r: RunRow): string {
 
 /** The listing as a text table. */
 export function renderRuns(rows: readonly RunRow[]): string {
-  const header = ['name', 'started', 'status', 'epochs', 'test error', 'compression', 'time', 'dir'];
-  const cells = rows.map((r) => [r.name, shortTime(r.started), r.status ?? ABSENT, epochsCell(r), percent(r.testError), times(r.compression), duration(r.seconds), r.dir]);
+  const jobs = rows.some((r) => r.overrides !== null);
+  const header = ['name', 'started', 'status', 'epochs', 'test error', 'compression', 'time', ...(jobs ? ['overrides'] : []), 'dir'];
+  const cells = rows.map((r) => [
+    r.name, shortTime(r.started), r.status ?? ABSENT, epochsCell(r), percent(r.testError), times(r.compression), duration(r.seconds),
+    ...(jobs ? [r.overrides ? formatOverrides(r.overrides) : ABSENT] : []), r.dir,
+  ]);
   const table = renderTable(header, cells, { right: new Set([3, 4, 5, 6]), width: Infinity, maxCell: Infinity });
   const damaged = rows.filter((r) => r.problem !== null).map((r) => `damaged: ${r.problem}`);
   return damaged.length ? [table, '', ...damaged].join('\n') : table;

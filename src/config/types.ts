@@ -22,6 +22,8 @@ export interface DataConfig {
   trainLimit: number | null;
   /** Use only the first N test examples (null: all). */
   testLimit: number | null;
+  /** Hold out of the training set: a count (>= 1) or a fraction in (0, 1); null/absent: none (src/data/validation-split.ts). */
+  validation?: number | null;
   augment: { crop?: number; flip?: boolean } | null;
   /** Label set of datasets that have several (CIFAR-100: fine, coarse); null: the dataset's default. */
   labels?: string | null;
@@ -91,7 +93,14 @@ export interface TrainingConfig {
   workers?: number | null;
   /** Most examples one forward and backward pass takes; a larger batch (or worker part) is computed in micro-batches whose gradients are summed. null: all at once. */
   microBatch?: number | null;
+  /** Keep the checkpoint of the best epoch by this metric (lower is better), beside the rotated ones; null/absent: none. */
+  keepBest?: KeepBestMetric | null;
 }
+
+/** Metrics `training.keepBest` may select by (all lower-is-better; test figures never select). */
+export const KEEP_BEST_METRICS = ['valError', 'valNll', 'trainLoss', 'trainNll'] as const;
+/** One of KEEP_BEST_METRICS. */
+export type KeepBestMetric = (typeof KEEP_BEST_METRICS)[number];
 
 /** The whole resolved config. */
 export interface ExperimentConfig {

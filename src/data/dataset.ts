@@ -10,6 +10,17 @@ export interface Split {
   count: number;
 }
 
+/** The examples `data.validation` held out of the training set (src/data/validation-split.ts), and which they were. */
+export interface ValidationSplit {
+  split: Split;
+  /** Indices into the training set (after trainLimit) of the held-out examples, ascending. */
+  indices: Int32Array;
+  /** Training examples before the hold-out. */
+  from: number;
+  /** The seed the selection was drawn with (the config's). */
+  seed: number;
+}
+
 /** A loaded, normalized dataset. */
 export interface Dataset {
   name: string;
@@ -18,6 +29,8 @@ export interface Dataset {
   numClasses: number;
   train: Split;
   test: Split;
+  /** Held out of the training set by `data.validation` (validation-split.ts); absent: none. */
+  validation?: ValidationSplit;
   /** Files read, for env.json and error messages. */
   sources: string[];
   /** How the inputs were normalized (mode, ZCA cache file...), for the run log. */

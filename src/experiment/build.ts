@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/types.js';
 import { DATASETS } from '../data/registry.js';
 import type { Dataset } from '../data/dataset.js';
+import { holdOutValidation } from '../data/validation-split.js';
 import { Model, type ModelSpec } from '../layers/model.js';
 import { OPTIMIZERS } from '../optim/registry.js';
 import { RunRandom } from '../train/rng.js';
@@ -29,9 +30,10 @@ export function buildOptimizer(config: ExperimentConfig): tf.Optimizer {
   return OPTIMIZERS.get(config.optimizer.type).create(config.optimizer, config.optimizer.lr);
 }
 
-/** The dataset of `config.data`, read, checked and normalized. */
-export function loadDataset(config: ExperimentConfig): Promise<Dataset> {
-  return DATASETS.get(config.data.dataset).load(config.data);
+/** The dataset of `config.data`, read, checked and normalized, with its validation split held out (`data.validation`). */
+export async function loadDataset(config: ExperimentConfig): Promise<Dataset> {
+  const dataset = await DATASETS.get(config.data.dataset).load(config.data);
+  return holdOutValidation(dataset, config.data.validation, config.seed, config.data.batchSize);
 }
 
 /** What the training step of a run is built from besides its config. */

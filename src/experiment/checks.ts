@@ -103,6 +103,18 @@ export const CHECKS: readonly CheckRule[] = [
       `must be >= data.batchSize (${data.batchSize}), got ${data.trainLimit}: not even one full batch per epoch`,
     ]]),
 
+  rule('validation-fits-training', 'a validation count must leave at least one batch of the training limit', ({ data }) =>
+    data.validation == null || data.trainLimit === null || !Number.isInteger(data.validation) || data.trainLimit - data.validation >= data.batchSize ? [] : [[
+      'data.validation',
+      `holds out ${data.validation} of data.trainLimit ${data.trainLimit} training examples, leaving fewer than data.batchSize (${data.batchSize})`,
+    ]]),
+
+  rule('keep-best-has-metric', 'training.keepBest by a validation metric needs a validation split', ({ data, training }) =>
+    !training.keepBest?.startsWith('val') || data.validation != null ? [] : [[
+      'training.keepBest',
+      `selects by ${training.keepBest}, which needs a validation split: set data.validation (a count, or a fraction such as 0.1)`,
+    ]]),
+
 ];
 
 /** Runs every rule on a schema-valid config; returns all failures. */

@@ -11,6 +11,7 @@ import { backendChoices } from '../backends/select.js';
 import { KL_SCHEDULES, LR_SCHEDULES, OPTIMIZERS } from '../optim/registry.js';
 import { epochPoint } from '../config/epoch-points.js';
 import { LAYERS } from '../layers/registry.js';
+import { KEEP_BEST_METRICS } from '../config/types.js';
 
 /** The composed config schema (a fresh object each call). */
 export function composeSchema(): JsonSchema {
@@ -56,6 +57,11 @@ function dataSchema(): JsonSchema {
     batchSize: { type: 'integer', minimum: 1, default: 100, description: 'examples per minibatch' },
     trainLimit: limit('training'),
     testLimit: limit('test'),
+    validation: {
+      anyOf: [{ type: 'integer', minimum: 1 }, { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, { type: 'null' }],
+      default: null,
+      description: 'hold out a validation split from the training set (after trainLimit): a count (e.g. 5000) or a fraction (e.g. 0.1), chosen with the seed and recorded in validation.json; evaluated every evaluated epoch (valError, valNll); null: none',
+    },
     augment: {
       type: ['object', 'null'],
       default: null,
@@ -153,6 +159,7 @@ function trainingSchema(): JsonSchema {
     checkpointEvery: every('write a checkpoint'),
     snapshotEvery: { type: 'integer', minimum: 0, default: 0, description: 'write a small snapshot of every Sparse VD layer\'s weights and keep mask (for the pictures of svd report) about every this many epochs on average (denser early, where the weights change), at the start and at the end; 0: never' },
     stepsPerEpoch: { type: ['integer', 'null'], minimum: 1, default: null, description: 'stop each epoch after this many steps (quick tests, benchmarks); null: a full pass' },
+    keepBest: { enum: [null, ...KEEP_BEST_METRICS], default: null, description: 'keep the checkpoint of the best evaluated epoch by this metric (lower is better; valError and valNll need data.validation) beside the two newest, recorded in checkpoints/best.json (svd eval/export --checkpoint best); null: none' },
     workers: { type: ['integer', 'null'], minimum: 1, maximum: 64, default: null, description: 'threads per training step: each batch is split into this many parts whose gradients are computed in parallel (main thread + worker threads) and averaged into one update; the noise then differs from a 1-thread run (same seed and workers: same metrics). wasm and cpu backends only; null: on wasm the environment variable SVD_WASM_THREADS (set by svd sweep) or else the number of CPUs, on other backends 1' },
     microBatch: { type: ['integer', 'null'], minimum: 1, default: null, description: 'most examples one forward and backward pass takes: a batch (or a worker\'s part of it) with more is computed in consecutive micro-batches of this many, whose gradients are summed into the whole batch\'s (less memory: one micro-batch\'s activations at a time; batchnorm normalises each micro-batch with its own statistics). null: the whole batch at once' },
   });

@@ -29,6 +29,8 @@ export interface ExportEvaluation extends RunEvaluation {
   widths: Record<string, number> | null;
   /** Every file of the export directory and its size in bytes. */
   files: Record<string, number>;
+  /** Whether --shrink removed dead units (then params.total counts the narrower model). */
+  shrunk: boolean;
 }
 
 /** The sparse export in `dir` as a PlainNet (kernels densified). */
@@ -83,9 +85,11 @@ export async function evaluateExport(dir: string): Promise<ExportEvaluation> {
       backend: backend.name,
       sparsity: manifest.stats.sparsity,
       compression: manifest.stats.compression,
-      params: manifest.stats.params,
+      // The model as loaded: after --shrink, the narrower layers' count, not the run's.
+      params: { ...manifest.stats.params, total: model.countParams() },
       widths,
       files: fileSizes(dir),
+      shrunk: manifest.shrink !== null,
     };
   } finally {
     model.dispose();

@@ -1,11 +1,12 @@
 /**
- * `svd export`: a run's latest checkpoint, cut at its threshold (or another), written as a
+ * `svd export`: a run's latest (or best) checkpoint, cut at its threshold (or another), written as a
  * stock tfjs LayersModel (`tfjs`) or in the compact `sparse` format, optionally with dead units
  * removed (`shrink`), into a fresh directory with an svd-export.json manifest; and the size
  * figures the command prints.
  */
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
+import type { CheckpointChoice } from '../experiment/run-model.js';
 import { extractRun } from './extract.js';
 import { EXPORT_MANIFEST, makeManifest, type ExportKind, type ExportManifest } from './manifest.js';
 import { nonzeroCount, paramCount } from './plain-net.js';
@@ -26,6 +27,8 @@ export interface ExportOptions {
   shrink?: boolean;
   /** Replace an earlier export in `out`. */
   force?: boolean;
+  /** Which checkpoint: the latest (default) or the best one `training.keepBest` kept. */
+  checkpoint?: CheckpointChoice;
 }
 
 /** What `svd export` prints (as JSON). */
@@ -55,10 +58,10 @@ export function defaultOutDir(runDir: string, format: ExportKind, shrink = false
 
 /** Exports the latest checkpoint of the run in `runDir` (see ExportOptions). */
 export async function exportRun(runDir: string, options: ExportOptions): Promise<ExportResult> {
-  const out = options.out ?? defaultOutDir(runDir, options.format, options.shrink, options.threshold);
+  const out = options.out ?? `${defaultOutDir(runDir, options.format, options.shrink, options.threshold)}${options.checkpoint === 'best' ? '-best' : ''}`;
   const force = options.force ?? false;
   checkOutDir(out, force);
-  const run = await extractRun(runDir, options.threshold);
+  const run = await extractRun(runDir, options.threshold, options.checkpoint);
   const structure = analyzeStructure(run.net);
   const shrunk = options.shrink ? shrinkNet(run.net) : null;
   const net = shrunk?.net ?? run.net;

@@ -7,7 +7,7 @@
  * `extractRun` does it for the latest checkpoint of a run directory.
  */
 import type { ExperimentConfig, SparsityConfig } from '../config/types.js';
-import { loadRunModel } from '../experiment/run-model.js';
+import { loadRunModel, type CheckpointChoice } from '../experiment/run-model.js';
 import { isSparse, paramName, type Layer, type ParamArray, type PlainLayer } from '../layers/layer.js';
 import type { Model } from '../layers/model.js';
 import { keptCount, type PruneRule } from '../layers/sparsity.js';
@@ -43,8 +43,8 @@ export interface ExtractedRun extends Extracted {
 }
 
 /** Loads the latest checkpoint of the run in `dir` and cuts it at `threshold` (default: the run's). */
-export async function extractRun(dir: string, threshold?: number): Promise<ExtractedRun> {
-  const { config, sparsity, epoch, backend, model } = await loadRunModel(dir, threshold);
+export async function extractRun(dir: string, threshold?: number, which: CheckpointChoice = 'latest'): Promise<ExtractedRun> {
+  const { config, sparsity, epoch, backend, model } = await loadRunModel(dir, threshold, which);
   try {
     const extracted = plainNetFromModel(model, sparsity);
     const numClasses = model.layers[model.layers.length - 1].outputShape.at(-1)!;

@@ -10,6 +10,7 @@ import type { SparsityConfig } from '../config/types.js';
 import { isSparse, type Layer, type SparseLayer } from './layer.js';
 import { logAlpha } from '../svd/log-alpha.js';
 import { keepMask } from '../svd/mask.js';
+import { thresholdGrid, type GridOptions } from '../svd/threshold-grid.js';
 
 /** Sparsity figures as written to metrics.jsonl and summary.json. */
 export interface SparsityStats {
@@ -62,4 +63,19 @@ export function modelWeightCount(layers: readonly Layer[]): number {
     }
   }
   return total;
+}
+
+/**
+ * The thresholds worth trying on `model`: svd/threshold-grid.ts's grid over the log alphas of
+ * all its Sparse VD weights (fine where the compression changes), with the run's own threshold.
+ */
+export function modelThresholdGrid(model: { layers: readonly Layer[] }, rule: PruneRule, options: GridOptions = {}): number[] {
+  const values = model.layers.filter(isSparse).map((l) => tf.tidy(() => logAlpha(l.theta, l.logSigma2, rule.logAlphaClip).dataSync() as Float32Array));
+  const all = new Float32Array(values.reduce((n, v) => n + v.length, 0));
+  let at = 0;
+  for (const v of values) {
+    all.set(v, at);
+    at += v.length;
+  }
+  return thresholdGrid(all, rule.logAlphaClip, rule.threshold, options);
 }

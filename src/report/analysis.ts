@@ -16,7 +16,7 @@ import type { LayerPicture } from '../store/snapshots.js';
 import { layerPictures } from '../layers/pictures.js';
 import { DeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/evaluate.js';
-import { sparsityStats } from '../layers/sparsity.js';
+import { modelThresholdGrid, sparsityStats, type PruneRule } from '../layers/sparsity.js';
 import { logAlpha } from '../svd/log-alpha.js';
 import { isSparse } from '../layers/layer.js';
 import type { Model } from '../layers/model.js';
@@ -73,10 +73,13 @@ export interface CheckpointAnalysis {
   inputMap: InputMap | null;
 }
 
-/** Eleven thresholds from -2 to the clip, and the run's own. */
-export function defaultThresholds(threshold: number, clip: number): number[] {
-  const points = Array.from({ length: 11 }, (_, i) => Number((-2 + ((clip + 2) * i) / 10).toPrecision(6)));
-  return [...new Set([...points, threshold])].sort((a, b) => a - b);
+/**
+ * The report's default thresholds: every whole number from -2 to the clip, the run's own, and
+ * between them the thresholds where the compression doubles (modelThresholdGrid), so the curve is
+ * fine where the compression changes.
+ */
+export function defaultThresholds(model: Model, sparsity: PruneRule): number[] {
+  return modelThresholdGrid(model, sparsity, { from: -2, step: 1, ratio: 2 });
 }
 
 /** Analyses the latest checkpoint of the run in `dir`; `progress` hears about each threshold evaluated. */
@@ -94,7 +97,7 @@ export async function analyseCheckpoint(dir: string, thresholds: number[] | null
       return { layer: layer.name, edges, counts };
     });
     const { structure, structureProblem, inputMap } = structureOf(model, sparsity);
-    const list = sparse.length ? [...new Set([...(thresholds ?? defaultThresholds(sparsity.threshold, clip)), sparsity.threshold])].sort((a, b) => a - b) : [];
+    const list = sparse.length ? [...new Set([...(thresholds ?? defaultThresholds(model, sparsity)), sparsity.threshold])].sort((a, b) => a - b) : [];
     const { curve, curveSource } = await thresholdCurve(dir, checkpointDir, config, model, sparsity, list, progress);
     return { epoch, threshold: sparsity.threshold, clip, sparseLayers: sparse.length, pictures, histograms, curve, curveSource, structure, structureProblem, inputMap };
   } finally {

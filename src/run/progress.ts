@@ -11,6 +11,8 @@ const REDRAW_MS = 200;
 /** Reports training progress for `epochs` epochs. */
 export class Progress {
   private lastDraw = 0;
+  /** A bar is on the terminal's current line (drawn without a newline). */
+  private barShown = false;
   private stepsDone = 0;
   private readonly started = performance.now();
 
@@ -31,6 +33,7 @@ export class Progress {
     const remaining = (this.epochs - epoch - 1) * stepsPerEpoch + (stepsPerEpoch - step);
     const filled = Math.round((step / stepsPerEpoch) * BAR_WIDTH);
     const bar = '='.repeat(filled) + ' '.repeat(BAR_WIDTH - filled);
+    this.barShown = true;
     this.stream.write(`\repoch ${epoch + 1}/${this.epochs} [${bar}] ${step}/${stepsPerEpoch} ${rate.toFixed(1)} steps/s ETA ${formatDuration(remaining / rate)}   `);
   }
 
@@ -38,6 +41,13 @@ export class Progress {
   epoch(m: EpochMetrics): void {
     const line = epochLine(m, this.epochs);
     this.stream.write(this.tty ? `\r${line}\x1b[K\n` : `${line}\n`);
+    this.barShown = false;
+  }
+
+  /** Ends the bar's line, so that what is printed next (a stop or failure message) starts on a line of its own. */
+  endLine(): void {
+    if (this.barShown) this.stream.write('\n');
+    this.barShown = false;
   }
 }
 
@@ -50,6 +60,7 @@ export function epochLine(m: EpochMetrics, epochs: number): string {
   const hasSparse = layers.length > 0;
   const sparse = hasSparse ? ` sparsity ${layers.join('/')}% compression ${times(m.compression)}` : '';
   const kl = hasSparse ? ` kl weight ${m.klWeight.toFixed(3)}` : '';
-  return `epoch ${m.epoch}/${epochs} loss ${m.trainLoss.toFixed(4)} test error ${(100 * m.testError).toFixed(2)}%` +
+  const val = m.valError === undefined ? '' : ` val error ${(100 * m.valError).toFixed(2)}%`;
+  return `epoch ${m.epoch}/${epochs} loss ${m.trainLoss.toFixed(4)}${val} test error ${(100 * m.testError).toFixed(2)}%` +
     `${sparse} lr ${m.lr.toPrecision(3)}${kl} ${formatDuration(m.seconds)}`;
 }

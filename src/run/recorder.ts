@@ -1,7 +1,7 @@
 /**
  * The recorder of one run: everything a run writes while it trains, into the run store's files
  * (src/store/): the log, metrics.jsonl, summary.json, checkpoints (when due, and at a graceful
- * stop) and snapshots. The runner tells it what happened; it decides nothing about training.
+ * stop), the best checkpoint by `training.keepBest` and snapshots. The runner tells it what happened; it decides nothing about training.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SvdError } from '../errors.js';
@@ -11,7 +11,7 @@ import type { Training } from '../experiment/training.js';
 import { saveCheckpoint } from '../experiment/checkpoint-state.js';
 import { snapshotPictures } from '../layers/pictures.js';
 import { sparsityStats } from '../layers/sparsity.js';
-import type { EpochPosition } from '../store/checkpoint.js';
+import { checkpointDirName, markBestCheckpoint, readBestPointer, type BestPointer, type EpochPosition } from '../store/checkpoint.js';
 import { appendMetrics, truncateMetrics, type EpochMetrics } from '../store/metrics.js';
 import type { RunPaths } from '../store/run-dir.js';
 import { dropSnapshotsAfter, snapshotDue, writeSnapshot } from '../store/snapshots.js';
@@ -35,6 +35,8 @@ export class RunRecorder {
       status: 'running', name: config.name, epochs: checkpoint?.epoch ?? 0, testError: null, testAccuracy: null,
       sparsity: {}, compression: null, params: null, seconds: checkpoint?.seconds ?? 0, backend: backend.name,
     };
+    const best = readBestPointer(paths.checkpoints);
+    if (best) this.summary.best = best;
   }
 
   /**
@@ -51,7 +53,8 @@ export class RunRecorder {
       this.log.info({ epoch: checkpoint.epoch, ...(checkpoint.within && { step: checkpoint.within.step }), checkpoint: checkpoint.dir }, 'resumed');
     } else {
       const { sources, preprocessing } = dataset;
-      this.log.info({ name: config.name, backend, sources, preprocessing, ...(init && { initFrom: init }) }, 'started');
+      const validation = dataset.validation && { count: dataset.validation.split.count, from: dataset.validation.from, file: this.paths.validation };
+      this.log.info({ name: config.name, backend, sources, preprocessing, ...(validation && { validation }), ...(init && { initFrom: init }) }, 'started');
       for (const warning of configWarnings(config)) this.log.warn({ warning }, 'config warning');
       this.snapshotIfDue(0);
     }
@@ -76,7 +79,13 @@ export class RunRecorder {
     this.summary.seconds = state.seconds;
     this.snapshotIfDue(state.epoch);
     const { training } = this.training.config;
-    if (state.epoch % training.checkpointEvery === 0 || state.epoch === training.epochs) await this.checkpoint(state, null);
+    const best = metrics ? this.newBest(metrics, state.epoch) : null;
+    if (state.epoch % training.checkpointEvery === 0 || state.epoch === training.epochs || best) await this.checkpoint(state, null);
+    if (best) {
+      markBestCheckpoint(this.paths.checkpoints, best);
+      this.summary.best = best;
+      this.log.info(best, 'best checkpoint');
+    }
     writeSummary(this.paths.summary, this.summary);
   }
 
@@ -93,6 +102,7 @@ export class RunRecorder {
    * `svd resume` continues bit for bit), summary `interrupted`; returns the error to exit with.
    */
   async interrupted(outcome: Extract<TrainOutcome, { status: 'interrupted' }>, signal: NodeJS.Signals): Promise<SvdError> {
+    this.progress.endLine();
     let saved: string;
     try {
       await this.checkpoint(outcome.progress, outcome.position);
@@ -110,6 +120,7 @@ export class RunRecorder {
 
   /** Training failed with `err`: summary `failed` with the reason; returns the error to exit with. */
   failed(err: unknown): SvdError {
+    this.progress.endLine();
     // Unexpected errors keep their stack in the log; the message is what the user sees.
     if (!(err instanceof SvdError)) this.log.error({ stack: (err as Error).stack }, 'unexpected error');
     const e = err instanceof SvdError ? err : new SvdError('E_TRAIN', (err as Error).message ?? String(err), {}, 1);
@@ -134,13 +145,24 @@ export class RunRecorder {
     this.log.info({ epoch: state.epoch, ...(within && { step: within.step }), dir }, 'checkpoint');
   }
 
+  /** The best-checkpoint record of this epoch when `training.keepBest` is set and `m` beats the best so far; else null. */
+  private newBest(m: EpochMetrics, epoch: number): BestPointer | null {
+    const metric = this.training.config.training.keepBest;
+    const value = metric ? m[metric] : undefined;
+    if (!metric || value === undefined || !Number.isFinite(value)) return null;
+    const previous = this.summary.best ?? readBestPointer(this.paths.checkpoints);
+    if (previous && previous.metric === metric && previous.value <= value) return null;
+    return { metric, value, epoch, dir: checkpointDirName(epoch) };
+  }
+
   private snapshotIfDue(epoch: number): void {
     const { config, model } = this.training;
     if (snapshotDue(config.training, epoch)) writeSnapshot(this.paths.dir, epoch, config.sparsity, snapshotPictures(model, config.sparsity));
   }
 
   private updateFigures(m: EpochMetrics): void {
-    Object.assign(this.summary, { testError: m.testError, testAccuracy: 1 - m.testError, sparsity: m.sparsity, compression: m.compression });
+    const val = m.valError === undefined ? {} : { valError: m.valError, valNll: m.valNll ?? null };
+    Object.assign(this.summary, { ...val, testError: m.testError, testAccuracy: 1 - m.testError, sparsity: m.sparsity, compression: m.compression });
   }
 
   private writeSummaryOrLog(): void {

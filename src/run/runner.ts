@@ -24,6 +24,7 @@ import { checkRunsDirWritable, createRunDir, openRunDir, removeRunDir, type RunP
 import { readSummary, type RunSummary } from '../store/summary.js';
 import { train } from '../train/trainer.js';
 import { envInfo } from './env-info.js';
+import { validationRecord } from '../data/validation-split.js';
 import { RunRecorder } from './recorder.js';
 import { watchStopSignals } from './stop-signals.js';
 
@@ -50,6 +51,8 @@ export async function startRun(config: ExperimentConfig, text: string, opts: Run
     writeFileAtomic(paths.config, text);
     writeJsonAtomic(paths.resolved, config);
     writeJsonAtomic(paths.env, envInfo(training.backend, config.seed, opts.argv, training.workers));
+    const { validation } = training.dataset;
+    if (validation) writeJsonAtomic(paths.validation, validationRecord(validation));
   } catch (err) {
     training.dispose();
     // A run directory that could not get its contract files (a full disk) is removed again.

@@ -7,7 +7,8 @@
  * `tensors.bin`, written under a temporary name and renamed into place, then
  * `checkpoints/latest.json` is replaced atomically. A crash mid-write leaves the previous
  * checkpoint as the latest; loading falls back to the newest complete directory if latest.json is
- * missing or points at something broken. The two newest checkpoints are kept. A write that fails
+ * missing or points at something broken. The two newest checkpoints are kept, and the best one
+ * by `training.keepBest` when `checkpoints/best.json` names it. A write that fails
  * (a full disk) removes its temporary directory and leaves the previous checkpoint as it was.
  * Gathering a training's tensors and putting them back is src/experiment/checkpoint-state.ts's.
  */
@@ -303,7 +304,44 @@ function readLatestPointer(checkpointsDir: string): string | null {
 
 function pruneOld(checkpointsDir: string): void {
   const dirs = listCheckpointDirs(checkpointsDir);
-  for (const old of dirs.slice(0, Math.max(0, dirs.length - KEEP))) {
+  const best = readBestPointer(checkpointsDir)?.dir;
+  for (const old of dirs.slice(0, Math.max(0, dirs.length - KEEP)).filter((d) => d !== best)) {
     fs.rmSync(path.join(checkpointsDir, old), { recursive: true, force: true });
   }
+}
+
+/** checkpoints/best.json: the checkpoint of the best evaluated epoch by `training.keepBest`. */
+export interface BestPointer {
+  metric: string;
+  value: number;
+  epoch: number;
+  /** The checkpoint directory's name in checkpoints/. */
+  dir: string;
+}
+
+const BEST_FILE = 'best.json';
+
+/** Records `best` (a checkpoint already written) as the one kept beside the rotated ones, and drops the previous best unless it is among them. */
+export function markBestCheckpoint(checkpointsDir: string, best: BestPointer): void {
+  writeJsonAtomic(path.join(checkpointsDir, BEST_FILE), best);
+  pruneOld(checkpointsDir);
+}
+
+/** What checkpoints/best.json records, or null when there is none (or it is unreadable). */
+export function readBestPointer(checkpointsDir: string): BestPointer | null {
+  try {
+    const file = path.join(checkpointsDir, BEST_FILE);
+    const best = readJsonFile(file, (why) => new SvdError('E_CHECKPOINT', why, { file })) as Partial<BestPointer> | null;
+    const ok = best && typeof best.metric === 'string' && isNum(best.value) && isInt(best.epoch) && typeof best.dir === 'string' && DIR_PATTERN.test(best.dir);
+    return ok ? (best as BestPointer) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The best checkpoint best.json names; E_CHECKPOINT (exit 2: nothing to give) when the run kept none. */
+export function loadBestCheckpoint(checkpointsDir: string): Checkpoint {
+  const best = readBestPointer(checkpointsDir);
+  if (!best) throw new SvdError('E_CHECKPOINT', `no best checkpoint recorded (${BEST_FILE} is written by runs with training.keepBest)`, { file: path.join(checkpointsDir, BEST_FILE) }, 2);
+  return readCheckpoint(path.join(checkpointsDir, best.dir));
 }

@@ -15,6 +15,9 @@ export interface EpochMetrics {
   trainNll: number;
   trainKl: number;
   trainAccuracy: number;
+  /** Error and NLL on the validation split (`data.validation`); absent without one. */
+  valError?: number;
+  valNll?: number;
   testError: number;
   testNll: number;
   sparsity: Record<string, number>;

@@ -15,7 +15,7 @@ import type { JsonSchema } from '../config/json-schema.js';
 import { MAX_RECORD_BYTES, readTextFile } from '../files/read.js';
 
 /** The records of the run store. */
-export type RecordKind = 'summary' | 'env' | 'resolved' | 'metrics' | 'job' | 'sweep' | 'snapshot' | 'slurm-array' | 'slurm-result';
+export type RecordKind = 'summary' | 'env' | 'resolved' | 'metrics' | 'job' | 'job-file' | 'sweep' | 'snapshot' | 'slurm-array' | 'slurm-result';
 
 
 const num = { type: 'number' };
@@ -36,9 +36,9 @@ const RECORDS: Record<RecordKind, { what: string; code: ErrorCode; schema: JsonS
   summary: {
     what: "run's summary", code: 'E_RUN_DIR',
     schema: object({
-      status: { enum: STATUSES }, name: str, epochs: int, testError: numOrNull, testAccuracy: numOrNull, sparsity: fractions,
+      status: { enum: STATUSES }, name: str, epochs: int, valError: numOrNull, valNll: numOrNull, testError: numOrNull, testAccuracy: numOrNull, sparsity: fractions,
       compression: numOrNull, params: { type: ['object', 'null'], properties: { total: intOrNull, sparsifiable: intOrNull, nonzero: intOrNull } },
-      seconds: num, backend: str, error: object({ code: str, message: str }),
+      seconds: num, backend: str, best: object({ metric: str, value: num, epoch: int, dir: str }), error: object({ code: str, message: str }),
     }, ['status', 'name', 'epochs']),
   },
   env: {
@@ -56,7 +56,7 @@ const RECORDS: Record<RecordKind, { what: string; code: ErrorCode; schema: JsonS
     what: 'metrics line', code: 'E_RUN_DIR',
     schema: object({
       epoch: int, lr: numOrNull, klWeight: numOrNull, trainLoss: numOrNull, trainNll: numOrNull, trainKl: numOrNull, trainAccuracy: numOrNull,
-      testError: numOrNull, testNll: numOrNull, sparsity: fractions, compression: numOrNull, seconds: numOrNull,
+      valError: numOrNull, valNll: numOrNull, testError: numOrNull, testNll: numOrNull, sparsity: fractions, compression: numOrNull, seconds: numOrNull,
     }, ['epoch']),
   },
   job: {
@@ -66,6 +66,10 @@ const RECORDS: Record<RecordKind, { what: string; code: ErrorCode; schema: JsonS
       status: { enum: ['pending', ...STATUSES] }, exitCode: { type: ['integer', 'null'] }, signal: { type: ['string', 'null'] }, seconds: numOrNull,
       started: str, ended: str, attempts: int, stderrTail: str, executorId: str,
     }, ['index', 'overrides', 'status']),
+  },
+  'job-file': {
+    what: "sweep job's record (job.json)", code: 'E_SWEEP_DIR',
+    schema: object({ index: int, overrides: { type: 'object' }, sets: strings, base: str, args: strings }, ['index', 'overrides']),
   },
   'slurm-array': {
     what: 'Slurm array record', code: 'E_SWEEP_DIR',

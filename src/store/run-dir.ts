@@ -19,6 +19,8 @@ export interface RunPaths {
   metrics: string;
   summary: string;
   checkpoints: string;
+  /** Which training examples `data.validation` held out (written when it holds any out). */
+  validation: string;
   /** Held by the process working on the run (dir-lock.ts). */
   lock: string;
 }
@@ -34,6 +36,7 @@ export function runPaths(dir: string): RunPaths {
     metrics: path.join(dir, 'metrics.jsonl'),
     summary: path.join(dir, 'summary.json'),
     checkpoints: path.join(dir, 'checkpoints'),
+    validation: path.join(dir, 'validation.json'),
     lock: path.join(dir, 'run.lock'),
   };
 }

@@ -5,12 +5,16 @@
  */
 import { writeJsonAtomic } from './atomic.js';
 import { readRecord } from './records.js';
+import type { BestPointer } from './checkpoint.js';
 
 /** The summary.json object. */
 export interface RunSummary {
   status: 'running' | 'completed' | 'failed' | 'interrupted';
   name: string;
   epochs: number;
+  /** The last evaluation's validation figures; absent without a validation split. */
+  valError?: number | null;
+  valNll?: number | null;
   testError: number | null;
   testAccuracy: number | null;
   sparsity: Record<string, number>;
@@ -19,6 +23,8 @@ export interface RunSummary {
   params: { total: number; sparsifiable: number; nonzero: number } | null;
   seconds: number;
   backend: string;
+  /** The checkpoint kept by `training.keepBest` (as checkpoints/best.json records it). */
+  best?: BestPointer;
   error?: { code: string; message: string };
 }
 

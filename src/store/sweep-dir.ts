@@ -1,5 +1,5 @@
 /**
- * Sweep directories `runs/sweeps/<name>/<timestamp>/`: the sweep file as given (`sweep.yaml`),
+ * Sweep directories `runs/<name>/<timestamp>/` (as `svd run` places runs; `--runs-dir X`: `X/<name>/...`): the sweep file as given (`sweep.yaml`),
  * what is needed to resume it (`sweep.json`), one line per job (`jobs.jsonl`, rewritten
  * atomically on every change, so it always holds exactly one line per job), one folder per job
  * (`jobs/NNN/`: `job.json`, `stderr.log` and the job's run directory), and at the end
@@ -88,9 +88,9 @@ export function jobDir(sweepDir: string, index: number): string {
   return path.join(sweepDir, 'jobs', String(index).padStart(3, '0'));
 }
 
-/** Creates `<runsDir>/sweeps/<name>/<timestamp>/` (with a suffix if that exists). */
+/** Creates `<runsDir>/<name>/<timestamp>/` (with a suffix if that exists), where `svd run` puts a run of that name. */
 export function createSweepDir(runsDir: string, name: string): SweepPaths {
-  const parent = path.join(runsDir, 'sweeps', name);
+  const parent = path.join(runsDir, name);
   try {
     makeDirs(parent);
   } catch (err) {
@@ -150,4 +150,19 @@ export function writeMeta(paths: SweepPaths, meta: SweepMeta): void {
  */
 export function lockSweepDir(paths: SweepPaths, argv: string[]): () => void {
   return acquireLock(paths.lock, { what: `sweep ${paths.dir}`, code: 'E_SWEEP_DIR', argv });
+}
+
+/**
+ * The overrides of the sweep job whose run is `runDir` (a run inside `jobs/NNN/` of a sweep
+ * directory, as its job.json records them); null for a run that is not a sweep job's, or whose
+ * job.json cannot be read.
+ */
+export function jobOverridesOf(runDir: string): Record<string, unknown> | null {
+  const job = path.dirname(path.dirname(runDir));
+  if (path.basename(path.dirname(job)) !== 'jobs') return null;
+  try {
+    return readRecord<{ overrides: Record<string, unknown> }>('job-file', path.join(job, 'job.json'))?.overrides ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -28,7 +28,7 @@ export function composeSweepSchema(): JsonSchema {
     additionalProperties: false,
     required: ['base'],
     properties: {
-      name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'sweep name; sweeps go to runs/sweeps/<name>/<timestamp>/. Default: the sweep file name without extension' },
+      name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'sweep name; sweeps go to runs/<name>/<timestamp>/ (--runs-dir DIR: DIR/<name>/<timestamp>/). Default: the sweep file name without extension' },
       base: { type: 'string', minLength: 1, description: 'the experiment config every job starts from, relative to this sweep file' },
       set: { type: 'object', propertyNames: dotted, description: 'overrides applied to every job (dotted path -> value), before the job\'s own' },
       grid: {

@@ -41,7 +41,7 @@ export interface SweepOptions {
   cpusPerJob?: number | null;
   /** `--set` arguments applied to every job (new sweeps only). */
   sets: string[];
-  /** Parent of `sweeps/<name>/...` (new sweeps only). */
+  /** Parent of `<name>/<timestamp>/`, as for `svd run` (new sweeps only). */
   runsDir: string;
   /** Queue the jobs and return at once (executors with a queue only). */
   detach?: boolean;

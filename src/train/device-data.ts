@@ -20,15 +20,18 @@ export interface Batch {
   oneHot: tf.Tensor2D;
 }
 
-/** Train and test splits on the backend. */
+/** Train, test and (when held out) validation splits on the backend. */
 export class DeviceData {
   readonly train: DeviceSplit;
   readonly test: DeviceSplit;
+  /** The validation split (`data.validation`), or null when the dataset has none. */
+  readonly validation: DeviceSplit | null;
 
   /** @param augment applied to every training batch from `batch()` (data/augment.ts); null: none. */
   constructor(readonly dataset: Dataset, private readonly augment: Augmenter | null = null) {
     this.train = toDevice(dataset.train, dataset.inputShape);
     this.test = toDevice(dataset.test, dataset.inputShape);
+    this.validation = dataset.validation ? toDevice(dataset.validation.split, dataset.inputShape) : null;
   }
 
   /** Gathers the examples at `indices` of `split`, augmented when it is the training split (caller disposes the batch). */
@@ -50,7 +53,7 @@ export class DeviceData {
   }
 
   dispose(): void {
-    tf.dispose([this.train.x, this.train.y, this.test.x, this.test.y]);
+    tf.dispose([this.train.x, this.train.y, this.test.x, this.test.y, ...(this.validation ? [this.validation.x, this.validation.y] : [])]);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The training loop, readable in one sitting (after nanoGPT's train.py). Per epoch: set the lr
  * and KL weight from their schedules, shuffle with the data stream, take SGVLB steps, then
- * (every `evalEvery` epochs and at the end) evaluate deterministically and report the metrics.
+ * (every `evalEvery` epochs and at the end) evaluate deterministically (the validation split, when
+ * there is one, and the test set) and report the metrics.
  * It does no I/O itself: the run layer writes metrics and checkpoints in `onEpochEnd`.
  *
  * Two guards run inside the loop without a read per step:
@@ -104,11 +105,13 @@ export async function train(input: TrainerInput): Promise<TrainOutcome> {
     let metrics: EpochMetrics | null = null;
     if (evaluated) {
       const test = evaluate(model, data, data.test, sparsity);
+      const val = data.validation ? evaluate(model, data, data.validation, sparsity) : null;
       const stats = sparsityStats(model.layers, sparsity);
       progress.seconds += (performance.now() - began) / 1000;
       metrics = {
         epoch: progress.epoch, lr, klWeight,
         trainLoss: train.nll + klWeight * train.kl, trainNll: train.nll, trainKl: train.kl, trainAccuracy: train.accuracy,
+        ...(val && { valError: val.error, valNll: val.nll }),
         testError: test.error, testNll: test.nll, sparsity: stats.sparsity, compression: stats.compression,
         seconds: progress.seconds,
       };
