@@ -1,5 +1,5 @@
 /**
- * `svd export RUN_DIR [--format tfjs|sparse] [--threshold T] [--out DIR] [--shrink] [--force]
+ * `svd export RUN_DIR [--format tfjs|sparse|onnx] [--threshold T] [--out DIR] [--shrink] [--force]
  * [--json]`: writes the run's sparsified model as a stock tfjs LayersModel or in the compact
  * sparse format, and prints the sizes (dense float32 bytes, exported bytes, compression in
  * weights and bytes) and the dead units; the last line is the export directory. With --json it
@@ -11,9 +11,11 @@ import { SvdError } from '../errors.js';
 import { exportRun, type ExportResult } from '../export/export-run.js';
 import { EXPORT_KINDS, type ExportKind } from '../export/manifest.js';
 
-const usage = `usage: svd export RUN_DIR [--format tfjs|sparse] [--threshold T] [--out DIR] [--shrink] [--force] [--json]
+const usage = `usage: svd export RUN_DIR [--format tfjs|sparse|onnx] [--threshold T] [--out DIR] [--shrink] [--force] [--json]
   --format     tfjs: a standard tfjs LayersModel (model.json + weights.bin), loadable with tf.loadLayersModel (default)
                sparse: only the surviving weights (CSR) and the remaining dense parameters (svd-export.json + weights.bin)
+               onnx: an ONNX model (opset 13, model.onnx) for onnxruntime and other ONNX runtimes
+               every format takes raw pixels in [0, 1], NHWC, float32: the run's normalization is its first layers
   --threshold  prune where log alpha >= T (default: the run's sparsity.threshold)
   --out        output directory (default: RUN_DIR/export-<format>[-shrink][-t<T>]); must not exist or be empty
   --shrink     remove units and filters whose outgoing (or incoming) weights are all pruned: narrower layers, same predictions
@@ -22,7 +24,7 @@ const usage = `usage: svd export RUN_DIR [--format tfjs|sparse] [--threshold T] 
 
 const command: Command = {
   name: 'export',
-  summary: 'write the sparsified model: a standard tfjs LayersModel or the compact sparse format; prints the sizes',
+  summary: 'write the sparsified model: a standard tfjs LayersModel, the compact sparse format or ONNX; prints the sizes',
   usage,
   async run(argv) {
     const parsed = parseCommandArgs('export', usage, argv, {
