@@ -3,8 +3,8 @@
  * registers (after timm's test_models.py):
  * - every layer type, in a small model around its registered example: trained, stopped in the
  *   middle of an epoch, checkpointed and resumed with exactly the numbers of an uninterrupted run;
- *   exported in both formats (stock tfjs LayersModel through tfjs's own save and load, and the
- *   sparse format) with the model's deterministic predictions; used as an `init.from` source;
+ *   exported in every format (stock tfjs LayersModel through tfjs's own save and load, the
+ *   sparse format, and ONNX run by onnxruntime-node) with the model's deterministic predictions; used as an `init.from` source;
  *   widened by `model.width` as the config checks predict; and shrunk with the same predictions;
  * - every optimizer, learning-rate schedule and KL schedule: stopped, checkpointed and resumed
  *   exactly;
@@ -18,6 +18,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { onnxModelBytes } from '../src/export/onnx-model.js';
 import { BACKENDS, DATASETS, EXECUTORS, KL_SCHEDULES, LAYERS, LR_SCHEDULES, OPTIMIZERS } from '../src/registries.js';
 import * as registries from '../src/registries.js';
 import { selectBackend } from '../src/backends/select.js';
@@ -191,6 +193,19 @@ for (const [type, entry] of LAYERS.list()) {
     assertClose(viaTfjs, expected, 1e-5, 'tfjs export');
     const { layout, bin } = encodeSparse(net);
     assert.deepEqual(predict(decodeSparse(layout, net.inputShape, bin, 'm', 'w'), data), predict(net, data), 'the sparse format gives the same model');
+  });
+
+  test(`layer ${type}: exported to ONNX, onnxruntime-node gives the model's predictions`, async () => {
+    const { data, model } = await trainedHarness(type, entry);
+    spreadLogSigma2(model);
+    const expected = evalLogits(model, data);
+    const { net } = plainNetFromModel(model, SPARSITY);
+    const x = data.test.x.dataSync() as Float32Array;
+    const session = await ort.InferenceSession.create(onnxModelBytes(net, CLASSES));
+    const out = await session.run({ input: new ort.Tensor('float32', x, [expected.length, ...data.dataset.inputShape]) });
+    await session.release();
+    const flat = out.logits.data as Float32Array;
+    assertClose(expected.map((_row, i) => Array.from(flat.subarray(i * CLASSES, (i + 1) * CLASSES))), expected, 1e-5, 'onnx export');
   });
 
   test(`layer ${type}: its trained model is an init.from source`, async () => {

@@ -67,6 +67,7 @@ export class OnnxGraph implements OnnxEmitter {
   activation(name: string): void {
     const op = ONNX_ACTIVATIONS[name as ActivationName];
     if (op === undefined) throw new Error(`no ONNX op for activation '${name}'`);
+    if (op === 'Softmax' && this.state === 'nhwc') this.toImage(this.shape); // over the channels: axis 1 of NCHW
     if (op) this.node(op, [], op === 'Softmax' ? { axis: { int: 1 } } : {});
   }
 

@@ -79,6 +79,7 @@ export const batchnorm: LayerEntry<BatchNormConfig, BatchNormConfig> = {
     role: { kind: 'channels', effect: () => 'value', perChannelParams: true },
     // channels at axis 1 in both layouts (NCHW, [N, features])
     onnx: (p, params, graph) => {
+      if (graph.shape.length === 3) graph.toImage(graph.shape);
       const names = ['gamma', 'beta', 'movingMean', 'movingVariance'].map((name) => {
         const a = params.find((q) => q.name === name);
         if (!a) throw new Error(`a batchnorm has no ${name}`);

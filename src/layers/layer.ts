@@ -170,8 +170,8 @@ export interface LayerEntry<C extends object = object, P extends object = object
   decayed?: readonly string[];
   /** Sparse VD layers: the leading block of a kernel of `shape` that snapshots and pictures keep. */
   snapshotBlock?(shape: Shape): Shape;
-  /** How `svd export` writes the layer: as the plain type `as`, with this config. Absent: not exportable. */
-  export?: { as: string; config(config: C): P };
+  /** How `svd export` writes the layer: as the plain type `as`, with this config (of the built `layer`). Absent: not exportable. */
+  export?: { as: string; config(config: C, layer: Layer): P };
   /** Present on the plain types `export.as` names. */
   plain?: PlainFacet<P>;
 }

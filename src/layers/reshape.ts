@@ -18,20 +18,27 @@ export interface ReshapeConfig {
 export class Reshape extends StatelessLayer {
   readonly type = 'reshape';
 
-  constructor(private readonly config: ReshapeConfig, inputShape: Shape, ctx: BuildContext) {
+  constructor(config: ReshapeConfig, inputShape: Shape, ctx: BuildContext) {
     super(inputShape, reshapeOutput(config, inputShape), ctx);
   }
 
   apply(x: tf.Tensor): tf.Tensor {
-    return tf.reshape(x, [x.shape[0], ...this.config.targetShape]);
+    return tf.reshape(x, [x.shape[0], ...this.outputShape]);
   }
 }
 
-/** `targetShape`, when it holds as many values as `input`. */
-function reshapeOutput(c: ReshapeConfig, input: Shape): Shape {
+/** `targetShape` with its -1 (if any) resolved, when it holds as many values as `input`. */
+export function reshapeOutput(c: ReshapeConfig, input: Shape): Shape {
   const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-  if (size(c.targetShape) !== size(input)) throw new ShapeError(`reshape to [${c.targetShape.join(', ')}] needs ${size(c.targetShape)} values per example, the input [${input.join(', ')}] has ${size(input)}`);
-  return [...c.targetShape];
+  const given = c.targetShape.filter((d) => d !== -1);
+  const free = c.targetShape.length - given.length;
+  const total = size(input);
+  const fill = free === 1 && total % size(given) === 0 ? total / size(given) : -1;
+  const shape = c.targetShape.map((d) => (d === -1 ? fill : d));
+  if (free > 1 || size(shape) !== total || shape.some((d) => d < 1)) {
+    throw new ShapeError(`reshape to [${c.targetShape.join(', ')}] cannot hold the ${total} values per example of the input [${input.join(', ')}]${free > 1 ? ' (at most one -1)' : ''}`);
+  }
+  return shape;
 }
 
 /** `reshape`. */
@@ -41,26 +48,28 @@ export const reshape: LayerEntry<ReshapeConfig, ReshapeConfig> = {
     properties: {
       targetShape: {
         anyOf: [
-          { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, maxItems: 1 },
-          { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3 },
+          { type: 'array', items: { type: 'integer', minimum: -1, not: { const: 0 } }, minItems: 1, maxItems: 1 },
+          { type: 'array', items: { type: 'integer', minimum: -1, not: { const: 0 } }, minItems: 3, maxItems: 3 },
         ],
-        description: 'the new per-example shape: [n] or [height, width, channels]',
+        description: 'the new per-example shape: [n] or [height, width, channels]; one size may be -1 (whatever the input\'s values make it)',
       },
     },
     required: ['targetShape'],
   },
-  example: { spec: { targetShape: [2, 6, 1] }, input: [3, 4, 1] },
+  example: { spec: { targetShape: [2, 6, -1] }, input: [3, 4, 1] },
   config: (spec) => ({ targetShape: (spec.targetShape as number[]).map(Number) }),
   outputShape: reshapeOutput,
   build: (c, input, ctx) => new Reshape(c, input, ctx),
-  export: { as: 'reshape', config: (c) => ({ targetShape: [...c.targetShape] }) },
+  // the plain form has its -1 resolved: stock tfjs reshape leaves a -1 undefined for the layers after it
+  export: { as: 'reshape', config: (_c, layer) => ({ targetShape: [...layer.outputShape] }) },
   plain: {
     tfjs: (p, common) => tf.layers.reshape({ ...common, targetShape: p.targetShape }),
     // An image channel becomes other positions: nothing before it may be removed.
     role: { kind: 'channels', effect: () => 'mixed' },
     onnx: (p, _params, graph) => {
+      const target = reshapeOutput(p, graph.shape);
       graph.toFlat();
-      if (p.targetShape.length === 3) graph.toImage(p.targetShape);
+      if (target.length === 3) graph.toImage(target);
     },
   },
 };
