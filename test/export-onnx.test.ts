@@ -23,7 +23,7 @@ import { makeCifarSplit, writeCifar10 } from './helpers/cifar-files.js';
 import { writeSmallMnist } from './helpers/small-run.js';
 import { lastLine, readJsonFile, svd, tempDir, type CliResult } from './helpers/cli.js';
 import { main } from '../src/cli/main.js';
-import { decodeOnnxModel } from '../src/export/onnx-proto.js';
+import { decodeOnnxModel } from '../src/formats/onnx-proto.js';
 
 const mnist = tempDir('svd-onnx-mnist-');
 const cifar = tempDir('svd-onnx-cifar-');

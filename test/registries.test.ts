@@ -40,7 +40,7 @@ import { plainNetFromModel } from '../src/export/extract.js';
 import { outWidth, plainFacet, weightedRole, type PlainNet } from '../src/export/plain-net.js';
 import { decodeSparse, encodeSparse } from '../src/export/sparse-format.js';
 import { shrinkNet } from '../src/export/structure.js';
-import { tfjsFiles } from '../src/export/tfjs-files.js';
+import { tfjsFiles } from '../src/formats/tfjs-files.js';
 import { buildTfjsModel } from '../src/export/tfjs-model.js';
 import { JOB_BIN_ENV } from '../src/sweep/executors/process-job.js';
 import { startSlurmCluster } from './helpers/slurm.js';

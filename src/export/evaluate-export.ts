@@ -16,14 +16,14 @@ import { SvdError } from '../errors.js';
 import { fileInFolder, readRegularFile, regularFileSize } from '../files/read.js';
 import { EXPORT_MANIFEST, readManifest, type ExportKind, type ExportManifest } from './manifest.js';
 import { decodeSparse, sizeMismatch } from './sparse-format.js';
-import { loadTfjsModel } from './tfjs-files.js';
+import { loadTfjsModel } from '../formats/tfjs-files.js';
 import { buildTfjsModel } from './tfjs-model.js';
 import { fileSizes } from './write-dir.js';
 import type { PlainNet } from './plain-net.js';
 import type { RunEvaluation } from '../run/evaluate-run.js';
 import type { Dataset } from '../data/dataset.js';
 import { ONNX_MODEL } from './onnx-model.js';
-import { readOnnxModel } from './onnx-read.js';
+import { readOnnxModel } from '../formats/onnx-read.js';
 import { onnxLogits } from './onnx-run.js';
 
 /** What `svd eval EXPORT_DIR` prints: what `svd eval RUN_DIR` does, plus the export's own. */

@@ -12,7 +12,7 @@ import { EXPORT_MANIFEST, makeManifest, type ExportKind, type ExportManifest } f
 import { nonzeroCount, paramCount } from './plain-net.js';
 import { encodeSparse, type SparseLayout } from './sparse-format.js';
 import { analyzeStructure, shrinkNet, type StructureReport } from './structure.js';
-import { MODEL_JSON, TFJS_WEIGHTS, tfjsFiles } from './tfjs-files.js';
+import { MODEL_JSON, TFJS_WEIGHTS, tfjsFiles } from '../formats/tfjs-files.js';
 import { buildTfjsModel } from './tfjs-model.js';
 import { checkOutDir, fileSizes, writeDirAtomic } from './write-dir.js';
 import { DATASETS } from '../data/registry.js';

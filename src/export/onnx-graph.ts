@@ -7,7 +7,7 @@
  */
 import type { OnnxAttribute, OnnxEmitter, OnnxLayout } from '../layers/onnx-facet.js';
 import { ONNX_ACTIVATIONS, type ActivationName } from '../layers/activations.js';
-import { ATTR, ONNX_FLOAT, ONNX_INT64, ONNX_IR_VERSION, ONNX_OPSET } from './onnx-proto.js';
+import { ATTR, ONNX_FLOAT, ONNX_INT64, ONNX_IR_VERSION, ONNX_OPSET } from '../formats/onnx-proto.js';
 
 /** The graph's input and output names. */
 export const ONNX_INPUT = 'input';

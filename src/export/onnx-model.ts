@@ -8,7 +8,7 @@
  */
 import { LAYERS } from '../layers/registry.js';
 import { OnnxGraph } from './onnx-graph.js';
-import { encodeOnnxModel } from './onnx-proto.js';
+import { encodeOnnxModel } from '../formats/onnx-proto.js';
 import { allLayers, plainFacet, type PlainLayer, type PlainNet } from './plain-net.js';
 
 /** The ONNX file of an onnx export. */

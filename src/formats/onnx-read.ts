@@ -18,6 +18,7 @@ export const MAX_ONNX_VALUES = 2 ** 28;
 /** A decoded ONNX model: the fields svd reads (protobufjs's camelCase names). */
 export interface OnnxModel {
   irVersion?: number;
+  producerName?: string;
   opsetImport?: Array<{ domain?: string; version?: number }>;
   graph?: OnnxGraphProto;
 }
