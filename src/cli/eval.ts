@@ -15,7 +15,7 @@ import { evaluateExport } from '../export/evaluate-export.js';
 import { EXPORT_MANIFEST, isExportDir } from '../export/manifest.js';
 import { SvdError } from '../errors.js';
 
-const usage = 'usage: svd eval RUN_DIR [--threshold T]\n       svd eval EXPORT_DIR';
+const usage = 'usage: svd eval RUN_DIR [--threshold T]\n       svd eval EXPORT_DIR     (tfjs, sparse or onnx export; onnx runs in onnxruntime-node)';
 
 const command: Command = {
   name: 'eval',

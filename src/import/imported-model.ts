@@ -9,23 +9,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
-import type { PlainLayer } from '../layers/layer.js';
+import type { ImportedModel } from './imported.js';
 import { importOnnx } from './onnx-import.js';
 import { importTfjs } from './tfjs-import.js';
 
-/** An imported model. */
-export interface ImportedModel {
-  file: string;
-  format: 'onnx' | 'tfjs';
-  /** Per-example input as svd takes it: [h, w, c] (NHWC) or [n]. */
-  inputShape: number[];
-  /** The data.normalize an svd export does in its first layers (left out of `layers`), or null. */
-  normalize: string | null;
-  /** The network, in order. */
-  layers: PlainLayer[];
-  /** What was changed on the way in (a final softmax left out), for the user. */
-  notes: string[];
-}
+export type { ImportedModel } from './imported.js';
 
 /** True when `from` names a model file svd imports (an .onnx file, a model.json or a folder with one) rather than a run. */
 export function isModelSource(from: string): boolean {
@@ -41,13 +29,4 @@ export async function importModel(from: string): Promise<ImportedModel> {
   const dir = path.basename(p) === 'model.json' ? path.dirname(p) : p;
   if (!fs.existsSync(path.join(dir, 'model.json'))) throw new SvdError('E_IMPORT', 'not a model svd imports: an .onnx file, a tfjs model.json, or a folder holding model.json', { file: p }, 2);
   return importTfjs(dir);
-}
-
-/** The data.normalize a preprocessing layer of an svd export does, or null for any other layer. */
-export function preprocessingOf(name: string): string | null | undefined {
-  if (!name.startsWith('preprocess_')) return undefined;
-  if (name.startsWith('preprocess_zca')) return 'zca';
-  if (name.startsWith('preprocess_standardize')) return 'standardize';
-  if (name.startsWith('preprocess_mean')) return 'mean-image';
-  return null;
 }

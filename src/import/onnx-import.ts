@@ -15,7 +15,7 @@ import { onnxPads } from '../layers/geometry.js';
 import { ONNX_ACTIVATIONS } from '../layers/activations.js';
 import { LAYERS } from '../layers/registry.js';
 import { readOnnxModel, type OnnxNodeProto } from '../formats/onnx-read.js';
-import { preprocessingOf, type ImportedModel } from './imported-model.js';
+import { preprocessingOf, type ImportedModel } from './imported.js';
 
 /** The ops svd maps onto its layers. */
 export const SUPPORTED_ONNX_OPS = [

@@ -13,7 +13,7 @@ import { SvdError } from '../errors.js';
 import type { ParamArray, PlainLayer } from '../layers/layer.js';
 import { ACTIVATION_NAMES } from '../layers/activations.js';
 import { loadTfjsModel } from '../formats/tfjs-files.js';
-import { preprocessingOf, type ImportedModel } from './imported-model.js';
+import { preprocessingOf, type ImportedModel } from './imported.js';
 
 type Config = Record<string, unknown>;
 
