@@ -41,7 +41,9 @@ const command: Command = {
     if (fs.existsSync(out) && !values.force) throw new SvdError('E_ARGS', `svd init: ${values.out} exists; pass --force to replace it`);
     await selectBackend('auto');
     const model = await importModel(positionals[0]);
-    const name = values.name ?? path.basename(model.format === 'tfjs' ? path.dirname(model.file) : model.file).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_.-]/g, '-');
+    // default name: the model file's, or its folder's when the file is a generic model.onnx / model.json
+    const base = path.basename(model.file).replace(/\.[^.]*$/, '');
+    const name = values.name ?? (base === 'model' ? path.basename(path.dirname(model.file)) : base).replace(/[^A-Za-z0-9_.-]/g, '-');
     const config = configFromModel(model, positionals[0], name, values.dataset);
     const text = configYaml(config, model);
     const temp = `${out}.tmp-${process.pid}`;

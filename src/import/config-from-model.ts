@@ -7,7 +7,7 @@
  * registered one of that input shape and class count (or the one given); `data.normalize` is
  * what an svd export did in its first layers, else none. A flat input [n] gets a flatten first.
  */
-import { stringify } from 'yaml';
+import { Document, YAMLMap, YAMLSeq } from 'yaml';
 import { SvdError } from '../errors.js';
 import { DATASETS } from '../data/registry.js';
 import { classCount } from '../data/dataset.js';
@@ -48,5 +48,8 @@ export function configYaml(config: Record<string, unknown>, model: ImportedModel
     ...model.notes.map((n) => `# Note: ${n}.`),
     '# Defaults apply to every key not given (svd validate shows the resolved config); training.epochs, optimizer and kl set the recipe.',
   ];
-  return `${header.join('\n')}\n${stringify(config)}`;
+  const doc = new Document(config);
+  const layers = doc.getIn(['model', 'layers']);
+  if (layers instanceof YAMLSeq) for (const item of layers.items) if (item instanceof YAMLMap) item.flow = true; // one line per layer
+  return `${header.join('\n')}\n${doc.toString({ lineWidth: 0 })}`;
 }
