@@ -2,7 +2,8 @@
  * `svd eval RUN_DIR [--threshold T]`: loads the run's latest checkpoint and prints, as JSON,
  * the masked deterministic test error, per-layer sparsity and compression at the run's
  * threshold or at T.
- * `svd eval EXPORT_DIR`: loads an export written by `svd export` (a directory with
+ * `svd eval EXPORT_DIR`: loads an export written by `svd export` (tfjs, sparse or onnx, the last
+ * through onnxruntime-node; a directory with
  * svd-export.json) and prints, as JSON, its test error on the run's test set (equal to the run's
  * masked test error at the export's threshold), with the figures its manifest records.
  */
