@@ -4,7 +4,8 @@
  * - every layer type, in a small model around its registered example: trained, stopped in the
  *   middle of an epoch, checkpointed and resumed with exactly the numbers of an uninterrupted run;
  *   exported in every format (stock tfjs LayersModel through tfjs's own save and load, the
- *   sparse format, and ONNX run by onnxruntime-node) with the model's deterministic predictions; used as an `init.from` source;
+ *   sparse format, and ONNX run by onnxruntime-node) with the model's deterministic predictions;
+ *   its ONNX and tfjs exports imported back (src/import/) as an init.from start with them; used as an `init.from` source;
  *   widened by `model.width` as the config checks predict; and shrunk with the same predictions;
  * - every optimizer, learning-rate schedule and KL schedule: stopped, checkpointed and resumed
  *   exactly;
@@ -34,7 +35,9 @@ import { classCount } from '../src/data/dataset.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData } from '../src/train/device-data.js';
 import { saveCheckpoint } from '../src/experiment/checkpoint-state.js';
-import { initFromPretrained, loadPretrained } from '../src/experiment/init-from.js';
+import { initFromPretrained, loadPretrained, plainSourceLayers } from '../src/experiment/init-from.js';
+import { importOnnx } from '../src/import/onnx-import.js';
+import { importTfjs } from '../src/import/tfjs-import.js';
 import { loadLatestCheckpoint } from '../src/store/checkpoint.js';
 import { plainNetFromModel } from '../src/export/extract.js';
 import { outWidth, plainFacet, weightedRole, type PlainNet } from '../src/export/plain-net.js';
@@ -206,6 +209,29 @@ for (const [type, entry] of LAYERS.list()) {
     await session.release();
     const flat = out.logits.data as Float32Array;
     assertClose(expected.map((_row, i) => Array.from(flat.subarray(i * CLASSES, (i + 1) * CLASSES))), expected, 1e-5, 'onnx export');
+  });
+
+  test(`layer ${type}: its ONNX and tfjs exports import back as an init.from start with the model's predictions`, async () => {
+    const { cfg, data, model } = await trainedHarness(type, entry);
+    spreadLogSigma2(model);
+    const expected = evalLogits(model, data);
+    const { net } = plainNetFromModel(model, SPARSITY);
+    const dir = tempDir();
+    const onnxFile = path.join(dir, 'model.onnx');
+    fs.writeFileSync(onnxFile, onnxModelBytes(net, CLASSES));
+    const built = buildTfjsModel(net);
+    const files = await tfjsFiles(built);
+    built.dispose();
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(files.modelJson));
+    fs.writeFileSync(path.join(dir, 'weights.bin'), files.weights);
+    for (const imported of [importOnnx(onnxFile), await importTfjs(dir)]) {
+      const target = Model.build({ layers: cfg.model.layers, width: 1, inputShape: data.dataset.inputShape, sparsity: SPARSITY }, RunRandom.fromSeed(78).init);
+      initFromPretrained(target, { from: imported.file, dir: imported.file, epoch: null, layers: plainSourceLayers(imported.layers, imported.file) }, SPARSITY);
+      const unmasked = { ...SPARSITY, threshold: SPARSITY.logAlphaClip + 1 };
+      const got = tf.tidy(() => target.apply(data.test.x, { training: false, sparsity: unmasked, nextSeed: () => 1 }).arraySync() as number[][]);
+      target.dispose();
+      assertClose(got, expected, 1e-5, `${imported.format} import`);
+    }
   });
 
   test(`layer ${type}: its trained model is an init.from source`, async () => {
