@@ -198,17 +198,19 @@ for (const [type, entry] of LAYERS.list()) {
     assert.deepEqual(predict(decodeSparse(layout, net.inputShape, bin, 'm', 'w'), data), predict(net, data), 'the sparse format gives the same model');
   });
 
-  test(`layer ${type}: exported to ONNX, onnxruntime-node gives the model's predictions`, async () => {
+  test(`layer ${type}: exported to ONNX (dense and sparse initializers), onnxruntime-node gives the model's predictions`, async () => {
     const { data, model } = await trainedHarness(type, entry);
     spreadLogSigma2(model);
     const expected = evalLogits(model, data);
     const { net } = plainNetFromModel(model, SPARSITY);
     const x = data.test.x.dataSync() as Float32Array;
-    const session = await ort.InferenceSession.create(onnxModelBytes(net, CLASSES));
-    const out = await session.run({ input: new ort.Tensor('float32', x, [expected.length, ...data.dataset.inputShape]) });
-    await session.release();
-    const flat = out.logits.data as Float32Array;
-    assertClose(expected.map((_row, i) => Array.from(flat.subarray(i * CLASSES, (i + 1) * CLASSES))), expected, 1e-5, 'onnx export');
+    for (const sparse of [false, true]) {
+      const session = await ort.InferenceSession.create(onnxModelBytes(net, CLASSES, '', sparse));
+      const out = await session.run({ input: new ort.Tensor('float32', x, [expected.length, ...data.dataset.inputShape]) });
+      await session.release();
+      const flat = out.logits.data as Float32Array;
+      assertClose(expected.map((_row, i) => Array.from(flat.subarray(i * CLASSES, (i + 1) * CLASSES))), expected, 1e-5, `onnx export${sparse ? ' with sparse initializers' : ''}`);
+    }
   });
 
   test(`layer ${type}: its ONNX and tfjs exports import back as an init.from start with the model's predictions`, async () => {
@@ -219,12 +221,14 @@ for (const [type, entry] of LAYERS.list()) {
     const dir = tempDir();
     const onnxFile = path.join(dir, 'model.onnx');
     fs.writeFileSync(onnxFile, onnxModelBytes(net, CLASSES));
+    const sparseFile = path.join(dir, 'sparse.onnx');
+    fs.writeFileSync(sparseFile, onnxModelBytes(net, CLASSES, '', true));
     const built = buildTfjsModel(net);
     const files = await tfjsFiles(built);
     built.dispose();
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(files.modelJson));
     fs.writeFileSync(path.join(dir, 'weights.bin'), files.weights);
-    for (const imported of [importOnnx(onnxFile), await importTfjs(dir)]) {
+    for (const imported of [importOnnx(onnxFile), importOnnx(sparseFile), await importTfjs(dir)]) {
       const target = Model.build({ layers: cfg.model.layers, width: 1, inputShape: data.dataset.inputShape, sparsity: SPARSITY }, RunRandom.fromSeed(78).init);
       initFromPretrained(target, { from: imported.file, dir: imported.file, epoch: null, layers: plainSourceLayers(imported.layers, imported.file) }, SPARSITY);
       const unmasked = { ...SPARSITY, threshold: SPARSITY.logAlphaClip + 1 };

@@ -11,13 +11,14 @@ import { SvdError } from '../errors.js';
 import { exportRun, type ExportResult } from '../export/export-run.js';
 import { EXPORT_KINDS, type ExportKind } from '../export/manifest.js';
 
-const usage = `usage: svd export RUN_DIR [--format tfjs|sparse|onnx] [--threshold T] [--out DIR] [--shrink] [--force] [--json]
+const usage = `usage: svd export RUN_DIR [--format tfjs|sparse|onnx] [--threshold T] [--out DIR] [--shrink] [--sparse-initializers] [--force] [--json]
   --format     tfjs: a standard tfjs LayersModel (model.json + weights.bin), loadable with tf.loadLayersModel (default)
                sparse: only the surviving weights (CSR) and the remaining dense parameters (svd-export.json + weights.bin)
                onnx: an ONNX model (opset 13, model.onnx) for onnxruntime and other ONNX runtimes
                every format takes raw pixels in [0, 1], NHWC, float32: the run's normalization is its first layers
   --threshold  prune where log alpha >= T (default: the run's sparsity.threshold)
   --out        output directory (default: RUN_DIR/export-<format>[-shrink][-t<T>]); must not exist or be empty
+  --sparse-initializers  onnx: kernels as sparse initializers (nonzero values + int64 indices) where smaller; runtimes densify them on load
   --shrink     remove units and filters whose outgoing (or incoming) weights are all pruned: narrower layers, same predictions
   --force      replace an earlier export in --out
   --json       print the result as JSON`;
@@ -32,6 +33,7 @@ const command: Command = {
       threshold: { type: 'string' },
       out: { type: 'string' },
       shrink: { type: 'boolean' },
+      'sparse-initializers': { type: 'boolean' },
       force: { type: 'boolean' },
       json: { type: 'boolean' },
     }, { min: 1, max: 1 });
@@ -44,6 +46,7 @@ const command: Command = {
       threshold: numberOption('threshold', values.threshold),
       out: values.out,
       shrink: values.shrink ?? false,
+      sparseInitializers: values['sparse-initializers'] ?? false,
       force: values.force ?? false,
     });
     console.log(values.json ? JSON.stringify(result, null, 2) : describe(result));

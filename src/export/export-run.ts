@@ -31,6 +31,8 @@ export interface ExportOptions {
   shrink?: boolean;
   /** Replace an earlier export in `out`. */
   force?: boolean;
+  /** onnx: kernels as sparse initializers (values and int64 indices of the nonzeros) where that is smaller. */
+  sparseInitializers?: boolean;
 }
 
 /** What `svd export` prints (as JSON). */
@@ -63,6 +65,7 @@ export async function exportRun(runDir: string, options: ExportOptions): Promise
   const out = options.out ?? defaultOutDir(runDir, options.format, options.shrink, options.threshold);
   const force = options.force ?? false;
   checkOutDir(out, force);
+  if (options.sparseInitializers && options.format !== 'onnx') throw new SvdError('E_ARGS', `--sparse-initializers applies to --format onnx, not ${options.format}`);
   const run = await extractRun(runDir, options.threshold);
   const structure = analyzeStructure(run.net);
   const shrunk = options.shrink ? shrinkNet(run.net) : null;
@@ -90,7 +93,7 @@ export async function exportRun(runDir: string, options: ExportOptions): Promise
     files.set(sparse.file, encoded.bin);
     stored = sparse.layers.reduce((n, l) => n + l.params.reduce((m, p) => m + (p.encoding === 'csr' ? p.nnz : p.values.length), 0), 0);
   } else if (options.format === 'onnx') {
-    files.set(ONNX_MODEL, onnxModelBytes(net, run.numClasses, `svd export of ${runDir} (epoch ${run.epoch}, threshold ${run.sparsity.threshold}); input: float32 [batch, ${net.inputShape.join(', ')}] raw pixels in [0, 1], NHWC`));
+    files.set(ONNX_MODEL, onnxModelBytes(net, run.numClasses, `svd export of ${runDir} (epoch ${run.epoch}, threshold ${run.sparsity.threshold}); input: float32 [batch, ${net.inputShape.join(', ')}] raw pixels in [0, 1], NHWC`, options.sparseInitializers ?? false));
     stored = paramCount(net);
   } else {
     throw new SvdError('E_ARGS', `--format must be tfjs, sparse or onnx, got '${String(options.format)}'`);

@@ -25,9 +25,11 @@ export class OnnxGraph implements OnnxEmitter {
   private prefix = '';
   private readonly nodes: Record<string, unknown>[] = [];
   private readonly initializers: Record<string, unknown>[] = [];
+  private readonly sparseInitializers: Record<string, unknown>[] = [];
   private readonly names = new Set<string>();
 
-  constructor(private readonly inputShape: number[]) {
+  /** @param sparse write kernels as sparse initializers (values + int64 flat indices) where that is smaller. */
+  constructor(private readonly inputShape: number[], private readonly sparse = false) {
     this.shape = [...inputShape];
     this.state = inputShape.length === 3 ? 'nhwc' : 'flat';
     this.layout = this.state === 'flat' ? 'flat' : 'nchw';
@@ -59,8 +61,21 @@ export class OnnxGraph implements OnnxEmitter {
 
   weight(name: string, shape: number[], values: Float32Array): string {
     const full = this.unique(`${this.prefix}/${name}`);
+    let nnz = 0;
+    for (const v of values) if (v !== 0) nnz++;
+    if (this.sparse && name === 'kernel' && nnz * 12 < values.length * 4) {
+      const kept = new Float32Array(nnz);
+      const indices = new BigInt64Array(nnz);
+      for (let i = 0, k = 0; i < values.length; i++) if (values[i] !== 0) [kept[k], indices[k++]] = [values[i], BigInt(i)];
+      this.sparseInitializers.push({
+        dims: shape,
+        values: { name: full, dims: [nnz], dataType: ONNX_FLOAT, rawData: littleEndian(new Uint8Array(kept.buffer), 4) },
+        indices: { name: `${full}/indices`, dims: [nnz], dataType: ONNX_INT64, rawData: littleEndian(new Uint8Array(indices.buffer), 8) },
+      });
+      return full;
+    }
     const bytes = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
-    this.initializers.push({ name: full, dims: shape, dataType: ONNX_FLOAT, rawData: littleEndian(bytes) });
+    this.initializers.push({ name: full, dims: shape, dataType: ONNX_FLOAT, rawData: littleEndian(bytes, 4) });
     return full;
   }
 
@@ -85,6 +100,7 @@ export class OnnxGraph implements OnnxEmitter {
         name: 'svd',
         node: this.nodes,
         initializer: this.initializers,
+        ...(this.sparseInitializers.length > 0 && { sparseInitializer: this.sparseInitializers }),
         input: [{ name: ONNX_INPUT, type: { tensorType: { elemType: ONNX_FLOAT, shape: dims(this.inputShape) } } }],
         output: [{ name: ONNX_OUTPUT, type: { tensorType: { elemType: ONNX_FLOAT, shape: dims([classes]) } } }],
       },
@@ -119,9 +135,9 @@ function attribute(name: string, a: OnnxAttribute): Record<string, unknown> {
   return { name, type: ATTR.INTS, ints: a.ints };
 }
 
-/** `bytes` of float32 values in little-endian order (ONNX's raw_data), whatever this machine's order. */
-function littleEndian(bytes: Uint8Array): Uint8Array {
+/** `bytes` of `size`-byte values in little-endian order (ONNX's raw_data), whatever this machine's order. */
+function littleEndian(bytes: Uint8Array, size: number): Uint8Array {
   if (new Uint8Array(new Uint32Array([1]).buffer)[0] === 1) return bytes;
-  for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
+  for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
   return bytes;
 }

@@ -20,9 +20,9 @@ export function plainOutputShape(layer: PlainLayer, input: number[]): number[] {
   return entry.outputShape(entry.config({ type: layer.type, ...layer.config }), input);
 }
 
-/** The bytes of the ONNX model of `net` with `classes` outputs. */
-export function onnxModelBytes(net: PlainNet, classes: number, docString = ''): Uint8Array {
-  const graph = new OnnxGraph(net.inputShape);
+/** The bytes of the ONNX model of `net` with `classes` outputs (`sparse`: kernels as sparse initializers where smaller). */
+export function onnxModelBytes(net: PlainNet, classes: number, docString = '', sparse = false): Uint8Array {
+  const graph = new OnnxGraph(net.inputShape, sparse);
   let shape = [...net.inputShape];
   for (const layer of allLayers(net)) {
     graph.beginLayer(layer.name, shape);

@@ -2,7 +2,7 @@
  * Reading an ONNX file svd is given (an onnx export for `svd eval`, a user's model for
  * `init.from`): through the one safe reader (a regular file of at most 1 GiB), decoded with the
  * official schema (onnx-proto.ts), and checked before any weight is allocated: a graph in
- * ONNX's default domain, initializers of float32 (or int64) with sizes that add up (their
+ * ONNX's default domain, initializers (and sparse initializers, densified) of float32 (or int64) with sizes that add up (their
  * declared shapes bounded in all), external data only in files of the model's own folder and
  * within them. Any problem is an error with `code` naming the file (and the tensor or node).
  */
@@ -25,6 +25,7 @@ export interface OnnxModel {
 export interface OnnxGraphProto {
   node?: OnnxNodeProto[];
   initializer?: OnnxTensorProto[];
+  sparseInitializer?: Array<{ dims?: number[]; values?: OnnxTensorProto; indices?: OnnxTensorProto }>;
   input?: OnnxValueInfo[];
   output?: OnnxValueInfo[];
 }
@@ -87,6 +88,30 @@ export function readOnnxModel(file: string, code: ErrorCode): ReadOnnx {
     declared += size;
     if (declared > MAX_ONNX_VALUES) throw bad(`initializer '${name}' of dims [${dims}] brings the model to ${declared} values, more than the ${MAX_ONNX_VALUES} (1 GiB of float32) svd loads`, where);
     tensors.set(name, { dims, values: tensorValues(t, size, path.dirname(file), (why) => bad(`initializer '${name}': ${why}`, where)) });
+  }
+  for (const [i, s] of (graph.sparseInitializer ?? []).entries()) {
+    const name = s.values?.name ?? `#${i}`;
+    const where = `graph.sparse_initializer.${name}`;
+    const dims = s.dims ?? [];
+    if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`sparse initializer '${name}' has dims [${dims}], not a list of sizes`, where);
+    const size = dims.reduce((a, b) => a * b, 1);
+    declared += size;
+    if (declared > MAX_ONNX_VALUES) throw bad(`sparse initializer '${name}' of dims [${dims}] brings the model to ${declared} values, more than the ${MAX_ONNX_VALUES} (1 GiB of float32) svd loads`, where);
+    const refuse = (why: string) => bad(`sparse initializer '${name}': ${why}`, where);
+    if (!s.values || !s.indices) throw refuse('it needs values and indices');
+    const nnz = (s.values.dims ?? [])[0] ?? 0;
+    if ((s.values.dims ?? []).length !== 1 || nnz > size) throw refuse(`values of dims [${s.values.dims}] for a tensor of ${size} values`);
+    const values = tensorValues(s.values, nnz, path.dirname(file), refuse);
+    const indexDims = s.indices.dims ?? [];
+    if (s.indices.dataType !== ONNX_INT64 || indexDims.length !== 1 || indexDims[0] !== nnz) throw refuse(`indices must be int64 of dims [${nnz}] (linear indices), got type ${s.indices.dataType} dims [${indexDims}]`);
+    const indices = tensorValues(s.indices, nnz, path.dirname(file), refuse) as number[];
+    const dense = new Float32Array(size);
+    for (let k = 0; k < nnz; k++) {
+      const at = indices[k];
+      if (!Number.isSafeInteger(at) || at < 0 || at >= size) throw refuse(`index ${at} is outside the tensor's ${size} values`);
+      dense[at] = values[k];
+    }
+    tensors.set(name, { dims, values: dense });
   }
   return { file, bytes, model, tensors };
 }
