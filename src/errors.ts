@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'E_EXPORT' // the model cannot be exported (e.g. a layer type without a plain equivalent)
   | 'E_EXPORT_OUT' // export output directory exists and is not empty (or cannot be written)
   | 'E_EXPORT_FORMAT' // an export directory's files are missing or malformed
+  | 'E_IMPORT' // a model to import (init.from, svd init) is unreadable or has an unsupported op or shape
   | 'E_SLURM'; // a Slurm command failed or is missing (the slurm sweep executor)
 
 /** 2: bad config or arguments; 1: failure during a run; 130 / 143: stopped by SIGINT / SIGTERM. */

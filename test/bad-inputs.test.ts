@@ -16,7 +16,7 @@ import { BAD_INPUTS, type Workspace } from './fixtures/bad-inputs.js';
 import { FIXTURES } from './config-support.js';
 
 /** Shared originals, copied into each case's workspace. */
-let originals: { mnist: string; run: string; other: string; sparse: string; tfjs: string };
+let originals: { mnist: string; run: string; other: string; sparse: string; tfjs: string; onnx: string };
 
 before(() => {
   const base = tempDir('svd-bad-base-');
@@ -29,7 +29,7 @@ before(() => {
     assert.equal(r.status, 0, r.stderr);
     return out;
   };
-  originals = { mnist, run, other: makeSmallRun(mnist, path.join(base, 'runs-other'), 'model.layers.1.units=50'), sparse: exportTo('sparse'), tfjs: exportTo('tfjs') };
+  originals = { mnist, run, other: makeSmallRun(mnist, path.join(base, 'runs-other'), 'model.layers.1.units=50'), sparse: exportTo('sparse'), tfjs: exportTo('tfjs'), onnx: exportTo('onnx') };
 });
 
 /** A fresh workspace with copies of the originals. */
@@ -42,7 +42,7 @@ function workspace(): Workspace {
   };
   return {
     ws, mnist: copy(originals.mnist, 'mnist'), run: copy(originals.run, 'run'), other: copy(originals.other, 'other'), runs: path.join(ws, 'runs'),
-    sparse: copy(originals.sparse, 'sparse'), tfjs: copy(originals.tfjs, 'tfjs'),
+    sparse: copy(originals.sparse, 'sparse'), tfjs: copy(originals.tfjs, 'tfjs'), onnx: copy(originals.onnx, 'onnx'),
   };
 }
 

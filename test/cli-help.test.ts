@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, svd } from './helpers/cli.js';
 
-const COMMANDS = ['run', 'validate', 'resume', 'eval', 'export', 'sweep', 'diff', 'ls', 'report'];
+const COMMANDS = ['run', 'validate', 'resume', 'eval', 'export', 'sweep', 'diff', 'ls', 'report', 'init'];
 
 test('svd --version, -V and version print the package version', () => {
   const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };

@@ -27,6 +27,8 @@ const TRAIN = [
   '--set', 'optimizer.lr=0.01', '--set', 'kl.weight=0.1',
 ];
 const LENET300_DENSE_WEIGHTS = 784 * 300 + 300 + 300 * 100 + 100 + 100 * 10 + 10;
+/** The mean image subtraction at the head of every export: a batchnorm over the 784 pixels (4 arrays). */
+const MEAN_IMAGE_WEIGHTS = 4 * 784;
 
 interface ExportJson {
   out: string;
@@ -100,7 +102,7 @@ test('sparse export: 10x+ smaller than the dense float32 weights, same test erro
 test('tfjs export: stock tf.loadLayersModel reads it and predicts what the run predicts', async () => {
   const result = exportJson(['--format', 'tfjs', '--out', path.join(runs, 'tfjs')]);
   assert.deepEqual(Object.keys(result.files), ['model.json', 'svd-export.json', 'weights.bin']);
-  assert.equal(result.bytes.weights, 4 * LENET300_DENSE_WEIGHTS);
+  assert.equal(result.bytes.weights, 4 * (LENET300_DENSE_WEIGHTS + MEAN_IMAGE_WEIGHTS));
   assert.equal(evalError(result.out), runEval.testError);
 
   await selectBackend('wasm');
@@ -113,7 +115,7 @@ test('tfjs export: stock tf.loadLayersModel reads it and predicts what the run p
     weightSpecs: group.weights,
     weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
   }));
-  assert.deepEqual(exported.layers.map((l) => l.getClassName()), ['Flatten', 'Dense', 'Dense', 'Dense']);
+  assert.deepEqual(exported.layers.map((l) => l.getClassName()), ['Reshape', 'BatchNormalization', 'Reshape', 'Flatten', 'Dense', 'Dense', 'Dense'], 'the mean image subtraction, then the network');
   assert.ok(!exported.weights.some((w) => /logSigma2|theta/.test(w.name)), 'variational parameters are dropped');
 
   // the reference: the run's own model from its checkpoint, masked, as svd eval computes it
@@ -123,14 +125,17 @@ test('tfjs export: stock tf.loadLayersModel reads it and predicts what the run p
   await restoreCheckpoint(loadLatestCheckpoint(path.join(runDir, 'checkpoints'))!, model.namedVariables(), null);
   const x = tf.tensor4d(dataset.test.x, [dataset.test.count, ...dataset.inputShape]);
   const expected = model.apply(x, { training: false, sparsity: config.sparsity, nextSeed: () => 1 });
-  const actual = exported.predict(x) as tf.Tensor;
+  // the export is fed raw pixels in [0, 1]: it subtracts the mean image itself
+  const raw = await DATASETS.get(config.data.dataset).load({ ...config.data, normalize: 'none' });
+  const rawX = tf.tensor4d(raw.test.x, [raw.test.count, ...raw.inputShape]);
+  const actual = exported.predict(rawX) as tf.Tensor;
   const maxDiff = tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0];
   assert.ok(maxDiff < 1e-4, `logits differ by up to ${maxDiff}`);
   const predicted = tf.argMax(actual, 1).dataSync();
   assert.deepEqual([...predicted], [...tf.argMax(expected, 1).dataSync()]);
   const wrong = Array.from(predicted).filter((p, i) => p !== dataset.test.y[i]).length;
   assert.equal(wrong / dataset.test.count, runEval.testError);
-  tf.dispose([x, expected, actual]);
+  tf.dispose([x, rawX, expected, actual]);
   exported.dispose();
   model.dispose();
 });
@@ -155,6 +160,16 @@ test('--shrink removes dead units and predicts the same', async () => {
   const widthsAfter = [784, after['fc1'], after['fc2'], after['fc3']];
   const shrunkCount = widthsAfter.slice(1).reduce((n, w, i) => n + widthsAfter[i] * w + w, 0);
   assert.equal(shrunkEval.params.total, shrunkCount, 'svd eval of a shrunk export counts the narrower model');
+  const o = await svdHere(['export', runDir, '--shrink', '--format', 'onnx', '--out', path.join(runs, 'onnx-shrunk'), '--json']);
+  assert.equal(o.status, 0, o.stderr);
+  const onnxShrunk = JSON.parse(o.stdout) as ExportJson;
+  assert.deepEqual(onnxShrunk.shrink!.after, after);
+  assert.ok(onnxShrunk.files['model.onnx'] < 4 * (LENET300_DENSE_WEIGHTS + MEAN_IMAGE_WEIGHTS), 'the shrunk ONNX model holds the narrower layers');
+  const oe = await svdHere(['eval', onnxShrunk.out, '--json']);
+  assert.equal(oe.status, 0, oe.stderr);
+  const onnxEval = JSON.parse(oe.stdout) as { testError: number; params: { total: number } };
+  assert.equal(onnxEval.testError, runEval.testError);
+  assert.equal(onnxEval.params.total, shrunkCount, 'the shrunk ONNX export counts the narrower model too');
   const table = await svdHere(['eval', sparseShrunk.out]);
   assert.match(table.stdout, new RegExp(`^parameters +${shrunkCount.toLocaleString('en-US')} in the model as shrunk$`, 'm'));
   assert.match(table.stdout, /^fc1 +\d+\.\d% +\d+$/m, 'the table names each layer with its sparsity and width');
@@ -211,7 +226,7 @@ test('export refuses to overwrite, writes nothing half-done, and reports bad fil
   assert.equal(bad3.status, 2);
   assert.match(bad3.stderr, /weights\.bin: .*has 1000 bytes/);
 
-  assert.equal((await svdHere(['export', runDir, '--format', 'onnx'])).status, 2);
+  assert.equal((await svdHere(['export', runDir, '--format', 'pytorch'])).status, 2);
   const threshold = await svdHere(['eval', out, '--threshold', '1']);
   assert.equal(threshold.status, 2);
   assert.match(threshold.stderr, /--threshold applies to run directories/);

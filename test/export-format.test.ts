@@ -19,7 +19,7 @@ import { plainNetFromModel } from '../src/export/extract.js';
 import type { PlainLayer, PlainNet } from '../src/export/plain-net.js';
 import { decodeSparse, encodeSparse } from '../src/export/sparse-format.js';
 import { analyzeStructure, shrinkNet } from '../src/export/structure.js';
-import { tfjsFiles } from '../src/export/tfjs-files.js';
+import { tfjsFiles } from '../src/formats/tfjs-files.js';
 import { buildTfjsModel } from '../src/export/tfjs-model.js';
 import { writeDirAtomic } from '../src/export/write-dir.js';
 import { tempDir } from './helpers/cli.js';

@@ -1,11 +1,11 @@
 /**
  * Property test (fast-check): random mutations of real exports (a sparse one whose kernels are
- * CSR, and a tfjs one) given to the real `svd eval EXPORT_DIR`. A mutation edits one value of a
+ * CSR, a tfjs one, an onnx one) given to the real `svd eval EXPORT_DIR`. A mutation edits one value of a
  * manifest (svd-export.json, model.json: delete it, replace it by null, a wrong type, a huge or
- * negative number, a path out of the folder; scale a number) or damages weights.bin (truncate
+ * negative number, a path out of the folder; scale a number) or damages weights.bin or model.onnx (truncate
  * it, overwrite bytes, write a NaN, extend it, replace it by a FIFO); the hostile files of the
  * bad-input report (a FIFO, a NaN, a huge empty CSR kernel, a path out of the folder, a
- * manifest without its stats) are tried first, every time. Each run must end, within its timeout and
+ * manifest without its stats; for ONNX a truncated file, a wrong magic, a huge length) are tried first, every time. Each run must end, within its timeout and
  * below a memory bound, in a clean error (exit 1 or 2, a short message, no stack trace) or a
  * test error in [0, 1]. The seed is fixed and printed; SVD_FUZZ_SEED=N tries others (`random`
  * draws one).
@@ -31,7 +31,8 @@ const MAX_RSS_KB = 1.5 * 2 ** 20;
 const GNU_TIME = '/usr/bin/time';
 
 /** The pristine exports each mutation starts from. */
-let exports: { sparse: string; tfjs: string };
+let exports: { sparse: string; tfjs: string; onnx: string };
+type Format = keyof typeof exports;
 let work: string;
 
 before(() => {
@@ -53,7 +54,7 @@ before(() => {
     return out;
   };
   // threshold -2 prunes most weights after one epoch, so every kernel is stored as CSR
-  exports = { sparse: exportTo('sparse', '--threshold=-2'), tfjs: exportTo('tfjs') };
+  exports = { sparse: exportTo('sparse', '--threshold=-2'), tfjs: exportTo('tfjs'), onnx: exportTo('onnx') };
   const layout = JSON.parse(fs.readFileSync(path.join(exports.sparse, 'svd-export.json'), 'utf8')) as { sparse: { layers: Array<{ params: Array<{ name: string; encoding: string }> }> } };
   assert.ok(layout.sparse.layers.flatMap((l) => l.params).filter((p) => p.name === 'kernel').every((p) => p.encoding === 'csr'), 'the sparse export stores its kernels as CSR');
   work = path.join(base, 'work');
@@ -80,11 +81,11 @@ const binOp: fc.Arbitrary<BinOp> = fc.oneof(
   fc.constant({ op: 'fifo' as const }),
 );
 
-/** Mutations of an export holding `jsonFiles` and weights.bin (JSON edits twice as likely). */
-function mutation(jsonFiles: string[]): fc.Arbitrary<Mutation> {
+/** Mutations of an export holding `jsonFiles` and the binary file `binFile` (JSON edits twice as likely). */
+function mutation(jsonFiles: string[], binFile = 'weights.bin'): fc.Arbitrary<Mutation> {
   return fc.oneof(
     { weight: 2, arbitrary: fc.record({ file: fc.constantFrom(...jsonFiles), json: jsonOp, pick: fc.nat() }) },
-    { weight: 1, arbitrary: fc.record({ file: fc.constant('weights.bin'), bin: binOp }) },
+    { weight: 1, arbitrary: fc.record({ file: fc.constant(binFile), bin: binOp }) },
   );
 }
 
@@ -129,7 +130,7 @@ function apply(dir: string, m: Mutation): string {
     patch.copy(bytes, start);
     fs.writeFileSync(file, bytes);
   }
-  return `weights.bin: ${JSON.stringify(op)} (of ${bytes.length} bytes)`;
+  return `${m.file}: ${JSON.stringify(op)} (of ${bytes.length} bytes)`;
 }
 
 /** `svd eval dir`, with its peak resident memory in KB when GNU time is there (else null). */
@@ -146,7 +147,7 @@ function evalWithMemory(dir: string): { status: number | null; stdout: string; s
 }
 
 /** Checks one mutated export: a clean error or an answer; no trace, hang or huge allocation. */
-function check(format: 'sparse' | 'tfjs', m: Mutation): void {
+function check(format: Format, m: Mutation): void {
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work);
   const dir = path.join(work, format);
@@ -178,22 +179,25 @@ function seed(offset: number): number {
 }
 
 /** The index (the `pick` of a JSON mutation) of the dotted `at` among the paths of `file` in the `format` export. */
-function pickOf(format: 'sparse' | 'tfjs', file: string, at: string): number {
+function pickOf(format: Format, file: string, at: string): number {
   const paths = pathsOf(JSON.parse(fs.readFileSync(path.join(exports[format], file), 'utf8')) as Json).map((p) => p.join('.'));
   assert.ok(paths.includes(at), at);
   return paths.indexOf(at);
 }
 
 /** Mutations tried first, every time: the hostile files of the bad-input report. */
-function examples(format: 'sparse' | 'tfjs'): Array<[Mutation]> {
+function examples(format: Format): Array<[Mutation]> {
   const manifest = 'svd-export.json';
+  const bin = format === 'onnx' ? 'model.onnx' : 'weights.bin';
   const common: Mutation[] = [
-    { file: 'weights.bin', bin: { op: 'fifo' } },
-    { file: 'weights.bin', bin: { op: 'nan', at: 3 } },
+    { file: bin, bin: { op: 'fifo' } },
+    { file: bin, bin: { op: 'nan', at: 3 } },
     { file: manifest, json: { op: 'delete' }, pick: pickOf(format, manifest, 'stats') },
   ];
   const emptyCsr: Json = { name: 'kernel', shape: [784, 1e6], encoding: 'csr', rows: 784, cols: 1e6, nnz: 0, rowPtr: { dtype: 'uint8', offset: 0, length: 785 }, colIndex: { dtype: 'uint8', offset: 0, length: 0 }, values: { dtype: 'float32', offset: 0, length: 0 } };
-  const own: Mutation[] = format === 'sparse'
+  const own: Mutation[] = format === 'onnx'
+    ? [{ file: bin, bin: { op: 'truncate', keep: 0.5 } }, { file: bin, bin: { op: 'overwrite', at: 0, bytes: [0x89, 0x50, 0x4e, 0x47] } }, { file: bin, bin: { op: 'overwrite', at: 2, bytes: [0xff, 0xff, 0xff, 0xff, 0x0f] } }]
+    : format === 'sparse'
     ? [{ file: manifest, json: { op: 'set', value: emptyCsr }, pick: pickOf(format, manifest, 'sparse.layers.1.params.0') }, { file: manifest, json: { op: 'set', value: '../../../../etc/hostname' }, pick: pickOf(format, manifest, 'sparse.file') }]
     : [{ file: 'model.json', json: { op: 'set', value: [784, 1e6] }, pick: pickOf(format, 'model.json', 'weightsManifest.0.weights.0.shape') }];
   return [...common, ...own].map((m) => [m]);
@@ -201,6 +205,10 @@ function examples(format: 'sparse' | 'tfjs'): Array<[Mutation]> {
 
 test('svd eval of a mutated sparse export: a clean error or an answer, never a trace, a hang or a huge allocation', () => {
   fc.assert(fc.property(mutation(['svd-export.json']), (m) => check('sparse', m)), { seed: seed(0), numRuns: RUNS, endOnFailure: true, examples: examples('sparse') });
+});
+
+test('svd eval of a mutated onnx export: a clean error or an answer, never a trace, a hang or a huge allocation', () => {
+  fc.assert(fc.property(mutation(['svd-export.json'], 'model.onnx'), (m) => check('onnx', m)), { seed: seed(2), numRuns: RUNS, endOnFailure: true, examples: examples('onnx') });
 });
 
 test('svd eval of a mutated tfjs export: a clean error or an answer, never a trace, a hang or a huge allocation', () => {

@@ -3,8 +3,9 @@
  * registers (after timm's test_models.py):
  * - every layer type, in a small model around its registered example: trained, stopped in the
  *   middle of an epoch, checkpointed and resumed with exactly the numbers of an uninterrupted run;
- *   exported in both formats (stock tfjs LayersModel through tfjs's own save and load, and the
- *   sparse format) with the model's deterministic predictions; used as an `init.from` source;
+ *   exported in every format (stock tfjs LayersModel through tfjs's own save and load, the
+ *   sparse format, and ONNX run by onnxruntime-node) with the model's deterministic predictions;
+ *   its ONNX and tfjs exports imported back (src/import/) as an init.from start with them; used as an `init.from` source;
  *   widened by `model.width` as the config checks predict; and shrunk with the same predictions;
  * - every optimizer, learning-rate schedule and KL schedule: stopped, checkpointed and resumed
  *   exactly;
@@ -18,6 +19,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { onnxModelBytes } from '../src/export/onnx-model.js';
 import { BACKENDS, DATASETS, EXECUTORS, KL_SCHEDULES, LAYERS, LR_SCHEDULES, OPTIMIZERS } from '../src/registries.js';
 import * as registries from '../src/registries.js';
 import { selectBackend } from '../src/backends/select.js';
@@ -32,13 +35,15 @@ import { classCount } from '../src/data/dataset.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData } from '../src/train/device-data.js';
 import { saveCheckpoint } from '../src/experiment/checkpoint-state.js';
-import { initFromPretrained, loadPretrained } from '../src/experiment/init-from.js';
+import { initFromPretrained, loadPretrained, plainSourceLayers } from '../src/experiment/init-from.js';
+import { importOnnx } from '../src/import/onnx-import.js';
+import { importTfjs } from '../src/import/tfjs-import.js';
 import { loadLatestCheckpoint } from '../src/store/checkpoint.js';
 import { plainNetFromModel } from '../src/export/extract.js';
 import { outWidth, plainFacet, weightedRole, type PlainNet } from '../src/export/plain-net.js';
 import { decodeSparse, encodeSparse } from '../src/export/sparse-format.js';
 import { shrinkNet } from '../src/export/structure.js';
-import { tfjsFiles } from '../src/export/tfjs-files.js';
+import { tfjsFiles } from '../src/formats/tfjs-files.js';
 import { buildTfjsModel } from '../src/export/tfjs-model.js';
 import { JOB_BIN_ENV } from '../src/sweep/executors/process-job.js';
 import { startSlurmCluster } from './helpers/slurm.js';
@@ -191,6 +196,46 @@ for (const [type, entry] of LAYERS.list()) {
     assertClose(viaTfjs, expected, 1e-5, 'tfjs export');
     const { layout, bin } = encodeSparse(net);
     assert.deepEqual(predict(decodeSparse(layout, net.inputShape, bin, 'm', 'w'), data), predict(net, data), 'the sparse format gives the same model');
+  });
+
+  test(`layer ${type}: exported to ONNX (dense and sparse initializers), onnxruntime-node gives the model's predictions`, async () => {
+    const { data, model } = await trainedHarness(type, entry);
+    spreadLogSigma2(model);
+    const expected = evalLogits(model, data);
+    const { net } = plainNetFromModel(model, SPARSITY);
+    const x = data.test.x.dataSync() as Float32Array;
+    for (const sparse of [false, true]) {
+      const session = await ort.InferenceSession.create(onnxModelBytes(net, CLASSES, '', sparse));
+      const out = await session.run({ input: new ort.Tensor('float32', x, [expected.length, ...data.dataset.inputShape]) });
+      await session.release();
+      const flat = out.logits.data as Float32Array;
+      assertClose(expected.map((_row, i) => Array.from(flat.subarray(i * CLASSES, (i + 1) * CLASSES))), expected, 1e-5, `onnx export${sparse ? ' with sparse initializers' : ''}`);
+    }
+  });
+
+  test(`layer ${type}: its ONNX and tfjs exports import back as an init.from start with the model's predictions`, async () => {
+    const { cfg, data, model } = await trainedHarness(type, entry);
+    spreadLogSigma2(model);
+    const expected = evalLogits(model, data);
+    const { net } = plainNetFromModel(model, SPARSITY);
+    const dir = tempDir();
+    const onnxFile = path.join(dir, 'model.onnx');
+    fs.writeFileSync(onnxFile, onnxModelBytes(net, CLASSES));
+    const sparseFile = path.join(dir, 'sparse.onnx');
+    fs.writeFileSync(sparseFile, onnxModelBytes(net, CLASSES, '', true));
+    const built = buildTfjsModel(net);
+    const files = await tfjsFiles(built);
+    built.dispose();
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(files.modelJson));
+    fs.writeFileSync(path.join(dir, 'weights.bin'), files.weights);
+    for (const imported of [importOnnx(onnxFile), importOnnx(sparseFile), await importTfjs(dir)]) {
+      const target = Model.build({ layers: cfg.model.layers, width: 1, inputShape: data.dataset.inputShape, sparsity: SPARSITY }, RunRandom.fromSeed(78).init);
+      initFromPretrained(target, { from: imported.file, dir: imported.file, epoch: null, layers: plainSourceLayers(imported.layers, imported.file) }, SPARSITY);
+      const unmasked = { ...SPARSITY, threshold: SPARSITY.logAlphaClip + 1 };
+      const got = tf.tidy(() => target.apply(data.test.x, { training: false, sparsity: unmasked, nextSeed: () => 1 }).arraySync() as number[][]);
+      target.dispose();
+      assertClose(got, expected, 1e-5, `${imported.format} import`);
+    }
   });
 
   test(`layer ${type}: its trained model is an init.from source`, async () => {

@@ -77,7 +77,7 @@ test('init.from loads a run directory, its checkpoints folder or one checkpoint:
   const { config } = await loadConfig(path.join(ROOT, 'configs', 'vgg-cifar10.yaml'), ['model.width=0.125']);
   const checkpoint = path.join(denseRun, 'checkpoints', 'epoch-000001');
   for (const from of [denseRun, path.join(denseRun, 'checkpoints'), checkpoint]) {
-    assert.equal(loadPretrained(from).checkpoint.dir, checkpoint);
+    assert.equal(loadPretrained(from).dir, checkpoint);
   }
   const source = loadPretrained(denseRun);
   const model = Model.build({ layers: config.model.layers, inputShape: [32, 32, 3], sparsity: config.sparsity, width: 0.125 }, RunRandom.fromSeed(0).init);
@@ -85,7 +85,7 @@ test('init.from loads a run directory, its checkpoints folder or one checkpoint:
     const report = initFromPretrained(model, source, config.sparsity);
     assert.equal(report.epoch, 1);
     const vars = model.namedVariables();
-    const saved = source.checkpoint.variables;
+    const saved = source.checkpoint!.variables;
     for (const [target, from] of [['conv1_1/theta', 'conv1_1/kernel'], ['fc2/theta', 'fc2/kernel'], ['fc2/bias', 'fc2/bias'], ['bn3_2/movingVariance', 'bn3_2/movingVariance'], ['bn_fc1/gamma', 'bn_fc1/gamma']]) {
       assert.deepEqual(vars.get(target)!.dataSync(), saved.get(from)!.values, target);
     }

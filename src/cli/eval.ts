@@ -4,8 +4,8 @@
  * masked deterministic test error (and validation error, when the run holds a validation split
  * out), per-layer sparsity and compression at the run's threshold, at T, or at the threshold
  * the picker chooses on the validation split (src/run/pick-threshold.ts).
- * `svd eval EXPORT_DIR`: loads an export written by `svd export` (a directory with
- * svd-export.json) and prints its test error on the run's test set (equal to the run's masked
+ * `svd eval EXPORT_DIR`: loads an export written by `svd export` (tfjs, sparse or onnx, the last
+ * through onnxruntime-node; a directory with svd-export.json) and prints its test error on the run's test set (equal to the run's masked
  * test error at the export's threshold), with the figures its manifest records.
  * A table by default; `--json` prints the result as JSON.
  */
@@ -21,7 +21,7 @@ import { EXPORT_MANIFEST, isExportDir } from '../export/manifest.js';
 import { SvdError } from '../errors.js';
 
 const usage = `usage: svd eval RUN_DIR [--threshold T|auto] [--max-error-increase P] [--thresholds LIST] [--checkpoint latest|best] [--json]
-       svd eval EXPORT_DIR [--json]
+       svd eval EXPORT_DIR [--json]     (a tfjs, sparse or onnx export; onnx runs in onnxruntime-node)
 ${THRESHOLD_USAGE}
   --json                print the result as JSON (keys: runDir, epoch, threshold, valError, testError,
                         testNll, sparsity, compression, params; with auto also pick)

@@ -1,7 +1,8 @@
 /**
- * `svd export RUN_DIR [--format tfjs|sparse] [--threshold T|auto] [--max-error-increase P]
+ * `svd export RUN_DIR [--format tfjs|sparse|onnx] [--threshold T|auto] [--max-error-increase P]
  * [--thresholds LIST] [--checkpoint latest|best] [--out DIR] [--shrink] [--force] [--json]`:
- * writes the run's sparsified model as a stock tfjs LayersModel or in the compact sparse format,
+ * writes the run's sparsified model as a stock tfjs LayersModel, in the compact sparse format or
+ * as ONNX (each taking raw pixels: the run's normalization is its first layers),
  * and prints the sizes (one compression figure per line, each with its meaning) and the dead
  * units; the last line is the export directory. With --json it prints the whole result as JSON
  * instead. `--threshold auto` picks the threshold on the run's validation split, as `svd eval`
@@ -15,23 +16,27 @@ import { exportRun, type ExportResult } from '../export/export-run.js';
 import { EXPORT_KINDS, type ExportKind } from '../export/manifest.js';
 import { times } from '../text/format.js';
 
-const usage = `usage: svd export RUN_DIR [--format tfjs|sparse] [--threshold T|auto] [--max-error-increase P] [--thresholds LIST]
-                  [--checkpoint latest|best] [--out DIR] [--shrink] [--force] [--json]
+const usage = `usage: svd export RUN_DIR [--format tfjs|sparse|onnx] [--threshold T|auto] [--max-error-increase P] [--thresholds LIST]
+                  [--checkpoint latest|best] [--out DIR] [--shrink] [--sparse-initializers] [--force] [--json]
   --format     tfjs: a standard tfjs LayersModel (model.json + weights.bin), loadable with tf.loadLayersModel (default)
                sparse: only the surviving weights (CSR) and the remaining dense parameters (svd-export.json + weights.bin)
+               onnx: an ONNX model (opset 13, model.onnx) for onnxruntime and other ONNX runtimes
+               every format takes raw pixels in [0, 1], NHWC, float32: the run's normalization is its first layers
 ${THRESHOLD_USAGE}
   --out        output directory (default: RUN_DIR/export-<format>[-shrink][-t<T>][-best]); must not exist or be empty
+  --sparse-initializers  onnx: kernels as sparse initializers (nonzero values + int64 indices) where smaller; runtimes densify them on load
   --shrink     remove units and filters whose outgoing (or incoming) weights are all pruned: narrower layers, same predictions
   --force      replace an earlier export in --out
   --json       print the result as JSON
 Prints the sizes, one compression figure per line, and the dead units per layer; the last line is the export directory.
 examples:
   svd export runs/quickstart/2026-12-02T10-00-00-ab12cd --format sparse --shrink
+  svd export runs/quickstart/2026-12-02T10-00-00-ab12cd --format onnx
   svd export runs/quickstart/2026-12-02T10-00-00-ab12cd --threshold auto --max-error-increase 0.1`;
 
 const command: Command = {
   name: 'export',
-  summary: 'write the sparsified model: a standard tfjs LayersModel or the compact sparse format; prints the sizes',
+  summary: 'write the sparsified model: a standard tfjs LayersModel, the compact sparse format or ONNX; prints the sizes',
   usage,
   async run(argv) {
     const parsed = parseCommandArgs('export', usage, argv, {
@@ -39,6 +44,7 @@ const command: Command = {
       ...THRESHOLD_OPTIONS,
       out: { type: 'string' },
       shrink: { type: 'boolean' },
+      'sparse-initializers': { type: 'boolean' },
       force: { type: 'boolean' },
       json: { type: 'boolean' },
     }, { min: 1, max: 1 });
@@ -57,6 +63,7 @@ const command: Command = {
       checkpoint: choice.checkpoint,
       out: values.out,
       shrink: values.shrink ?? false,
+      sparseInitializers: values['sparse-initializers'] ?? false,
       force: values.force ?? false,
     });
     console.log(values.json ? JSON.stringify(choice.pick ? { ...result, pick: choice.pick } : result, null, 2) : describe(result));

@@ -16,8 +16,9 @@ import sweepCommand from './sweep.js';
 import diffCommand from './diff.js';
 import lsCommand from './ls.js';
 import reportCommand from './report.js';
+import initCommand from './init.js';
 
-const COMMANDS: Command[] = [runCommand, validateCommand, resumeCommand, evalCommand, exportCommand, sweepCommand, diffCommand, lsCommand, reportCommand];
+const COMMANDS: Command[] = [runCommand, validateCommand, resumeCommand, evalCommand, exportCommand, sweepCommand, diffCommand, lsCommand, reportCommand, initCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -43,6 +43,7 @@ export async function loadCifar(spec: CifarSpec, entry: DatasetEntry, data: Data
     test,
     sources,
     preprocessing: { format: files.layout.format, labels: field.key, normalize: stats.mode, ...(stats.zca && { zca: stats.zca }) },
+    normalization: stats,
   };
 }
 

@@ -2,6 +2,7 @@
  * The in-memory dataset every loader returns: images as NHWC float32, labels as class indices.
  */
 import type { DataConfig } from '../config/types.js';
+import type { NormalizeStats } from './normalize.js';
 
 /** One split: `x` holds count * height * width * channels floats, NHWC. */
 export interface Split {
@@ -35,6 +36,8 @@ export interface Dataset {
   sources: string[];
   /** How the inputs were normalized (mode, ZCA cache file...), for the run log. */
   preprocessing?: Record<string, unknown>;
+  /** What normalization subtracted and multiplied by (arrays included), for exports to carry it. */
+  normalization?: NormalizeStats;
 }
 
 /** A registered dataset: static facts the config checks need, and the loader. */

@@ -96,6 +96,7 @@ export async function loadMnist(data: DataConfig): Promise<Dataset> {
     test,
     sources: ROLES.map((role) => files[role]),
     preprocessing: { normalize: stats.mode, ...(stats.zca && { zca: stats.zca }) },
+    normalization: stats,
   };
 }
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { DataConfig } from '../config/types.js';
 import { SvdError } from '../errors.js';
-import { applyZca } from './zca.js';
+import { applyZca, type ZcaFit } from './zca.js';
 import { cachedZcaFit, type ZcaCacheOptions } from './zca-cache.js';
 
 /** Default `data.zcaEpsilon`: added to the covariance eigenvalues (pixels scaled to [0, 1]). */
@@ -31,6 +31,8 @@ export interface NormalizeStats {
   std?: Float32Array;
   /** `zca`: the epsilon, the cache file (null: none), whether it was a cache hit, fit seconds. */
   zca?: { epsilon: number; cacheFile: string | null; cached: boolean; fitSeconds: number };
+  /** `zca`: the whitening itself (mean and matrix), which exports carry as their first layers. */
+  zcaFit?: ZcaFit;
 }
 
 /**
@@ -63,7 +65,7 @@ export function normalizeSplits(
     case 'standardize':
       return { mode, ...standardizeChannels(train, test, shape[2]) };
     case 'zca':
-      return { mode, zca: whiten(train, test, imageSize, zca) };
+      return { mode, ...whiten(train, test, imageSize, zca) };
     default:
       throw new SvdError('E_CONFIG_CHECK', `unknown normalize mode '${String(mode)}'; known: none, mean-image, standardize, zca`, {
         path: 'data.normalize',
@@ -72,7 +74,7 @@ export function normalizeSplits(
 }
 
 /** ZCA-whitens both splits with the (cached) fit of the training split. */
-function whiten(train: Float32Array, test: Float32Array, imageSize: number, options: ZcaOptions): NonNullable<NormalizeStats['zca']> {
+function whiten(train: Float32Array, test: Float32Array, imageSize: number, options: ZcaOptions): Pick<NormalizeStats, 'zca' | 'zcaFit'> {
   requireTrainingExamples(train, imageSize, 'zca');
   if (!(options.epsilon > 0)) {
     throw new SvdError('E_CONFIG_CHECK', `must be greater than 0, got ${options.epsilon}`, { path: 'data.zcaEpsilon' });
@@ -80,7 +82,7 @@ function whiten(train: Float32Array, test: Float32Array, imageSize: number, opti
   const { fit, cacheFile, cached, fitSeconds } = cachedZcaFit(train, imageSize, options.epsilon, options.cache);
   applyZca(train, fit);
   applyZca(test, fit);
-  return { epsilon: options.epsilon, cacheFile, cached, fitSeconds };
+  return { zca: { epsilon: options.epsilon, cacheFile, cached, fitSeconds }, zcaFit: fit };
 }
 
 /** Subtracts the mean of the training images from both splits; returns that mean image. */

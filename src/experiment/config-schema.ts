@@ -34,7 +34,7 @@ export function composeSchema(): JsonSchema {
       optimizer: optimizerSchema(),
       training: trainingSchema(),
       init: section('where the weights start from', {
-        from: { type: ['string', 'null'], default: null, description: 'run directory or checkpoint to initialise from (e.g. a dense model pretrained with binary dropout); null: random initialisation' },
+        from: { type: ['string', 'null'], default: null, description: 'run directory, checkpoint, or a model file (.onnx, or a tfjs model.json) to initialise from (e.g. a dense model pretrained with binary dropout); null: random initialisation' },
       }),
     },
   };

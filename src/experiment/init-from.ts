@@ -1,6 +1,8 @@
 /**
- * `init.from: RUN_DIR | CHECKPOINT`: starts a model from a pretrained run's weights, as the paper
- * fine-tunes its VGG-like with Sparse VD from a dense network pretrained with binary dropout.
+ * `init.from: RUN_DIR | CHECKPOINT | MODEL`: starts a model from a pretrained run's weights, as
+ * the paper fine-tunes its VGG-like with Sparse VD from a dense network pretrained with binary
+ * dropout, or from a user's own trained model (an .onnx file or a tfjs model.json, mapped onto
+ * plain layers by src/import/), whose layers count as plain ones.
  *
  * The layers that hold weights are matched in order (layers without weights, such as dropout,
  * maxpool or activation, are skipped on both sides, so a dense baseline with dropout layers maps
@@ -24,26 +26,53 @@ import { LOG_SIGMA2, PLAIN_KERNEL, THETA } from '../layers/sparse-vd.js';
 import type { LayerSpec, SparsityConfig } from '../config/types.js';
 import { loadLatestCheckpoint, readCheckpoint, type Checkpoint } from '../store/checkpoint.js';
 import { readJsonFile } from '../files/read.js';
+import { importModel, isModelSource } from '../import/imported-model.js';
+import type { PlainLayer } from '../layers/layer.js';
 
-/** A checkpoint to initialise from. */
+/** The source `from` names: a user's model file (see src/import/) or a run / checkpoint (loadPretrained). */
+export async function loadInitSource(from: string): Promise<PretrainedSource> {
+  if (!isModelSource(from)) return loadPretrained(from);
+  const imported = await importModel(from);
+  return { from, dir: imported.file, epoch: null, layers: plainSourceLayers(imported.layers, imported.file), notes: imported.notes };
+}
+
+/** The layers with weights of a plain network, as init.from sources (plain, not Sparse VD). */
+export function plainSourceLayers(layers: readonly PlainLayer[], file: string): SourceLayer[] {
+  return layers.filter((l) => l.params.length > 0).map((l) => {
+    const family = LAYERS.get(l.type).family;
+    if (!family) throw initError(`layer '${l.name}' (${l.type}) is of no layer family here, so nothing can take its weights`, file);
+    return { name: l.name, family, sparse: false, params: new Map(l.params.map((p) => [p.name, { shape: p.shape, values: p.values }])) };
+  });
+}
+
+/** The weights to initialise from: a checkpoint's, or an imported model's. */
 export interface PretrainedSource {
   /** `init.from` as given. */
   from: string;
-  checkpoint: Checkpoint;
-  /** The pretrained run's layer types by layer name, from its resolved.json. */
-  types: Map<string, string>;
+  /** The checkpoint directory or model file read, for messages and the run log. */
+  dir: string;
+  /** The checkpoint's epoch; null for an imported model. */
+  epoch: number | null;
+  /** Its layers with weights, in order. */
+  layers: SourceLayer[];
+  /** What was changed on the way in (imported models). */
+  notes?: string[];
+  /** The checkpoint, when the source is one. */
+  checkpoint?: Checkpoint;
 }
 
 /** What was loaded, for the run log. */
 export interface InitReport {
   checkpoint: string;
-  epoch: number;
+  epoch: number | null;
+  /** What an imported model's reading changed (a final softmax left out). */
+  notes?: string[];
   /** [target layer, source layer] names, in order. */
   layers: Array<[string, string]>;
 }
 
-/** One weight-holding layer of the source checkpoint. */
-interface SourceLayer {
+/** One weight-holding layer of the source. */
+export interface SourceLayer {
   name: string;
   family: string;
   sparse: boolean;
@@ -84,19 +113,24 @@ export function loadPretrained(from: string): PretrainedSource {
  * up (RUN/checkpoints/epoch-NNNNNN/).
  */
 function withTypes(from: string, checkpoint: Checkpoint): PretrainedSource {
+  return { from, dir: checkpoint.dir, epoch: checkpoint.epoch, layers: sourceLayers(checkpoint, runLayerTypes(checkpoint)), checkpoint };
+}
+
+/** The layer types, by layer name, of the run `checkpoint` belongs to. */
+function runLayerTypes(checkpoint: Checkpoint): Map<string, string> {
   const file = path.join(path.dirname(path.dirname(checkpoint.dir)), 'resolved.json');
   if (!fs.existsSync(file)) throw initError(`the checkpoint is not inside a run directory (no ${file}): init.from reads the pretrained run's layer types from its resolved.json`, checkpoint.dir);
   const layers = (readJsonFile(file, (why) => initError(`cannot read the pretrained run's resolved.json: ${why}`, file)) as { model?: { layers?: unknown } } | null)?.model?.layers;
   if (!Array.isArray(layers) || !layers.every((l) => typeof (l as LayerSpec | null)?.type === 'string')) {
     throw initError('its model.layers is not a list of layers', file);
   }
-  return { from, checkpoint, types: new Map((layers as LayerSpec[]).map((spec, i) => [layerName(spec, i), spec.type])) };
+  return new Map((layers as LayerSpec[]).map((spec, i) => [layerName(spec, i), spec.type]));
 }
 
 /** Copies `source`'s weights into `model` as the module comment says; returns what went where. */
 export function initFromPretrained(model: Model, source: PretrainedSource, sparsity: SparsityConfig): InitReport {
-  const from = source.checkpoint.dir;
-  const sources = sourceLayers(source);
+  const from = source.dir;
+  const sources = source.layers;
   const targets = model.blocks.map(({ layer, entry }, index) => ({ layer, entry, index })).filter(({ layer }) => layer.trainable.length + layer.nonTrainable.length > 0);
   const pairs = targets.map((target, i) => ({ ...target, source: sources[i] }));
   for (const { layer, entry, index, source: src } of pairs) {
@@ -109,7 +143,7 @@ export function initFromPretrained(model: Model, source: PretrainedSource, spars
     throw initError(`the pretrained model has ${sources.length} layers with weights, this model ${targets.length}: nothing takes ${extra}`, from);
   }
   for (const { layer, source: src } of pairs) assign(layer, src!, sparsity);
-  return { checkpoint: from, epoch: source.checkpoint.epoch, layers: pairs.map(({ layer, source: src }) => [layer.name, src!.name]) };
+  return { checkpoint: from, epoch: source.epoch, ...(source.notes?.length ? { notes: source.notes } : {}), layers: pairs.map(({ layer, source: src }) => [layer.name, src!.name]) };
 }
 
 /** Throws unless `layer` can take `src`'s weights (family, kind, every shape). */
@@ -155,18 +189,18 @@ function paramsOf(layer: Layer): Map<string, tf.Variable> {
 }
 
 /** The checkpoint's variables grouped by layer, in order, with their family from the run's layer types. */
-function sourceLayers(source: PretrainedSource): SourceLayer[] {
+function sourceLayers(checkpoint: Checkpoint, types: Map<string, string>): SourceLayer[] {
   const byLayer = new Map<string, Map<string, { shape: number[]; values: Float32Array }>>();
-  for (const [name, value] of source.checkpoint.variables) {
+  for (const [name, value] of checkpoint.variables) {
     const cut = name.lastIndexOf('/');
     const layer = name.slice(0, cut);
     if (!byLayer.has(layer)) byLayer.set(layer, new Map());
     byLayer.get(layer)!.set(name.slice(cut + 1), value);
   }
   return [...byLayer].map(([name, params]) => {
-    const type = source.types.get(name);
+    const type = types.get(name);
     const family = type !== undefined && LAYERS.has(type) ? LAYERS.get(type).family : undefined;
-    if (!family) throw initError(`pretrained layer '${name}' (${type ?? 'not in the run\'s resolved.json'}) is of no layer family here, so nothing can take its weights`, source.checkpoint.dir);
+    if (!family) throw initError(`pretrained layer '${name}' (${type ?? 'not in the run\'s resolved.json'}) is of no layer family here, so nothing can take its weights`, checkpoint.dir);
     return { name, family, sparse: params.has(THETA), params };
   });
 }

@@ -23,7 +23,7 @@ import { RunRandom } from '../train/rng.js';
 import type { TrainStepRunner } from '../train/step.js';
 import { buildModel, buildOptimizer, buildTrainStep, loadDataset } from './build.js';
 import { checkCompatible, restoreCheckpoint } from './checkpoint-state.js';
-import { initFromPretrained, loadPretrained, type InitReport } from './init-from.js';
+import { initFromPretrained, loadInitSource, type InitReport } from './init-from.js';
 
 /** A run's training, ready to go; `dispose` frees all of it. */
 export interface Training {
@@ -81,7 +81,7 @@ export async function prepareTraining(config: ExperimentConfig, checkpoint: Chec
   const workers = trainingWorkers(config, backend, runtime);
   checkMemory(config, backend, workers);
   // init.from is read and checked before the data, which may take long to load.
-  const pretrained = config.init.from !== null && checkpoint === null ? loadPretrained(config.init.from) : null;
+  const pretrained = config.init.from !== null && checkpoint === null ? await loadInitSource(config.init.from) : null;
   const fresh = RunRandom.fromSeed(config.seed);
   const model = buildModel(config, fresh);
   const owned: Array<{ dispose(): void }> = [model];

@@ -1,8 +1,9 @@
 /**
- * `svd export`: a run's latest (or best) checkpoint, cut at its threshold (or another), written as a
- * stock tfjs LayersModel (`tfjs`) or in the compact `sparse` format, optionally with dead units
- * removed (`shrink`), into a fresh directory with an svd-export.json manifest; and the size
- * figures the command prints.
+ * `svd export`: a run's latest (or best) checkpoint, cut at its threshold (or another), written as
+ * a stock tfjs LayersModel (`tfjs`), in the compact `sparse` format or as an ONNX model (`onnx`),
+ * optionally with dead units removed (`shrink`), into a fresh directory with an svd-export.json
+ * manifest; and the size figures the command prints. Every format starts with the run's input
+ * normalization (preprocess.ts), so it takes raw pixels in [0, 1]; the manifest says so (`input`).
  */
 import * as path from 'node:path';
 import { SvdError } from '../errors.js';
@@ -12,9 +13,13 @@ import { EXPORT_MANIFEST, makeManifest, type ExportKind, type ExportManifest } f
 import { nonzeroCount, paramCount } from './plain-net.js';
 import { encodeSparse, type SparseLayout } from './sparse-format.js';
 import { analyzeStructure, shrinkNet, type StructureReport } from './structure.js';
-import { MODEL_JSON, TFJS_WEIGHTS, tfjsFiles } from './tfjs-files.js';
+import { MODEL_JSON, TFJS_WEIGHTS, tfjsFiles } from '../formats/tfjs-files.js';
 import { buildTfjsModel } from './tfjs-model.js';
 import { checkOutDir, fileSizes, writeDirAtomic } from './write-dir.js';
+import { DATASETS } from '../data/registry.js';
+import { ONNX_MODEL, onnxModelBytes } from './onnx-model.js';
+import { inputContract, preprocessLayers } from './preprocess.js';
+import type { PlainNet } from './plain-net.js';
 
 /** What to export and where. */
 export interface ExportOptions {
@@ -27,6 +32,8 @@ export interface ExportOptions {
   shrink?: boolean;
   /** Replace an earlier export in `out`. */
   force?: boolean;
+  /** onnx: kernels as sparse initializers (values and int64 indices of the nonzeros) where that is smaller. */
+  sparseInitializers?: boolean;
   /** Which checkpoint: the latest (default) or the best one `training.keepBest` kept. */
   checkpoint?: CheckpointChoice;
 }
@@ -61,10 +68,14 @@ export async function exportRun(runDir: string, options: ExportOptions): Promise
   const out = options.out ?? `${defaultOutDir(runDir, options.format, options.shrink, options.threshold)}${options.checkpoint === 'best' ? '-best' : ''}`;
   const force = options.force ?? false;
   checkOutDir(out, force);
+  if (options.sparseInitializers && options.format !== 'onnx') throw new SvdError('E_ARGS', `--sparse-initializers applies to --format onnx, not ${options.format}`);
   const run = await extractRun(runDir, options.threshold, options.checkpoint);
   const structure = analyzeStructure(run.net);
   const shrunk = options.shrink ? shrinkNet(run.net) : null;
-  const net = shrunk?.net ?? run.net;
+  // the run's normalization, from the statistics its data loader computes on the same training split
+  const dataset = await DATASETS.get(run.config.data.dataset).load(run.config.data);
+  const preprocess = preprocessLayers(dataset);
+  const net: PlainNet = { ...(shrunk?.net ?? run.net), preprocess };
 
   const files = new Map<string, string | Uint8Array>();
   let stored: number;
@@ -84,8 +95,11 @@ export async function exportRun(runDir: string, options: ExportOptions): Promise
     sparse = encoded.layout;
     files.set(sparse.file, encoded.bin);
     stored = sparse.layers.reduce((n, l) => n + l.params.reduce((m, p) => m + (p.encoding === 'csr' ? p.nnz : p.values.length), 0), 0);
+  } else if (options.format === 'onnx') {
+    files.set(ONNX_MODEL, onnxModelBytes(net, run.numClasses, `svd export of ${runDir} (epoch ${run.epoch}, threshold ${run.sparsity.threshold}); input: float32 [batch, ${net.inputShape.join(', ')}] raw pixels in [0, 1], NHWC`, options.sparseInitializers ?? false));
+    stored = paramCount(net);
   } else {
-    throw new SvdError('E_ARGS', `--format must be tfjs or sparse, got '${String(options.format)}'`);
+    throw new SvdError('E_ARGS', `--format must be tfjs, sparse or onnx, got '${String(options.format)}'`);
   }
 
   const dense = paramCount(run.net);
@@ -99,6 +113,7 @@ export async function exportRun(runDir: string, options: ExportOptions): Promise
     backend: run.config.backend,
     data: run.config.data,
     inputShape: net.inputShape,
+    input: inputContract(dataset, preprocess),
     numClasses: run.numClasses,
     files: [...files.keys()].sort(),
     structure,
@@ -106,7 +121,7 @@ export async function exportRun(runDir: string, options: ExportOptions): Promise
     stats: {
       sparsity,
       compression: paper,
-      params: { total: dense, sparsifiable: masks.sparsifiable, nonzero: masks.kept },
+      params: { total: dense, exported: paramCount(net), sparsifiable: masks.sparsifiable, nonzero: masks.kept },
       stored: { values: stored, nonzero: nonzeroCount(net) },
       bytes: { dense: dense * 4, weights: weightFileBytes },
     },

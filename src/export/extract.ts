@@ -69,7 +69,7 @@ export function plainNetFromModel(model: Model, rule: PruneRule): Extracted {
       masks.kept += kept;
     }
     const params = layer.plainParams?.(rule) ?? variablesAsParams(layer);
-    return { name: layer.name, type: entry.export.as, source: layer.type, config: entry.export.config(config) as Record<string, unknown>, params };
+    return { name: layer.name, type: entry.export.as, source: layer.type, config: entry.export.config(config, layer) as Record<string, unknown>, params };
   });
   return { net: { inputShape: [...model.inputShape], layers }, masks };
 }

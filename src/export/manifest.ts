@@ -2,7 +2,8 @@
  * `svd-export.json`, the manifest in every export directory (both formats): where the model
  * came from (run, epoch, threshold), the run's resolved `data` section (so `svd eval EXPORT_DIR`
  * loads and normalizes the same test set), the input shape, the structured view, the shrink
- * widths, the size figures and, for the sparse format, the layout of weights.bin.
+ * widths, the size figures, the input contract (version 2: raw pixels in [0, 1], NHWC, the
+ * run's normalization inside the model) and, for the sparse format, the layout of weights.bin.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,17 +18,21 @@ import { SourceMap } from '../config/source-map.js';
 import { validateSchema } from '../config/validate.js';
 import type { Mapping } from '../config/values.js';
 import type { SparseLayout } from './sparse-format.js';
+import type { InputContract } from './preprocess.js';
 import type { StructureReport } from './structure.js';
 
 /** The manifest's file name; its presence makes a directory an export directory. */
 export const EXPORT_MANIFEST = 'svd-export.json';
 const FORMAT = 'svd-export';
-const VERSION = 1;
+/** Version 2: the export carries the run's input normalization (`input`) and takes raw pixels. */
+const VERSION = 2;
+/** Versions this svd reads (1: inputs already normalized as `data` says). */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
-/** The two export formats. */
-export type ExportKind = 'tfjs' | 'sparse';
+/** The export formats. */
+export type ExportKind = 'tfjs' | 'sparse' | 'onnx';
 /** The formats `--format` accepts. */
-export const EXPORT_KINDS: readonly ExportKind[] = ['tfjs', 'sparse'];
+export const EXPORT_KINDS: readonly ExportKind[] = ['tfjs', 'sparse', 'onnx'];
 
 /** Parameter counts and sizes of an export (bytes of the manifest itself are not included). */
 export interface ExportStats {
@@ -35,8 +40,12 @@ export interface ExportStats {
   sparsity: Record<string, number>;
   /** The paper's compression: Sparse VD weights / those kept (as in summary.json). */
   compression: number;
-  /** total: parameters of the plain model before any shrinking; sparsifiable and nonzero as in summary.json. */
-  params: { total: number; sparsifiable: number; nonzero: number };
+  /**
+   * total: parameters of the plain model before any shrinking; exported: those of the exported
+   * model (after --shrink; the normalization layers at its head not counted; absent in exports
+   * older than it: the same as total); sparsifiable and nonzero as in summary.json.
+   */
+  params: { total: number; exported?: number; sparsifiable: number; nonzero: number };
   /** Values stored in the export's weights (sparse: the nonzeros of CSR kernels plus dense arrays) and nonzero ones. */
   stored: { values: number; nonzero: number };
   /** dense: float32 bytes of every parameter of the plain model (4 * params.total); weights: the export's weight file(s). */
@@ -46,7 +55,7 @@ export interface ExportStats {
 /** Contents of svd-export.json. */
 export interface ExportManifest {
   format: typeof FORMAT;
-  version: typeof VERSION;
+  version: number;
   kind: ExportKind;
   createdAt: string;
   source: { runDir: string; name: string; epoch: number; threshold: number; logAlphaClip: number };
@@ -56,8 +65,10 @@ export interface ExportManifest {
   data: DataConfig;
   /** Per-example input shape [h, w, c]. */
   inputShape: number[];
+  /** What to feed the model: raw pixels in [0, 1], NHWC, the normalization inside (absent in version 1 exports). */
+  input?: InputContract;
   numClasses: number;
-  /** The export's other files (tfjs: model.json, weights.bin; sparse: weights.bin). */
+  /** The export's other files (tfjs: model.json, weights.bin; sparse: weights.bin; onnx: model.onnx). */
   files: string[];
   structure: StructureReport;
   /** Widths of the weighted layers before and after --shrink, or null without it. */
@@ -90,7 +101,8 @@ export function readManifest(dir: string): ExportManifest {
   const bad = (why: string, key?: string) => new SvdError('E_EXPORT_FORMAT', `not a usable svd export manifest: ${why}`, { file, ...(key && { path: key }) });
   const manifest = readJsonFile(file, (why) => bad(why)) as ExportManifest | null;
   if (!isObject(manifest) || manifest.format !== FORMAT) throw bad(`format is ${JSON.stringify((manifest as Partial<ExportManifest> | null)?.format)}, expected "${FORMAT}"`);
-  if (manifest.version !== VERSION) throw bad(`version ${JSON.stringify(manifest.version)} is not supported (this svd reads version ${VERSION})`);
+  if (!READABLE_VERSIONS.includes(manifest.version)) throw bad(`version ${JSON.stringify(manifest.version)} is not supported (this svd reads versions ${READABLE_VERSIONS.join(', ')})`);
+  if (manifest.version >= 2 && (!isObject(manifest.input) || !Array.isArray(manifest.input.layers) || typeof manifest.input.normalize !== 'string')) throw bad('a version 2 export states its input contract (input.normalize, input.layers)', 'input');
   if (!EXPORT_KINDS.includes(manifest.kind)) throw bad(`kind ${JSON.stringify(manifest.kind)} is not one of ${EXPORT_KINDS.join(', ')}`);
   if (!isObject(manifest.data) || typeof manifest.data.dataset !== 'string') throw bad('it has no data.dataset', 'data');
   const sources = new SourceMap();

@@ -12,10 +12,21 @@ import { LAYERS } from '../layers/registry.js';
 
 export type { ParamArray, PlainLayer } from '../layers/layer.js';
 
-/** A sequential plain model on per-example inputs of `inputShape` ([h, w, c]). */
+/**
+ * A sequential plain model on per-example inputs of `inputShape` ([h, w, c]). `preprocess`, when
+ * present, are the run's input normalization as plain layers (src/export/preprocess.ts), applied
+ * before `layers` by every export format; they are not part of the network's figures (parameter
+ * counts, structure, --shrink).
+ */
 export interface PlainNet {
   inputShape: number[];
+  preprocess?: PlainLayer[];
   layers: PlainLayer[];
+}
+
+/** The layers an export writes, in order: the preprocessing, then the network. */
+export function allLayers(net: PlainNet): PlainLayer[] {
+  return [...(net.preprocess ?? []), ...net.layers];
 }
 
 /** The registered plain layer types: those with a `plain` facet. */

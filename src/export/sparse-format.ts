@@ -6,7 +6,8 @@
  *                     { file: "weights.bin", bytes, byteOrder: "little-endian", layers: [...] }
  *   weights.bin       every array back to back, each starting at a multiple of 4 bytes
  *                     (zero padding in between), little-endian.
- * Each entry of `layers` is { name, type, source, config, params }: `type` is a plain layer
+ * `preprocess` (optional) lists the run's input normalization as plain layers, applied first.
+ * Each entry of `layers` (and `preprocess`) is { name, type, source, config, params }: `type` is a plain layer
  * type (a registered layer type with a `plain` facet: dense, conv2d, maxpool, ...), `config` its
  * attributes, `params` its parameter arrays in tfjs weight order. A parameter is either
  *   { name, shape, encoding: "dense", values: ref }            shape's product float32 values, or
@@ -58,6 +59,8 @@ export interface SparseLayout {
   bytes: number;
   byteOrder: 'little-endian';
   layers: SparseLayerLayout[];
+  /** The run's input normalization as plain layers, applied before `layers` (absent: none). */
+  preprocess?: SparseLayerLayout[];
 }
 
 /** Encodes `net` into its layout and binary file contents. */
@@ -71,17 +74,19 @@ export function encodeSparse(net: PlainNet): { layout: SparseLayout; bin: Uint8A
     end = offset + array.byteLength;
     return { dtype, offset, length: array.length };
   };
-  const layers = net.layers.map((layer): SparseLayerLayout => ({
+  const encodeLayer = (layer: PlainLayer): SparseLayerLayout => ({
     name: layer.name,
     type: layer.type,
     source: layer.source,
     config: layer.config,
     params: layer.params.map((p) => encodeParam(p, put)),
-  }));
+  });
+  const preprocess = net.preprocess?.map(encodeLayer);
+  const layers = net.layers.map(encodeLayer);
   const bytes = Math.ceil(end / 4) * 4;
   const bin = new Uint8Array(bytes);
   for (const c of chunks) bin.set(c.bytes, c.offset);
-  return { layout: { file: SPARSE_WEIGHTS, bytes, byteOrder: 'little-endian', layers }, bin };
+  return { layout: { file: SPARSE_WEIGHTS, bytes, byteOrder: 'little-endian', layers, ...(preprocess && { preprocess }) }, bin };
 }
 
 function encodeParam(p: ParamArray, put: (a: FormatArray, t: ElementType) => ArrayRef): TensorLayout {
@@ -129,8 +134,8 @@ export function decodeSparse(layout: SparseLayout, inputShape: number[], bin: Ui
   };
 
   let declared = 0;
-  const layers = layout.layers.map((l, i): PlainLayer => {
-    const where = `sparse.layers.${i}`;
+  const decodeLayer = (key: string) => (l: SparseLayerLayout, i: number): PlainLayer => {
+    const where = `sparse.${key}.${i}`;
     if (!isPlainType(l?.type)) throw bad(`${where}.type`, `unknown layer type ${JSON.stringify(l?.type)}`);
     if (typeof l.name !== 'string') throw bad(`${where}.name`, 'the layer has no name');
     if (!l.config || typeof l.config !== 'object' || Array.isArray(l.config)) throw bad(`${where}.config`, 'config is not a mapping');
@@ -172,8 +177,11 @@ export function decodeSparse(layout: SparseLayout, inputShape: number[], bin: Ui
       throw bad(`${where}.config.${widthKeyOf(layer)}`, `${JSON.stringify(outWidth(layer))} does not match the kernel's shape [${kernel.shape}]`);
     }
     return layer;
-  });
-  return { inputShape, layers };
+  };
+  if (layout.preprocess !== undefined && !Array.isArray(layout.preprocess)) throw bad('sparse.preprocess', 'preprocess is not a list');
+  const preprocess = layout.preprocess?.map(decodeLayer('preprocess'));
+  const layers = layout.layers.map(decodeLayer('layers'));
+  return { inputShape, layers, ...(preprocess && { preprocess }) };
 }
 
 /** The error for a binary file of `actual` bytes where the manifest says `declared`. */

@@ -39,6 +39,7 @@ export const activation: LayerEntry<ActivationConfig, ActivationConfig> = {
   export: { as: 'activation', config: (c) => ({ activation: c.activation }) },
   plain: {
     tfjs: (p, common) => tf.layers.activation({ ...common, activation: p.activation as Parameters<typeof tf.layers.activation>[0]['activation'] }),
+    onnx: (p, _params, graph) => graph.activation(p.activation),
     role: { kind: 'channels', effect: (p) => (p.activation === 'softmax' ? 'mixed' : exactValue(p.activation, 0) === 0 ? 'zero' : 'value') },
   },
 };

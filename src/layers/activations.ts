@@ -11,6 +11,9 @@ const ACTIVATIONS = {
   softmax: (x: tf.Tensor) => tf.softmax(x),
 } as const;
 
+/** The ONNX op of each activation (null: none); softmax is taken over axis 1, the channels or features. */
+export const ONNX_ACTIVATIONS: Record<ActivationName, string | null> = { linear: null, relu: 'Relu', tanh: 'Tanh', sigmoid: 'Sigmoid', softmax: 'Softmax' };
+
 /** Names accepted by `activation` keys. */
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
 export type ActivationName = keyof typeof ACTIVATIONS;

@@ -12,5 +12,7 @@ export const avgpool = poolEntry({
   description: '2-D average pooling',
   example: { spec: { poolSize: 2, strides: 1, padding: 'same' }, input: [5, 4, 3] },
   op: (x, size, strides, padding) => tf.avgPool(x, size, strides, padding),
+  // with 'same' padding the mean leaves the padding out, as in tfjs
+  onnx: { op: 'AveragePool', attributes: { count_include_pad: { int: 0 } } },
   tfjsLayer: (args) => tf.layers.averagePooling2d(args),
 });

@@ -79,5 +79,15 @@ export const batchnorm: LayerEntry<BatchNormConfig, BatchNormConfig> = {
   plain: {
     tfjs: (p, common) => tf.layers.batchNormalization({ ...common, axis: -1, momentum: p.momentum, epsilon: p.epsilon, center: true, scale: true }),
     role: { kind: 'channels', effect: () => 'value', perChannelParams: true },
+    // channels at axis 1 in both layouts (NCHW, [N, features])
+    onnx: (p, params, graph) => {
+      if (graph.shape.length === 3) graph.toImage(graph.shape);
+      const names = ['gamma', 'beta', 'movingMean', 'movingVariance'].map((name) => {
+        const a = params.find((q) => q.name === name);
+        if (!a) throw new Error(`a batchnorm has no ${name}`);
+        return graph.weight(name, a.shape, a.values);
+      });
+      graph.node('BatchNormalization', names, { epsilon: { float: p.epsilon } });
+    },
   },
 };

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec } from '../config/types.js';
 import type { BuildContext, LayerEntry, LayerSchema, Shape } from './layer.js';
 import { activationProperty, paddingProperty, sizePairProperty, useBiasProperty, sparseVdProperties, withDefaults } from './schema-parts.js';
-import { pair, windowShape, type Padding, type Window } from './geometry.js';
+import { onnxPads, pair, windowShape, type Padding, type Window } from './geometry.js';
+import { kernelAndBias, type OnnxParam } from './onnx-facet.js';
 import { initialKernel, kernelInitializerProperties, type KernelInit } from './initializers.js';
 import { LinearLayer, SparseLinearLayer, type LinearParts } from './linear.js';
 
@@ -81,6 +82,16 @@ const exportAsConv = {
   config: (c: Conv2dConfig): Conv2dPlain => ({ filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, activation: c.activation, useBias: c.useBias }),
 };
 
+/** A tfjs conv kernel [kh, kw, in, out] in ONNX's layout [out, in, kh, kw]. */
+export function hwioToOihw(k: OnnxParam): OnnxParam {
+  const [kh, kw, cin, cout] = k.shape;
+  const values = new Float32Array(k.values.length);
+  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) {
+    values[((o * cin + i) * kh + y) * kw + x] = k.values[((y * kw + x) * cin + i) * cout + o];
+  }
+  return { name: k.name, shape: [cout, cin, kh, kw], values };
+}
+
 /** `conv2d`: plain filters; the plain type every convolution exports as. */
 export const conv2d: LayerEntry<Conv2dConfig, Conv2dPlain> = {
   schema: convSchema,
@@ -100,6 +111,15 @@ export const conv2d: LayerEntry<Conv2dConfig, Conv2dPlain> = {
       activation: p.activation as Parameters<typeof tf.layers.conv2d>[0]['activation'], useBias: p.useBias, dataFormat: 'channelsLast',
     }),
     role: { kind: 'weighted', inputs: 'channels', activationKey: 'activation' },
+    // Conv on NCHW with the kernel as ONNX lays it out, [filters, in, kh, kw]; tfjs's padding as explicit pads.
+    onnx: (p, params, graph) => {
+      graph.toImage(graph.shape);
+      const window = { size: p.kernelSize, strides: p.strides, padding: p.padding };
+      graph.node('Conv', kernelAndBias(params, graph, hwioToOihw), {
+        kernel_shape: { ints: p.kernelSize }, strides: { ints: p.strides }, pads: { ints: onnxPads(graph.shape, window) }, dilations: { ints: [1, 1] },
+      });
+      graph.activation(p.activation);
+    },
   },
 };
 

@@ -10,6 +10,7 @@ import { activationProperty, useBiasProperty, sparseVdProperties, withDefaults }
 import { requireVector } from './geometry.js';
 import { initialKernel, kernelInitializerProperties, type KernelInit } from './initializers.js';
 import { LinearLayer, SparseLinearLayer, type LinearParts } from './linear.js';
+import { kernelAndBias } from './onnx-facet.js';
 
 /** A dense layer's config, defaults filled in. */
 export interface DenseConfig extends KernelInit {
@@ -85,6 +86,12 @@ export const dense: LayerEntry<DenseConfig, DensePlain> = {
   plain: {
     tfjs: (p, common) => tf.layers.dense({ ...common, units: p.units, activation: p.activation as Parameters<typeof tf.layers.dense>[0]['activation'], useBias: p.useBias }),
     role: { kind: 'weighted', inputs: 'features', activationKey: 'activation' },
+    // Gemm: [N, in] x kernel [in, units] + bias, the kernel in tfjs layout as it is.
+    onnx: (p, params, graph) => {
+      graph.toFlat();
+      graph.node('Gemm', kernelAndBias(params, graph, (k) => k));
+      graph.activation(p.activation);
+    },
   },
 };
 

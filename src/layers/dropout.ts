@@ -42,5 +42,7 @@ export const dropout: LayerEntry<DropoutConfig, DropoutConfig> = {
   plain: {
     tfjs: (p, common) => tf.layers.dropout({ ...common, rate: p.rate }),
     role: { kind: 'channels', effect: () => 'zero' },
+    // the identity at inference: no node
+    onnx: () => undefined,
   },
 };

@@ -33,5 +33,6 @@ export const flatten: LayerEntry<Empty, Empty> = {
     tfjs: (_p, common) => tf.layers.flatten(common),
     // Feature i of the output is channel i % c of the input: units stay apart.
     role: { kind: 'channels', effect: () => 'zero' },
+    onnx: (_p, _params, graph) => graph.toFlat(),
   },
 };

@@ -26,6 +26,16 @@ export function windowOutput(input: number, window: number, stride: number, padd
   return padding === 'same' ? Math.ceil(input / stride) : Math.floor((input - window) / stride) + 1;
 }
 
+/**
+ * The explicit ONNX `pads` [top, left, bottom, right] of `window` on an image [h, w, c]: none
+ * for 'valid'; for 'same', tfjs's (TensorFlow's) padding, the odd pixel at the bottom and right.
+ */
+export function onnxPads(input: readonly number[], window: Window): number[] {
+  if (window.padding === 'valid') return [0, 0, 0, 0];
+  const total = [0, 1].map((axis) => Math.max((Math.ceil(input[axis] / window.strides[axis]) - 1) * window.strides[axis] + window.size[axis] - input[axis], 0));
+  return [Math.floor(total[0] / 2), Math.floor(total[1] / 2), total[0] - Math.floor(total[0] / 2), total[1] - Math.floor(total[1] / 2)];
+}
+
 /** Output height and width of `window` on an image input; `what` names the window in the error. */
 export function windowShape(input: Shape, window: Window, what: string, layer: string): [number, number] {
   const [h, w] = requireImage(input, layer);

@@ -34,5 +34,10 @@ export const globalavgpool: LayerEntry<Empty, Empty> = {
     tfjs: (_p, common) => tf.layers.globalAveragePooling2d({ ...common, dataFormat: 'channelsLast' }),
     // Feature c of the output is channel c of the input, and the mean of zeros is zero.
     role: { kind: 'channels', effect: () => 'zero' },
+    onnx: (_p, _params, graph) => {
+      graph.toImage(graph.shape);
+      graph.node('GlobalAveragePool', []);
+      graph.node('Flatten', [], { axis: { int: 1 } }, 'flat'); // [N, C, 1, 1] -> [N, C]
+    },
   },
 };

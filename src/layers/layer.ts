@@ -8,6 +8,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { LayerSpec, SparsityConfig } from '../config/types.js';
+import type { OnnxEmitter, OnnxParam } from './onnx-facet.js';
 
 /** Per-example shape, batch dimension left out: [h, w, c] for images, [n] for vectors. */
 export type Shape = number[];
@@ -126,6 +127,8 @@ export interface PlainFacet<P> {
   tfjs(config: P, common: { name: string; inputShape?: number[] }): tf.layers.Layer;
   /** How the structured view and --shrink treat it. */
   role: WeightedRole | ChannelRole<P>;
+  /** Its ONNX nodes (src/layers/onnx-facet.ts), written by `svd export --format onnx`. */
+  onnx(config: P, params: readonly OnnxParam[], graph: OnnxEmitter): void;
 }
 
 /** A plain layer of an exported model (its type is a registered layer type with a `plain` facet). */
@@ -173,8 +176,8 @@ export interface LayerEntry<C extends object = object, P extends object = object
   decayed?: readonly string[];
   /** Sparse VD layers: the leading block of a kernel of `shape` that snapshots and pictures keep. */
   snapshotBlock?(shape: Shape): Shape;
-  /** How `svd export` writes the layer: as the plain type `as`, with this config. Absent: not exportable. */
-  export?: { as: string; config(config: C): P };
+  /** How `svd export` writes the layer: as the plain type `as`, with this config (of the built `layer`). Absent: not exportable. */
+  export?: { as: string; config(config: C, layer: Layer): P };
   /** Present on the plain types `export.as` names. */
   plain?: PlainFacet<P>;
 }

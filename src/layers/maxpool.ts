@@ -11,5 +11,7 @@ export const maxpool = poolEntry({
   description: '2-D max pooling',
   example: { spec: { poolSize: 2 }, input: [6, 5, 3] },
   op: (x, size, strides, padding) => tf.maxPool(x, size, strides, padding),
+  // padded positions never win the max, as in tfjs
+  onnx: { op: 'MaxPool' },
   tfjsLayer: (args) => tf.layers.maxPooling2d(args),
 });

@@ -10,7 +10,7 @@ import type { LayerSpec } from '../config/types.js';
 import type { BuildContext, LayerEntry, LayerSchema, Shape } from './layer.js';
 import { StatelessLayer } from './stateless.js';
 import { paddingProperty, sizePairProperty, withDefaults } from './schema-parts.js';
-import { pair, windowShape, type Padding } from './geometry.js';
+import { onnxPads, pair, windowShape, type Padding } from './geometry.js';
 
 /** A pooling layer's config, defaults filled in (also its plain form). */
 export interface PoolConfig {
@@ -65,6 +65,8 @@ export interface PoolType {
   example: LayerEntry['example'];
   op: PoolOp;
   /** The stock tfjs layer of the same pooling (tf.layers.maxPooling2d, averagePooling2d). */
+  /** The ONNX op of the same pooling (MaxPool, AveragePool) and its attributes beyond the window. */
+  onnx: { op: string; attributes?: Record<string, { int: number }> };
   tfjsLayer(args: { name: string; inputShape?: number[]; poolSize: [number, number]; strides: [number, number]; padding: Padding; dataFormat: 'channelsLast' }): tf.layers.Layer;
 }
 
@@ -81,6 +83,11 @@ export function poolEntry(pool: PoolType): LayerEntry<PoolConfig, PoolConfig> {
     plain: {
       tfjs: (p, common) => pool.tfjsLayer({ ...common, poolSize: p.poolSize, strides: p.strides, padding: p.padding, dataFormat: 'channelsLast' }),
       role: { kind: 'channels', effect: () => 'zero' },
+      onnx: (p, _params, graph) => {
+        graph.toImage(graph.shape);
+        const window = { size: p.poolSize, strides: p.strides, padding: p.padding };
+        graph.node(pool.onnx.op, [], { kernel_shape: { ints: p.poolSize }, strides: { ints: p.strides }, pads: { ints: onnxPads(graph.shape, window) }, ...pool.onnx.attributes });
+      },
     },
   };
 }

@@ -15,6 +15,7 @@ import { flatten } from './flatten.js';
 import { batchnorm } from './batchnorm.js';
 import { dropout } from './dropout.js';
 import { activation } from './activation.js';
+import { reshape } from './reshape.js';
 
 /** Layer types by name, in the order the schema lists them. */
 export const LAYERS = new Registry<LayerEntry>('layer type')
@@ -28,4 +29,5 @@ export const LAYERS = new Registry<LayerEntry>('layer type')
   .register('flatten', flatten)
   .register('batchnorm', batchnorm)
   .register('dropout', dropout)
-  .register('activation', activation);
+  .register('activation', activation)
+  .register('reshape', reshape);
