@@ -91,7 +91,7 @@ async function svdHere(args: string[]): Promise<CliResult> {
 }
 
 async function evalJson(dir: string): Promise<{ testError: number }> {
-  const r = await svdHere(['eval', dir]);
+  const r = await svdHere(['eval', dir, '--json']);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as { testError: number };
 }

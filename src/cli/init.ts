@@ -20,7 +20,11 @@ const usage = `usage: svd init MODEL --out CONFIG.yaml [--dataset ${DATASETS.nam
   --out      the config file to write (refused if it exists, unless --force)
   --dataset  the dataset to train on (default: the one registered dataset of the model's input shape and classes)
   --name     the config's name (default: the model file's name)
-  --force    replace an existing CONFIG.yaml`;
+  --force    replace an existing CONFIG.yaml
+Writes CONFIG.yaml, whose init.from is MODEL; train it with svd run CONFIG.yaml (see docs/export.md, "Bring your own model").
+examples:
+  svd init my-lenet5/model.onnx --out configs/my-lenet5.yaml
+  svd init exported-tfjs/model.json --out my-net.yaml --dataset mnist --name my-net`;
 
 const command: Command = {
   name: 'init',
