@@ -6,7 +6,7 @@
  * measures what users run. Prints one JSON line per model and backend, then a table; with
  * `--torch` it also runs ../shared/bench/torch_ref.py in the same sitting and prints the ratios.
  *
- * Options: --models lenet300,lenet5,vgg  --backends cpu,wasm,tensorflow  --steps N  --warmup N
+ * Options: --models lenet300,lenet5,vgg  --backends cpu,wasm,webgpu,tensorflow  --steps N  --warmup N
  *          --seconds S (cap on timed seconds per model/backend)  --torch
  *          --workers 1,2 (training.workers values to time; default: the shipped config's own value)
  *          --rounds R (repeat everything R times, PyTorch first in each round; the table shows
@@ -96,19 +96,19 @@ async function benchOne(name: string, config: ExperimentConfig, info: BackendInf
     if (timed) for (const key of Object.keys(breakdown) as Array<keyof typeof breakdown>) breakdown[key] += timed.timings[key];
   };
   for (let i = 0; i < opts.warmup; i++) runStep(i);
-  await syncBackend();
+  await syncBackend(model.trainable);
   for (const key of Object.keys(breakdown) as Array<keyof typeof breakdown>) breakdown[key] = 0;
   const tensorsBefore = tf.memory().numTensors;
   const began = performance.now();
   let done = 0;
   while (done < opts.steps && (done < 2 || performance.now() - began < opts.seconds * 1000)) runStep(done++);
-  await syncBackend();
+  await syncBackend(model.trainable);
   const msPerStep = (performance.now() - began) / done;
   const leaked = (tf.memory().numTensors - tensorsBefore) / done;
 
-  evaluate(model, data, data.test, config.sparsity); // warm-up
+  await evaluate(model, data, data.test, config.sparsity); // warm-up
   const evalBegan = performance.now();
-  evaluate(model, data, data.test, config.sparsity);
+  await evaluate(model, data, data.test, config.sparsity);
   const evalSamplesPerSec = dataset.test.count / ((performance.now() - evalBegan) / 1000);
   const rssMB = process.memoryUsage().rss / 2 ** 20;
   step.dispose();
@@ -119,9 +119,12 @@ async function benchOne(name: string, config: ExperimentConfig, info: BackendInf
     ...(timed ? { breakdown: Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, round(v / done)])) as BenchResult['breakdown'] } : {}) };
 }
 
-/** Waits for queued backend work (matters for asynchronous backends). */
-async function syncBackend(): Promise<void> {
-  const probe = tf.scalar(0);
+/**
+ * Waits for queued backend work (matters for asynchronous backends such as webgpu): reads a value
+ * that depends on every variable the steps wrote, so the read waits for the last update.
+ */
+async function syncBackend(variables: readonly tf.Variable[]): Promise<void> {
+  const probe = tf.tidy(() => variables.map((v) => tf.sum(v)).reduce((a, b) => tf.add(a, b)));
   await probe.data();
   probe.dispose();
 }

@@ -56,6 +56,11 @@ export interface BackendCapabilities {
   workers: boolean;
   /** It runs on a device a sweep job is pinned to (`svd sweep --devices`). */
   devices: boolean;
+  /**
+   * Each step runs on a GPU, which parallelises it itself: `training.workers` above 1 (a setting
+   * for the CPU backends, as the shipped configs carry) is then ignored with a warning, not an error.
+   */
+  gpu?: boolean;
   /** The most memory one instance of it (a process's, a worker thread's) can address, and what that is; absent: the machine's memory. */
   heap?: { bytes: number; what: string };
 }

@@ -27,7 +27,7 @@ export const webgpu: BackendEntry = {
   description: 'WebGPU (@tensorflow/tfjs-backend-webgpu on Dawn, package webgpu): Vulkan, Metal or D3D12 GPUs',
   auto: true,
   // Not pinned by `svd sweep --devices` yet: Dawn chooses by device name only (webgpu-adapter.ts).
-  capabilities: { workers: false, devices: false },
+  capabilities: { workers: false, devices: false, gpu: true },
   async activate(runtime, how) {
     let dawn: DawnModule;
     try {

@@ -67,7 +67,7 @@ export async function evaluateExport(dir: string): Promise<ExportEvaluation> {
     const data = new DeviceData(dataset);
     let result;
     try {
-      result = evaluateLogits((x) => model.predict(x) as tf.Tensor, data, data.test);
+      result = await evaluateLogits((x) => model.predict(x) as tf.Tensor, data, data.test);
     } finally {
       data.dispose();
     }

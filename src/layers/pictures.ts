@@ -9,11 +9,13 @@ import type { LayerPicture } from '../store/snapshots.js';
 import { isSparse } from './layer.js';
 import type { Model } from './model.js';
 import { keepMaskOf, type PruneRule } from './sparsity.js';
+import { readAll } from '../backends/read.js';
 
-/** The pictures' data of every Sparse VD layer of `model` under `rule` (reads tensors synchronously). */
-export function layerPictures(model: Model, rule: PruneRule): LayerPicture[] {
-  return model.blocks.flatMap(({ entry, layer }) => {
-    if (!isSparse(layer)) return [];
+/** The pictures' data of every Sparse VD layer of `model` under `rule` (asynchronous reads). */
+export async function layerPictures(model: Model, rule: PruneRule): Promise<LayerPicture[]> {
+  const pictures: LayerPicture[] = [];
+  for (const { entry, layer } of model.blocks) {
+    if (!isSparse(layer)) continue;
     const shape = layer.theta.shape;
     const block = entry.snapshotBlock?.(shape) ?? [...shape];
     const [theta, keep, kept] = tf.tidy(() => {
@@ -21,12 +23,16 @@ export function layerPictures(model: Model, rule: PruneRule): LayerPicture[] {
       const begin = shape.map(() => 0);
       return [tf.slice(layer.theta, begin, block), tf.slice(keepAll, begin, block), tf.sum(keepAll)];
     });
-    const picture: LayerPicture = {
-      name: layer.name, type: layer.type, shape: [...shape], block,
-      theta: Float32Array.from(theta.dataSync()), keep: Uint8Array.from(keep.dataSync()),
-      size: layer.theta.size, kept: kept.dataSync()[0],
-    };
-    tf.dispose([theta, keep, kept]);
-    return [picture];
-  });
+    try {
+      const [thetaValues, keepValues, keptValue] = await readAll([theta, keep, kept]);
+      pictures.push({
+        name: layer.name, type: layer.type, shape: [...shape], block,
+        theta: Float32Array.from(thetaValues), keep: Uint8Array.from(keepValues),
+        size: layer.theta.size, kept: keptValue[0],
+      });
+    } finally {
+      tf.dispose([theta, keep, kept]);
+    }
+  }
+  return pictures;
 }

@@ -10,6 +10,7 @@ import type { SparsityConfig } from '../config/types.js';
 import { isSparse, type Layer, type SparseLayer } from './layer.js';
 import { logAlpha } from '../svd/log-alpha.js';
 import { keepMask } from '../svd/mask.js';
+import { readScalars } from '../backends/read.js';
 
 /** Sparsity figures as written to metrics.jsonl and summary.json. */
 export interface SparsityStats {
@@ -28,18 +29,34 @@ export function keepMaskOf(layer: SparseLayer, rule: PruneRule): tf.Tensor {
   return tf.tidy(() => keepMask(logAlpha(layer.theta, layer.logSigma2, rule.logAlphaClip), rule.threshold));
 }
 
-/** Number of weights of a Sparse VD layer that `rule` keeps (reads a tensor synchronously). */
+/**
+ * Number of weights of a Sparse VD layer that `rule` keeps, read synchronously (for the
+ * exporter's plain form, which reads the kernels synchronously too; a training loop uses
+ * sparsityStats, which works on webgpu).
+ */
 export function keptCount(layer: SparseLayer, rule: PruneRule): number {
   return tf.tidy(() => tf.sum(keepMaskOf(layer, rule)).dataSync()[0]);
 }
 
-/** Counts pruned weights of every Sparse VD layer under `rule` (reads tensors synchronously). */
-export function sparsityStats(layers: readonly Layer[], rule: PruneRule): SparsityStats {
+/** The kept-weight counts of `layers` under `rule`, read in one transfer. */
+async function keptCounts(layers: readonly SparseLayer[], rule: PruneRule): Promise<number[]> {
+  const counts = layers.map((layer) => tf.tidy(() => tf.sum(keepMaskOf(layer, rule))));
+  try {
+    return await readScalars(counts);
+  } finally {
+    tf.dispose(counts);
+  }
+}
+
+/** Counts pruned weights of every Sparse VD layer under `rule` (one asynchronous read). */
+export async function sparsityStats(layers: readonly Layer[], rule: PruneRule): Promise<SparsityStats> {
   const sparsity: Record<string, number> = {};
   let sparsifiable = 0;
   let nonzero = 0;
-  for (const layer of layers.filter(isSparse)) {
-    const kept = keptCount(layer, rule);
+  const sparse = layers.filter(isSparse);
+  const counts = await keptCounts(sparse, rule);
+  for (const [i, layer] of sparse.entries()) {
+    const kept = counts[i];
     const size = layer.theta.size;
     sparsity[layer.name] = (size - kept) / size;
     sparsifiable += size;

@@ -59,21 +59,24 @@ export async function analyseCheckpoint(dir: string, thresholds: number[] | null
   let data: DeviceData | null = null;
   try {
     const clip = sparsity.logAlphaClip;
-    const pictures = layerPictures(model, sparsity);
-    const histograms = model.layers.filter(isSparse).map((layer): LogAlphaHistogram => {
-      const values = tf.tidy(() => logAlpha(layer.theta, layer.logSigma2, clip).dataSync());
+    const pictures = await layerPictures(model, sparsity);
+    const histograms: LogAlphaHistogram[] = [];
+    for (const layer of model.layers.filter(isSparse)) {
+      const logAlphas = tf.tidy(() => logAlpha(layer.theta, layer.logSigma2, clip));
+      const values = await logAlphas.data();
+      logAlphas.dispose();
       const edges = Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => -clip + (2 * clip * i) / HISTOGRAM_BINS);
       const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
       for (const v of values) counts[Math.max(0, Math.min(HISTOGRAM_BINS - 1, Math.floor(((v + clip) / (2 * clip)) * HISTOGRAM_BINS)))] += 1;
-      return { layer: layer.name, edges, counts };
-    });
+      histograms.push({ layer: layer.name, edges, counts });
+    }
     const list = [...new Set([...(thresholds ?? defaultThresholds(sparsity.threshold, clip)), sparsity.threshold])].sort((a, b) => a - b);
     data = new DeviceData(await DATASETS.get(config.data.dataset).load(config.data));
     const curve: ThresholdPoint[] = [];
     for (const threshold of list) {
       progress(`threshold ${threshold}: evaluating ${data.test.count} test examples`);
-      const result = evaluate(model, data, data.test, { ...sparsity, threshold });
-      const stats = sparsityStats(model.layers, { threshold, logAlphaClip: clip });
+      const result = await evaluate(model, data, data.test, { ...sparsity, threshold });
+      const stats = await sparsityStats(model.layers, { threshold, logAlphaClip: clip });
       curve.push({ threshold, testError: result.error, testNll: result.nll, compression: stats.compression, sparsity: stats.sparsity });
     }
     return { epoch, threshold: sparsity.threshold, clip, pictures, histograms, curve };

@@ -24,8 +24,8 @@ export async function evaluateRun(dir: string, threshold?: number): Promise<RunE
   let data: DeviceData | null = null;
   try {
     data = new DeviceData(await DATASETS.get(config.data.dataset).load(config.data));
-    const result = evaluate(model, data, data.test, sparsity);
-    const stats = sparsityStats(model.layers, sparsity);
+    const result = await evaluate(model, data, data.test, sparsity);
+    const stats = await sparsityStats(model.layers, sparsity);
     return { runDir: dir, epoch, threshold: sparsity.threshold, testError: result.error, testNll: result.nll, backend: backend.name, ...stats };
   } finally {
     model.dispose();

@@ -116,7 +116,7 @@ async function execute(paths: RunPaths, training: Training): Promise<void> {
   const recorder = new RunRecorder(paths, training);
   const stop = watchStopSignals();
   try {
-    recorder.begin();
+    await recorder.begin();
     const { config, model, optimizer, data, random, step, checkpoint } = training;
     const outcome = await train({
       config, model, optimizer, data, random, step,
@@ -128,7 +128,7 @@ async function execute(paths: RunPaths, training: Training): Promise<void> {
       },
     });
     if (outcome.status === 'interrupted') throw await recorder.interrupted(outcome, stop.signal!);
-    recorder.completed(outcome.progress);
+    await recorder.completed(outcome.progress);
   } catch (err) {
     if (err instanceof SvdError && err.code === 'E_INTERRUPTED') throw err;
     throw recorder.failed(err);

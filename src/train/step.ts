@@ -11,6 +11,7 @@ import type { Model } from '../layers/model.js';
 import type { Batch } from './device-data.js';
 import { correctCount, meanCrossEntropy, sgvlb } from './loss.js';
 import { withWeightDecay } from './weight-decay.js';
+import { sumInOrder } from './sum.js';
 
 /** Per-step figures, as tensors (never read here, so a step never waits on the device). */
 export interface StepStats {
@@ -58,7 +59,7 @@ export class GradientStep {
       const klTerms: tf.Scalar[] = [];
       const logits = this.model.apply(batch.x, { training: true, sparsity: this.loss.sparsity, nextSeed: this.nextSeed, klTerms });
       const nll = meanCrossEntropy(logits, batch.oneHot);
-      const kl = klTerms.length ? (tf.addN(klTerms) as tf.Scalar) : tf.scalar(0);
+      const kl = klTerms.length ? sumInOrder(klTerms) : tf.scalar(0);
       stats = {
         nllSum: tf.keep(tf.mul(nll, batch.y.shape[0]) as tf.Scalar),
         kl: tf.keep(kl),
