@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { activateTfBackend, describeImportError, importByName, packageVersion, type BackendEntry } from './backend.js';
-import { ADAPTER_ENV, adapterFlags, describeAdapter, isSoftwareAdapter, type GpuAdapterLike } from './webgpu-adapter.js';
+import { ADAPTER_ENV, adapterFlags, describeAdapter, isSoftwareAdapter, type AdapterInfo, type GpuAdapterLike } from './webgpu-adapter.js';
 
 const require = createRequire(import.meta.url);
 const DAWN_PACKAGE = 'webgpu';
@@ -21,6 +21,9 @@ interface DawnModule {
   create(flags: string[]): { requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null> };
   globals: Record<string, unknown>;
 }
+
+/** The Dawn instance of this process, for the adapter name it was created with. */
+let found: { flags: string | null; gpu: unknown; info: AdapterInfo } | null = null;
 
 /** `webgpu`. */
 export const webgpu: BackendEntry = {
@@ -37,17 +40,22 @@ export const webgpu: BackendEntry = {
     }
     const g = globalThis as unknown as Record<string, unknown> & { navigator?: { gpu?: unknown } };
     for (const [key, value] of Object.entries(dawn.globals)) if (!(key in g)) g[key] = value;
-    let gpu: ReturnType<DawnModule['create']>;
-    let adapter: GpuAdapterLike | null;
-    try {
-      gpu = dawn.create(adapterFlags(runtime.gpuAdapter));
-      adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    } catch (err) {
-      // Dawn names the adapters it has when the pinned one is not among them.
-      return { ok: false, why: `${DAWN_PACKAGE}: ${ADAPTER_ENV}=${runtime.gpuAdapter}: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}` };
+    // One Dawn instance per process: tfjs keeps the device of the first activation, and a second
+    // instance would only be torn down again (which dawn.node does not survive at exit).
+    if (!found || found.flags !== runtime.gpuAdapter) {
+      let gpu: ReturnType<DawnModule['create']>;
+      let adapter: GpuAdapterLike | null;
+      try {
+        gpu = dawn.create(adapterFlags(runtime.gpuAdapter));
+        adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+      } catch (err) {
+        // Dawn names the adapters it has when the pinned one is not among them.
+        return { ok: false, why: `${DAWN_PACKAGE}: ${ADAPTER_ENV}=${runtime.gpuAdapter}: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}` };
+      }
+      if (adapter === null) return { ok: false, why: `${DAWN_PACKAGE}: ${NO_DRIVER}` };
+      found = { flags: runtime.gpuAdapter, gpu, info: describeAdapter(adapter) };
     }
-    if (adapter === null) return { ok: false, why: `${DAWN_PACKAGE}: ${NO_DRIVER}` };
-    const info = describeAdapter(adapter);
+    const { gpu, info } = found;
     if (isSoftwareAdapter(info) && !how.byName) {
       return { ok: false, why: `${DAWN_PACKAGE}: only a software adapter (${info.description || info.device}), slower than wasm; auto never takes one (ask for it with --backend webgpu)` };
     }
