@@ -17,8 +17,8 @@ import { webgpuUnavailable } from './helpers/webgpu.js';
 
 const why = await webgpuUnavailable();
 const skip = why ?? false;
-/** Sizes that keep a lavapipe epoch to a few seconds: 2 steps of 100, 200 test images. */
-const SMALL = ['data.trainLimit=200', 'data.testLimit=200', 'training.snapshotEvery=1'];
+/** Sizes that keep a lavapipe epoch short: 1 step of 100, 100 test images. */
+const SMALL = ['data.trainLimit=100', 'data.testLimit=100', 'training.snapshotEvery=1'];
 const LENET5 = path.join(ROOT, 'configs', 'lenet5-mnist.yaml');
 const TIMEOUT = 600_000;
 
@@ -53,21 +53,21 @@ async function stopAfterCheckpoint(args: string[], runs: string, epoch: number):
 
 test('a short LeNet-5 run on webgpu: evaluation, checkpoints, snapshots, the adapter in env.json, no tensor leaked per epoch', { skip }, () => {
   const runs = tempDir();
-  const r = svd(runArgs(runs, 'webgpu', 'training.epochs=3'), TIMEOUT);
+  const r = svd(runArgs(runs, 'webgpu', 'training.epochs=2'), TIMEOUT);
   assert.equal(r.status, 0, r.stderr);
   const dir = lastLine(r.stdout);
   const metrics = readJsonl<{ epoch: number; testError: number; trainLoss: number }>(path.join(dir, 'metrics.jsonl'));
-  assert.deepEqual(metrics.map((m) => m.epoch), [1, 2, 3]);
+  assert.deepEqual(metrics.map((m) => m.epoch), [1, 2]);
   for (const m of metrics) assert.ok(m.testError >= 0 && m.testError < 1 && Number.isFinite(m.trainLoss), JSON.stringify(m));
-  assert.deepEqual(fs.readdirSync(path.join(dir, 'checkpoints')).sort(), ['epoch-000001', 'epoch-000002', 'epoch-000003']);
-  assert.ok(fs.readdirSync(path.join(dir, 'snapshots')).length >= 4, 'snapshots of epochs 0 to 3');
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'checkpoints')).filter((n) => n.startsWith('epoch-')).sort(), ['epoch-000001', 'epoch-000002']);
+  assert.ok(fs.readdirSync(path.join(dir, 'snapshots')).length >= 3, 'snapshots of epochs 0 to 2');
   const env = readJsonFile<{ backend: { name: string; adapter?: { description: string; software: boolean } }; versions: Record<string, string> }>(path.join(dir, 'env.json'));
   assert.equal(env.backend.name, 'webgpu');
   assert.ok(env.backend.adapter && env.backend.adapter.description.length > 0, JSON.stringify(env.backend));
   assert.match(env.versions.webgpu ?? '', /^\d+\.\d+\.\d+/);
   assert.match(env.versions['tfjs-backend-webgpu'] ?? '', /^\d+\.\d+\.\d+/);
   const tensors = readJsonl<{ msg: string; tensors?: number }>(path.join(dir, 'log.jsonl')).filter((l) => l.msg === 'epoch').map((l) => l.tensors);
-  assert.equal(tensors.length, 3);
+  assert.equal(tensors.length, 2);
   assert.deepEqual(new Set(tensors).size, 1, `tensors after each epoch: ${tensors.join(', ')}`);
   assert.equal(readJsonFile<{ status: string }>(path.join(dir, 'summary.json')).status, 'completed');
 });
@@ -76,7 +76,7 @@ test('the NaN guard stops a diverging run on webgpu; the last good checkpoint st
   const runs = tempDir();
   const r = svd(runArgs(runs, 'webgpu', 'training.epochs=3', 'optimizer.schedule={type: step, every: 1, gamma: 1e30}'), TIMEOUT);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /training diverged in epoch 2, step \d+ of 2: /);
+  assert.match(r.stderr, /training diverged in epoch 2, step \d+ of 1: /);
   assert.match(r.stderr, /the last good checkpoint .*epoch-000001 is intact/);
   const dir = runDirIn(runs)!;
   assert.equal(readJsonFile<{ status: string }>(path.join(dir, 'summary.json')).status, 'failed');
@@ -85,7 +85,7 @@ test('the NaN guard stops a diverging run on webgpu; the last good checkpoint st
 
 test('a webgpu checkpoint resumes on wasm, and a wasm one on webgpu; env.json records each backend', { skip }, async () => {
   const runs = tempDir();
-  await stopAfterCheckpoint(runArgs(runs, 'webgpu', 'training.epochs=4'), runs, 1);
+  await stopAfterCheckpoint(runArgs(runs, 'webgpu', 'training.epochs=4', 'data.trainLimit=200'), runs, 1);
   const dir = runDirIn(runs)!;
   await stopAfterCheckpoint(['resume', dir, '--backend', 'wasm'], runs, 2);
   const r = svd(['resume', dir, '--backend', 'webgpu'], TIMEOUT);
