@@ -9,6 +9,7 @@ import { resumeRun } from '../run/runner.js';
 import { runtimeFromEnv } from '../backends/backend.js';
 import { backendChoices } from '../backends/select.js';
 import * as path from 'node:path';
+import { SvdError } from '../errors.js';
 
 const usage = `usage: svd resume RUN_DIR [--backend ${backendChoices().join('|')}]`;
 
@@ -21,6 +22,9 @@ const command: Command = {
     if (!parsed) return 0;
     const { positionals, values } = parsed;
     const backend = values.backend as string | undefined;
+    if (backend !== undefined && !backendChoices().includes(backend)) {
+      throw new SvdError('E_ARGS', `svd resume: unknown backend '${backend}' for --backend; known: ${backendChoices().join(', ')}`);
+    }
     const paths = await resumeRun(positionals[0], { runsDir: path.dirname(path.dirname(positionals[0])), argv: process.argv.slice(1), runtime: runtimeFromEnv(), ...(backend && { backend }) });
     console.log(paths.dir);
     return 0;
