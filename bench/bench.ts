@@ -6,7 +6,8 @@
  * measures what users run. Prints one JSON line per model and backend, then a table; with
  * `--torch` it also runs ../shared/bench/torch_ref.py in the same sitting and prints the ratios.
  *
- * Options: --models lenet300,lenet5,vgg  --backends cpu,wasm,webgpu,tensorflow  --steps N  --warmup N
+ * Options: --models lenet300,lenet5,vgg  --backends cpu,wasm,webgpu,tensorflow (default: every
+ *          registered one that loads, webgpu only on a hardware adapter)  --steps N  --warmup N
  *          --seconds S (cap on timed seconds per model/backend)  --torch
  *          --workers 1,2 (training.workers values to time; default: the shipped config's own value)
  *          --rounds R (repeat everything R times, PyTorch first in each round; the table shows
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       models: { type: 'string', default: 'lenet300,lenet5,vgg' },
-      backends: { type: 'string', default: BACKENDS.names().join(',') },
+      backends: { type: 'string' },
       steps: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '20' },
@@ -177,7 +178,7 @@ async function main(): Promise<void> {
   for (let index = 0; index < rounds; index++) {
     const torch = values.torch ? torchReference(models, opts.steps) : {};
     torchRuns.push(torch);
-    const mine = await benchRound(models, values.backends.split(','), workerCounts, opts);
+    const mine = await benchRound(models, values.backends?.split(',') ?? BACKENDS.names(), workerCounts, { ...opts, named: values.backends !== undefined });
     results.push(mine);
     if (rounds > 1 && values.torch) {
       for (const r of mine) if (torch[r.model]) console.log(JSON.stringify({ round: index + 1, model: r.model, backend: r.backend, workers: r.workers, ratio: round(r.msPerStep / torch[r.model]) }));
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
 }
 
 /** One pass over every backend, model and worker count. */
-async function benchRound(models: string[], backends: string[], workerCounts: number[] | null, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult[]> {
+async function benchRound(models: string[], backends: string[], workerCounts: number[] | null, opts: { steps: number; warmup: number; seconds: number; named: boolean }): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const backend of backends) {
     let info: BackendInfo;
@@ -201,6 +202,11 @@ async function benchRound(models: string[], backends: string[], workerCounts: nu
       info = await selectBackend(backend);
     } catch (err) {
       console.error(`skipping backend ${backend}: ${(err as Error).message}`);
+      continue;
+    }
+    // Without --backends, a software GPU adapter (lavapipe) is left out as `auto` leaves it out.
+    if (!opts.named && info.adapter?.software) {
+      console.error(`skipping backend ${backend}: its adapter is a software one (${info.adapter.description}); time it with --backends ${backend}`);
       continue;
     }
     for (const name of models) {
