@@ -1,8 +1,8 @@
 /**
  * Every registered layer on webgpu computes what it computes on the cpu backend: its example
  * (the registry entry's spec and input) built once with the same variable values, then the
- * deterministic forward pass, the training pass (the LRT noise is the same stream on every
- * backend) and the gradients of a fixed projection of the training output with respect to the
+ * deterministic forward pass, the training pass (with the LRT noise drawn on the CPU for both,
+ * the same stream) and the gradients of a fixed projection of the training output with respect to the
  * input and every trainable variable, compared within a tolerance. Skips where no Vulkan driver
  * is found, except under CI=true (test/helpers/webgpu.ts).
  */
@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/backends/select.js';
 import { LAYERS } from '../src/layers/registry.js';
+import { DEVICE_NORMAL_KERNEL } from '../src/svd/normal-noise.js';
 import type { LayerEntry } from '../src/layers/layer.js';
 import { PAPER_SPARSITY, buildContext, buildLayer, forwardContext } from './helpers/layers.js';
 import { webgpuUnavailable } from './helpers/webgpu.js';
@@ -58,7 +59,16 @@ async function figuresOn(backend: string, type: string, entry: LayerEntry, init:
 for (const [type, entry] of LAYERS.list()) {
   test(`layer ${type}: forward and gradients on webgpu agree with cpu`, { skip: why ?? false }, async () => {
     const cpu = await figuresOn('cpu', type, entry, null);
-    const gpu = await figuresOn('webgpu', type, entry, cpu);
+    // The LRT noise as cpu draws it, so that both passes see the same noise (the device
+    // generator has its own stream: test/webgpu-noise.test.ts).
+    const deviceNoise = tf.getKernel(DEVICE_NORMAL_KERNEL, 'webgpu');
+    if (deviceNoise) tf.unregisterKernel(DEVICE_NORMAL_KERNEL, 'webgpu');
+    let gpu: Figures;
+    try {
+      gpu = await figuresOn('webgpu', type, entry, cpu);
+    } finally {
+      if (deviceNoise) tf.registerKernel(deviceNoise);
+    }
     const compared = [...cpu.keys()].filter((k) => !k.startsWith('var '));
     assert.ok(compared.includes('forward eval') && compared.includes('d input'));
     for (const key of compared) {

@@ -63,6 +63,7 @@ export const webgpu: BackendEntry = {
     g.navigator.gpu = gpu;
     try {
       await import('@tensorflow/tfjs-backend-webgpu');
+      await import('../kernels/webgpu-normal.js');
     } catch (err) {
       return { ok: false, why: `${TFJS_PACKAGE}: ${describeImportError(TFJS_PACKAGE, err)}` };
     }
