@@ -40,8 +40,9 @@ export const webgpu: BackendEntry = {
     }
     const g = globalThis as unknown as Record<string, unknown> & { navigator?: { gpu?: unknown } };
     for (const [key, value] of Object.entries(dawn.globals)) if (!(key in g)) g[key] = value;
-    // One Dawn instance per process: tfjs keeps the device of the first activation, and a second
-    // instance would only be torn down again (which dawn.node does not survive at exit).
+    // One Dawn instance per process: tfjs keeps the device of the first activation, and with an
+    // instance made per activation, a test process switching backends aborted at exit
+    // ("terminate called after throwing an instance of 'std::system_error'").
     if (!found || found.flags !== runtime.gpuAdapter) {
       let gpu: ReturnType<DawnModule['create']>;
       let adapter: GpuAdapterLike | null;
@@ -50,7 +51,8 @@ export const webgpu: BackendEntry = {
         adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
       } catch (err) {
         // Dawn names the adapters it has when the pinned one is not among them.
-        return { ok: false, why: `${DAWN_PACKAGE}: ${ADAPTER_ENV}=${runtime.gpuAdapter}: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}` };
+        const pinned = runtime.gpuAdapter ? `${ADAPTER_ENV}=${runtime.gpuAdapter}: ` : '';
+        return { ok: false, why: `${DAWN_PACKAGE}: ${pinned}${(err as Error).message.replace(/\s*\n\s*/g, ' ')}` };
       }
       if (adapter === null) return { ok: false, why: `${DAWN_PACKAGE}: ${NO_DRIVER}` };
       found = { flags: runtime.gpuAdapter, gpu, info: describeAdapter(adapter) };
