@@ -9,7 +9,9 @@
  * Each line also has the step's arithmetic (flops.ts) as achieved GFLOP/s, and its fraction of
  * the backend's peak (peak.ts: one thread's large matrix product, times the step's threads).
  *
- * Options: --models lenet300,lenet5,vgg,vgg-full (vgg-full: k = 1 in micro-batches of 25; not by default)  --backends wasm,tensorflow,cpu  --steps N  --warmup N
+ * Options: --models lenet300,lenet5,vgg,vgg-full (vgg-full: k = 1 in micro-batches of 25; not by default)
+ *          --backends wasm,webgpu,tensorflow,cpu (default: every registered one that loads but the
+ *          last resorts, webgpu only on a hardware adapter)  --steps N  --warmup N
  *          --seconds S (cap on timed seconds per model/backend)  --torch
  *          --workers 1,2 (training.workers values to time; default: the shipped config's own value)
  *          --rounds R (repeat everything R times, PyTorch first in each round; the table shows
@@ -113,22 +115,22 @@ async function benchOne(name: string, config: ExperimentConfig, info: BackendInf
     if (timed) for (const key of Object.keys(breakdown) as Array<keyof typeof breakdown>) breakdown[key] += timed.timings[key];
   };
   for (let i = 0; i < opts.warmup; i++) runStep(i);
-  await syncBackend();
+  await syncBackend(model.trainable);
   for (const key of Object.keys(breakdown) as Array<keyof typeof breakdown>) breakdown[key] = 0;
   const tensorsBefore = tf.memory().numTensors;
   const cpuBefore = process.cpuUsage();
   const began = performance.now();
   let done = 0;
   while (done < opts.steps && (done < 2 || performance.now() - began < opts.seconds * 1000)) runStep(done++);
-  await syncBackend();
+  await syncBackend(model.trainable);
   const msPerStep = (performance.now() - began) / done;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMsPerStep = (cpu.user + cpu.system) / 1000 / done;
   const leaked = (tf.memory().numTensors - tensorsBefore) / done;
 
-  evaluate(model, data, data.test, config.sparsity); // warm-up
+  await evaluate(model, data, data.test, config.sparsity); // warm-up
   const evalBegan = performance.now();
-  evaluate(model, data, data.test, config.sparsity);
+  await evaluate(model, data, data.test, config.sparsity);
   const evalSamplesPerSec = dataset.test.count / ((performance.now() - evalBegan) / 1000);
   const rssMB = process.memoryUsage().rss / 2 ** 20;
   const gflopPerStep = trainingStepFlops(config) / 1e9;
@@ -142,9 +144,12 @@ async function benchOne(name: string, config: ExperimentConfig, info: BackendInf
     ...(timed ? { breakdown: Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, round(v / done)])) as BenchResult['breakdown'] } : {}) };
 }
 
-/** Waits for queued backend work (matters for asynchronous backends). */
-async function syncBackend(): Promise<void> {
-  const probe = tf.scalar(0);
+/**
+ * Waits for queued backend work (matters for asynchronous backends such as webgpu): reads a value
+ * that depends on every variable the steps wrote, so the read waits for the last update.
+ */
+async function syncBackend(variables: readonly tf.Variable[]): Promise<void> {
+  const probe = tf.tidy(() => variables.map((v) => tf.sum(v)).reduce((a, b) => tf.add(a, b)));
   await probe.data();
   probe.dispose();
 }
@@ -186,7 +191,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       models: { type: 'string', default: 'lenet300,lenet5,vgg' },
-      backends: { type: 'string', default: defaultBackends() },
+      backends: { type: 'string' },
       steps: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '20' },
@@ -204,7 +209,7 @@ async function main(): Promise<void> {
   for (let index = 0; index < rounds; index++) {
     const torch = values.torch ? torchReference(models, opts.steps) : {};
     torchRuns.push(torch);
-    const mine = await benchRound(models, values.backends.split(','), workerCounts, opts);
+    const mine = await benchRound(models, values.backends?.split(',') ?? defaultBackends().split(','), workerCounts, { ...opts, named: values.backends !== undefined });
     results.push(mine);
     if (rounds > 1 && values.torch) {
       for (const r of mine) if (torch[r.model]) console.log(JSON.stringify({ round: index + 1, model: r.model, backend: r.backend, workers: r.workers, ratio: round(r.msPerStep / torch[r.model]) }));
@@ -224,7 +229,7 @@ async function main(): Promise<void> {
 }
 
 /** One pass over every backend, model and worker count. */
-async function benchRound(models: string[], backends: string[], workerCounts: number[] | null, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult[]> {
+async function benchRound(models: string[], backends: string[], workerCounts: number[] | null, opts: { steps: number; warmup: number; seconds: number; named: boolean }): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const backend of backends) {
     let info: BackendInfo;
@@ -232,6 +237,11 @@ async function benchRound(models: string[], backends: string[], workerCounts: nu
       info = await selectBackend(backend);
     } catch (err) {
       console.error(`skipping backend ${backend}: ${(err as Error).message}`);
+      continue;
+    }
+    // Without --backends, a software GPU adapter (lavapipe) is left out as `auto` leaves it out.
+    if (!opts.named && info.adapter?.software) {
+      console.error(`skipping backend ${backend}: its adapter is a software one (${info.adapter.description}); time it with --backends ${backend}`);
       continue;
     }
     const peak = await matMulPeakGflops();

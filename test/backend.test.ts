@@ -2,7 +2,8 @@
  * selectBackend: auto falls back to wasm where no native package is installed and says
  * why, explicit cpu/wasm work (repeatedly), an unavailable explicit 'tensorflow' is an
  * E_BACKEND error, the cpu backend's Node.js notice is not printed, and a config that asks a
- * backend for what it cannot do (worker threads) fails before anything is written.
+ * backend for what it cannot do (worker threads) fails before anything is written; `auto` never
+ * takes a software WebGPU adapter (lavapipe here), which `--backend webgpu` does.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,8 @@ import { BACKENDS } from '../src/registries.js';
 import { main } from '../src/cli/main.js';
 import { SvdError } from '../src/errors.js';
 import { ROOT, tempDir } from './helpers/cli.js';
+import { adapterFlags, describeAdapter } from '../src/backends/webgpu-adapter.js';
+import { webgpuUnavailable } from './helpers/webgpu.js';
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
@@ -119,5 +122,30 @@ test('training.workers 2 on a backend without worker threads exits 2 before any 
   assert.equal(code, 2);
   assert.match(errors.join('\n'), /training\.workers: training\.workers 2 needs a backend that splits steps over worker threads \(wasm, cpu\), not "cpu-no-workers"/);
   assert.equal(fs.existsSync(runs), false, 'nothing is written');
+  await selectBackend('wasm');
+});
+
+test('software WebGPU adapters are told from hardware ones by their info', () => {
+  const soft = [
+    { vendor: 'mesa', architecture: 'software', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7' },
+    { vendor: 'google', architecture: '', device: 'swiftshader-device-subzero', description: 'SwiftShader Device (Subzero)' },
+    { vendor: '', architecture: '', device: 'null-backend', description: '' },
+    { vendor: 'x', architecture: 'y', device: 'z', description: 'w', isFallbackAdapter: true },
+  ];
+  for (const info of soft) assert.equal(describeAdapter({ info }).software, true, JSON.stringify(info));
+  const hard = { vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA: 550.90.07' };
+  assert.deepEqual(describeAdapter({ info: hard }), { ...hard, software: false });
+  assert.deepEqual(adapterFlags(null), []);
+  assert.deepEqual(adapterFlags('H200'), ['adapter=H200']);
+});
+
+test('auto never takes a software WebGPU adapter, and says so; --backend webgpu does', async (t) => {
+  const why = await webgpuUnavailable();
+  if (why) return t.skip(why);
+  const named = await selectBackend('webgpu');
+  if (!named.adapter?.software) return t.skip(`the adapter here is a GPU (${named.adapter?.description}): auto may take it`);
+  const info = await selectBackend('auto');
+  assert.notEqual(info.name, 'webgpu');
+  assert.match(info.reason ?? '', /webgpu: only a software adapter \(.+\), slower than wasm; auto never takes one \(ask for it with --backend webgpu\)/);
   await selectBackend('wasm');
 });

@@ -88,7 +88,7 @@ for (const c of BAD_INPUTS) {
     const w = workspace();
     c.setup?.(w);
     const runBefore = treeDigest(w.run);
-    const r = svd(c.args(w));
+    const r = svd(c.args(w), undefined, c.env);
     const expected = c.message.replace(/\{(ws|run|other|mnist|runs)\}/g, (_, k: keyof Workspace) => w[k]);
     const report = `exit ${r.status}\nstderr:\n${r.stderr}`;
     assert.equal(r.status, c.exit, report);

@@ -112,3 +112,17 @@ test('svd diff needs two or more run or sweep directories', () => {
     assert.match(r.stderr, re);
   }
 });
+
+test('a run resumed on another backend: the environment shows the backends it trained on, in order', () => {
+  const root = tempDir('svd-diff-');
+  const a = fakeRun(root, 'a');
+  const b = fakeRun(root, 'b');
+  const envFile = path.join(b, 'env.json');
+  const env = JSON.parse(fs.readFileSync(envFile, 'utf8')) as Record<string, unknown>;
+  env.backend = { name: 'webgpu' };
+  env.resumes = [{ fromEpoch: 1, backend: { name: 'wasm' } }, { fromEpoch: 2, backend: { name: 'webgpu' } }];
+  fs.writeFileSync(envFile, JSON.stringify(env));
+  const r = svd(['diff', a, b]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^backendsUsed +wasm +webgpu -> wasm -> webgpu$/m);
+});

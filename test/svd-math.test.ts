@@ -76,7 +76,7 @@ function sparseLayerWith(name: string, type: string, spec: Record<string, unknow
   return layer;
 }
 
-test('sparsity counts and compression match a hand-computed case', () => {
+test('sparsity counts and compression match a hand-computed case', async () => {
   // theta = 1, so log alpha = log sigma^2 (clipped): per row [-5, 2, 3, 4, 8, -1]: 3 of 6 pruned.
   const la = [-5, 2, 3, 4, 8, -1];
   const a = sparseLayerWith('fc1', 'dense-svd', { units: 6 }, [2], tf.ones([2, 6]), tf.tensor2d([la, la]));
@@ -84,7 +84,7 @@ test('sparsity counts and compression match a hand-computed case', () => {
   const b = sparseLayerWith('fc2', 'dense-svd', { units: 2 }, [2], tf.ones([2, 2]), tf.tensor2d([[0, 0], [0, 3.5]]));
   assert.equal(keptCount(a, { threshold: 3, logAlphaClip: 8 }), 6);
   assert.equal(keptCount(b, { threshold: 3, logAlphaClip: 8 }), 3);
-  const stats = sparsityStats([a, b], { threshold: 3, logAlphaClip: 8 });
+  const stats = await sparsityStats([a, b], { threshold: 3, logAlphaClip: 8 });
   assert.deepEqual(stats.sparsity, { fc1: 0.5, fc2: 0.25 });
   assert.equal(stats.params.sparsifiable, 16);
   assert.equal(stats.params.nonzero, 9);
@@ -92,7 +92,7 @@ test('sparsity counts and compression match a hand-computed case', () => {
   // total = thetas and biases, not log sigma^2
   assert.equal(stats.params.total, 12 + 6 + 4 + 2);
   // at threshold 5 only log alpha 8 is pruned in fc1 (5 of 6 per row kept) and nothing in fc2
-  assert.equal(sparsityStats([a, b], { threshold: 5, logAlphaClip: 8 }).params.nonzero, 10 + 4);
+  assert.equal((await sparsityStats([a, b], { threshold: 5, logAlphaClip: 8 })).params.nonzero, 10 + 4);
 });
 
 /**

@@ -111,7 +111,7 @@ test('a checkpoint round trip restores every variable: identical evaluation', as
   const r = await runOnce(cfg, dataset);
   const dir = tempDir();
   await saveCheckpoint(dir, { epoch: 2, seconds: 1, rng: r.random.state(), variables: r.model.namedVariables(), optimizer: r.optimizer });
-  const before = evaluate(r.model, r.data, r.data.test, cfg.sparsity);
+  const before = await evaluate(r.model, r.data, r.data.test, cfg.sparsity);
 
   const fresh = Model.build({ layers: cfg.model.layers, inputShape: dataset.inputShape, sparsity: cfg.sparsity, width: 1 }, RunRandom.fromSeed(99).init);
   const optimizer = OPTIMIZERS.get('adam').create(cfg.optimizer, cfg.optimizer.lr);
@@ -119,7 +119,7 @@ test('a checkpoint round trip restores every variable: identical evaluation', as
   assert.ok(ckpt);
   assert.equal(ckpt.epoch, 2);
   await restoreCheckpoint(ckpt, fresh.namedVariables(), optimizer);
-  assert.deepEqual(evaluate(fresh, r.data, r.data.test, cfg.sparsity), before);
+  assert.deepEqual(await evaluate(fresh, r.data, r.data.test, cfg.sparsity), before);
   assert.deepEqual((await optimizer.getWeights()).map((w) => w.tensor.shape), (await r.optimizer.getWeights()).map((w) => w.tensor.shape));
   for (const m of [r.model, fresh]) m.dispose();
   r.optimizer.dispose();

@@ -7,6 +7,7 @@
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import type { AdapterInfo } from './webgpu-adapter.js';
 
 /** A backend a user can ask for: a registered name, or `auto`. */
 export type BackendRequest = string;
@@ -24,6 +25,8 @@ export interface BackendInfo {
   threads?: boolean;
   /** wasm only: threads XNNPACK runs its operators on (the calling thread included). */
   threadsCount?: number;
+  /** webgpu only: the adapter it runs on. */
+  adapter?: AdapterInfo;
   /** Why faster backends were skipped, e.g. "@tensorflow/tfjs-node-gpu: not installed". */
   reason?: string;
 }
@@ -37,6 +40,14 @@ export interface RuntimeOptions {
   cpus: number | null;
   /** Threads of the wasm backend's XNNPACK pool: SVD_XNNPACK_THREADS, default 1 (the single-threaded build). */
   xnnpackThreads: number;
+  /** The WebGPU adapter to use, a part of its device name: SVD_WEBGPU_ADAPTER; null: Dawn's first (webgpu-adapter.ts). */
+  gpuAdapter: string | null;
+}
+
+/** How a backend is being asked for. */
+export interface ActivateOptions {
+  /** Named by the user (`--backend webgpu`), not tried by `auto`: a backend may then accept what `auto` must not (a software GPU adapter). */
+  byName: boolean;
 }
 
 /** What a backend can do. */
@@ -45,6 +56,11 @@ export interface BackendCapabilities {
   workers: boolean;
   /** It runs on a device a sweep job is pinned to (`svd sweep --devices`). */
   devices: boolean;
+  /**
+   * Each step runs on a GPU, which parallelises it itself: `training.workers` above 1 (a setting
+   * for the CPU backends, as the shipped configs carry) is then ignored with a warning, not an error.
+   */
+  gpu?: boolean;
   /** The most memory one instance of it (a process's, a worker thread's) can address, and what that is; absent: the machine's memory. */
   heap?: { bytes: number; what: string };
 }
@@ -58,7 +74,7 @@ export interface BackendEntry {
   lastResort?: boolean;
   capabilities: BackendCapabilities;
   /** Loads the backend's packages and activates it (awaiting its initialisation). */
-  activate(runtime: RuntimeOptions): Promise<Attempt>;
+  activate(runtime: RuntimeOptions, how: ActivateOptions): Promise<Attempt>;
   /** What to do when it was asked for by name and cannot start. */
   advice: string;
   /** Versions of its own packages, for env.json (beside svd, Node and tfjs). */
@@ -78,6 +94,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeOpt
   return {
     cpus: positive(env.SVD_WASM_THREADS),
     xnnpackThreads: Math.min(8, positive(env.SVD_XNNPACK_THREADS) ?? 1),
+    gpuAdapter: env.SVD_WEBGPU_ADAPTER?.trim() || null,
   };
 }
 

@@ -7,11 +7,13 @@
 import { Registry } from '../registry.js';
 import type { BackendEntry } from './backend.js';
 import { tensorflow } from './tensorflow.js';
+import { webgpu } from './webgpu.js';
 import { wasm } from './wasm.js';
 import { cpu } from './cpu.js';
 
 /** Backends by name, fastest first. */
 export const BACKENDS = new Registry<BackendEntry>('backend')
   .register('tensorflow', tensorflow)
+  .register('webgpu', webgpu)
   .register('wasm', wasm)
   .register('cpu', cpu);

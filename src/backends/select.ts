@@ -1,6 +1,6 @@
 /**
  * Picks the TensorFlow.js backend: a registered one by name, or `auto`, the first of the
- * registry's `auto` entries that starts (tensorflow, then wasm, then cpu), with why the faster
+ * registry's `auto` entries that starts (tensorflow, then webgpu on a hardware adapter, then wasm, then cpu), with why the faster
  * ones were skipped. An explicit request that cannot be met is an E_BACKEND error (exit 2).
  */
 import { SvdError } from '../errors.js';
@@ -31,7 +31,7 @@ export async function selectBackend(requested: BackendRequest, runtime: RuntimeO
   if (requested === 'auto') return selectAuto(runtime);
   if (!BACKENDS.has(requested)) throw new SvdError('E_BACKEND', `unknown backend "${requested}"; known: ${backendChoices().join(', ')}`);
   const entry = BACKENDS.get(requested);
-  const result = await entry.activate(runtime);
+  const result = await entry.activate(runtime, { byName: true });
   if (result.ok) return describe(requested, result.info, requested);
   throw new SvdError('E_BACKEND', `backend "${requested}" is not available: ${result.why}; ${entry.advice}`, {});
 }
@@ -40,7 +40,7 @@ export async function selectBackend(requested: BackendRequest, runtime: RuntimeO
 async function selectAuto(runtime: RuntimeOptions): Promise<BackendInfo> {
   const skipped: string[] = [];
   for (const [name, entry] of candidateBackends('auto')) {
-    const result = await entry.activate(runtime);
+    const result = await entry.activate(runtime, { byName: false });
     if (result.ok) return { ...describe(name, result.info, 'auto'), ...(skipped.length > 0 && { reason: skipped.join('; ') }) };
     skipped.push(result.why);
   }

@@ -51,6 +51,14 @@ export interface RunDiff {
   env: { total: number; differing: number; rows: KeyRow[] };
 }
 
+/** The backends a run trained on, in order: its own, then each resume's (`webgpu -> wasm`); resumes are otherwise left out as noise. */
+function backendsUsed(env: Record<string, unknown>): string {
+  const nameOf = (b: unknown) => String((b as { name?: unknown } | undefined)?.name ?? '?');
+  const resumes = Array.isArray(env.resumes) ? (env.resumes as Array<{ backend?: unknown }>) : [];
+  const names = [nameOf(env.backend), ...resumes.map((r) => nameOf(r.backend))];
+  return names.filter((n, k) => k === 0 || n !== names[k - 1]).join(' -> ');
+}
+
 /** env.json keys that differ between any two runs and say nothing about the environment. */
 const ENV_NOISE = ['command', 'cwd', 'started', 'resumes'];
 
@@ -73,6 +81,7 @@ export function diffRuns(args: readonly RunArg[], damagedSweeps: readonly SvdErr
   const envMaps = infos.map((i) => {
     const map = flatten(i.env ?? {});
     if (!all) for (const key of [...map.keys()]) if (ENV_NOISE.some((n) => key === n || key.startsWith(`${n}.`))) map.delete(key);
+    map.set('backendsUsed', backendsUsed(i.env ?? {}));
     return map;
   });
   const env = keyRows(envMaps, all);

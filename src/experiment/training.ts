@@ -47,11 +47,16 @@ export interface Training {
 
 /**
  * Threads per training step: `training.workers`, or the backend's default for this process's
- * cores. More than one on a backend without worker threads is E_CONFIG_CHECK (exit 2).
+ * cores. More than one on a backend without worker threads is E_CONFIG_CHECK (exit 2), except on
+ * a GPU backend (capabilities.gpu), where it is one, with a warning.
  */
 export function trainingWorkers(config: ExperimentConfig, backend: BackendInfo, runtime: RuntimeOptions): number {
   const entry = BACKENDS.get(backend.name);
   const configured = config.training.workers ?? null;
+  if (configured !== null && configured > 1 && !entry.capabilities.workers && entry.capabilities.gpu) {
+    console.error(`svd: warning: training.workers ${configured} is ignored on backend "${backend.name}": each step runs on its GPU, which parallelises it itself`);
+    return 1;
+  }
   if (configured !== null && configured > 1 && !entry.capabilities.workers) {
     const able = BACKENDS.list().filter(([, e]) => e.capabilities.workers).map(([name]) => name);
     throw new SvdError(

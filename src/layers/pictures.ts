@@ -11,6 +11,7 @@ import type { LayerPicture } from '../store/snapshots.js';
 import { isSparse } from './layer.js';
 import type { Model } from './model.js';
 import { keepMaskOf, type PruneRule } from './sparsity.js';
+import { readAll } from '../backends/read.js';
 
 /** Most cells along a side of a dense picture: a longer side is drawn in blocks of weights, from the mask alone. */
 export const PICTURE_MAX_CELLS = 300;
@@ -20,10 +21,11 @@ export function maskOnly(block: readonly number[]): boolean {
   return block.length === 2 && Math.max(...block) > PICTURE_MAX_CELLS;
 }
 
-/** The pictures' data of every Sparse VD layer of `model` under `rule` (reads tensors synchronously). */
-export function layerPictures(model: Model, rule: PruneRule): LayerPicture[] {
-  return model.blocks.flatMap(({ entry, layer }) => {
-    if (!isSparse(layer)) return [];
+/** The pictures' data of every Sparse VD layer of `model` under `rule` (asynchronous reads). */
+export async function layerPictures(model: Model, rule: PruneRule): Promise<LayerPicture[]> {
+  const pictures: LayerPicture[] = [];
+  for (const { entry, layer } of model.blocks) {
+    if (!isSparse(layer)) continue;
     const shape = layer.theta.shape;
     const block = entry.snapshotBlock?.(shape) ?? [...shape];
     const [theta, keep, kept] = tf.tidy(() => {
@@ -31,17 +33,21 @@ export function layerPictures(model: Model, rule: PruneRule): LayerPicture[] {
       const begin = shape.map(() => 0);
       return [tf.slice(layer.theta, begin, block), tf.slice(keepAll, begin, block), tf.sum(keepAll)];
     });
-    const picture: LayerPicture = {
-      name: layer.name, type: layer.type, shape: [...shape], block,
-      theta: Float32Array.from(theta.dataSync()), keep: Uint8Array.from(keep.dataSync()),
-      size: layer.theta.size, kept: kept.dataSync()[0],
-    };
-    tf.dispose([theta, keep, kept]);
-    return [picture];
-  });
+    try {
+      const [thetaValues, keepValues, keptValue] = await readAll([theta, keep, kept]);
+      pictures.push({
+        name: layer.name, type: layer.type, shape: [...shape], block,
+        theta: Float32Array.from(thetaValues), keep: Uint8Array.from(keepValues),
+        size: layer.theta.size, kept: keptValue[0],
+      });
+    } finally {
+      tf.dispose([theta, keep, kept]);
+    }
+  }
+  return pictures;
 }
 
 /** The pictures a snapshot stores: `layerPictures` without theta where the picture needs only the mask. */
-export function snapshotPictures(model: Model, rule: PruneRule): LayerPicture[] {
-  return layerPictures(model, rule).map((p) => (maskOnly(p.block) ? { ...p, theta: null } : p));
+export async function snapshotPictures(model: Model, rule: PruneRule): Promise<LayerPicture[]> {
+  return (await layerPictures(model, rule)).map((p) => (maskOnly(p.block) ? { ...p, theta: null } : p));
 }

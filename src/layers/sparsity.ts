@@ -11,6 +11,7 @@ import { isSparse, type Layer, type SparseLayer } from './layer.js';
 import { logAlpha } from '../svd/log-alpha.js';
 import { keepMask } from '../svd/mask.js';
 import { thresholdGrid, type GridOptions } from '../svd/threshold-grid.js';
+import { readAll, readScalars } from '../backends/read.js';
 
 /** Sparsity figures as written to metrics.jsonl and summary.json. */
 export interface SparsityStats {
@@ -29,18 +30,34 @@ export function keepMaskOf(layer: SparseLayer, rule: PruneRule): tf.Tensor {
   return tf.tidy(() => keepMask(logAlpha(layer.theta, layer.logSigma2, rule.logAlphaClip), rule.threshold));
 }
 
-/** Number of weights of a Sparse VD layer that `rule` keeps (reads a tensor synchronously). */
+/**
+ * Number of weights of a Sparse VD layer that `rule` keeps, read synchronously (for the
+ * exporter's plain form, which reads the kernels synchronously too; a training loop uses
+ * sparsityStats, which works on webgpu).
+ */
 export function keptCount(layer: SparseLayer, rule: PruneRule): number {
   return tf.tidy(() => tf.sum(keepMaskOf(layer, rule)).dataSync()[0]);
 }
 
-/** Counts pruned weights of every Sparse VD layer under `rule` (reads tensors synchronously). */
-export function sparsityStats(layers: readonly Layer[], rule: PruneRule): SparsityStats {
+/** The kept-weight counts of `layers` under `rule`, read in one transfer. */
+async function keptCounts(layers: readonly SparseLayer[], rule: PruneRule): Promise<number[]> {
+  const counts = layers.map((layer) => tf.tidy(() => tf.sum(keepMaskOf(layer, rule))));
+  try {
+    return await readScalars(counts);
+  } finally {
+    tf.dispose(counts);
+  }
+}
+
+/** Counts pruned weights of every Sparse VD layer under `rule` (one asynchronous read). */
+export async function sparsityStats(layers: readonly Layer[], rule: PruneRule): Promise<SparsityStats> {
   const sparsity: Record<string, number> = {};
   let sparsifiable = 0;
   let nonzero = 0;
-  for (const layer of layers.filter(isSparse)) {
-    const kept = keptCount(layer, rule);
+  const sparse = layers.filter(isSparse);
+  const counts = await keptCounts(sparse, rule);
+  for (const [i, layer] of sparse.entries()) {
+    const kept = counts[i];
     const size = layer.theta.size;
     sparsity[layer.name] = (size - kept) / size;
     sparsifiable += size;
@@ -69,8 +86,10 @@ export function modelWeightCount(layers: readonly Layer[]): number {
  * The thresholds worth trying on `model`: svd/threshold-grid.ts's grid over the log alphas of
  * all its Sparse VD weights (fine where the compression changes), with the run's own threshold.
  */
-export function modelThresholdGrid(model: { layers: readonly Layer[] }, rule: PruneRule, options: GridOptions = {}): number[] {
-  const values = model.layers.filter(isSparse).map((l) => tf.tidy(() => logAlpha(l.theta, l.logSigma2, rule.logAlphaClip).dataSync() as Float32Array));
+export async function modelThresholdGrid(model: { layers: readonly Layer[] }, rule: PruneRule, options: GridOptions = {}): Promise<number[]> {
+  const logAlphas = model.layers.filter(isSparse).map((l) => tf.tidy(() => logAlpha(l.theta, l.logSigma2, rule.logAlphaClip)));
+  const values = (await readAll(logAlphas)) as Float32Array[];
+  tf.dispose(logAlphas);
   const all = new Float32Array(values.reduce((n, v) => n + v.length, 0));
   let at = 0;
   for (const v of values) {

@@ -78,7 +78,7 @@ export interface CheckpointAnalysis {
  * between them the thresholds where the compression doubles (modelThresholdGrid), so the curve is
  * fine where the compression changes.
  */
-export function defaultThresholds(model: Model, sparsity: PruneRule): number[] {
+export function defaultThresholds(model: Model, sparsity: PruneRule): Promise<number[]> {
   return modelThresholdGrid(model, sparsity, { from: -2, step: 1, ratio: 2 });
 }
 
@@ -88,16 +88,19 @@ export async function analyseCheckpoint(dir: string, thresholds: number[] | null
   try {
     const clip = sparsity.logAlphaClip;
     const sparse = model.layers.filter(isSparse);
-    const pictures = layerPictures(model, sparsity);
-    const histograms = sparse.map((layer): LogAlphaHistogram => {
-      const values = tf.tidy(() => logAlpha(layer.theta, layer.logSigma2, clip).dataSync());
+    const pictures = await layerPictures(model, sparsity);
+    const histograms: LogAlphaHistogram[] = [];
+    for (const layer of sparse) {
+      const logAlphas = tf.tidy(() => logAlpha(layer.theta, layer.logSigma2, clip));
+      const values = await logAlphas.data();
+      logAlphas.dispose();
       const edges = Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => -clip + (2 * clip * i) / HISTOGRAM_BINS);
       const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
       for (const v of values) counts[Math.max(0, Math.min(HISTOGRAM_BINS - 1, Math.floor(((v + clip) / (2 * clip)) * HISTOGRAM_BINS)))] += 1;
-      return { layer: layer.name, edges, counts };
-    });
+      histograms.push({ layer: layer.name, edges, counts });
+    }
     const { structure, structureProblem, inputMap } = structureOf(model, sparsity);
-    const list = sparse.length ? [...new Set([...(thresholds ?? defaultThresholds(model, sparsity)), sparsity.threshold])].sort((a, b) => a - b) : [];
+    const list = sparse.length ? [...new Set([...(thresholds ?? (await defaultThresholds(model, sparsity))), sparsity.threshold])].sort((a, b) => a - b) : [];
     const { curve, curveSource } = await thresholdCurve(dir, checkpointDir, config, model, sparsity, list, progress);
     return { epoch, threshold: sparsity.threshold, clip, sparseLayers: sparse.length, pictures, histograms, curve, curveSource, structure, structureProblem, inputMap };
   } finally {
@@ -118,8 +121,8 @@ async function thresholdCurve(dir: string, checkpointDir: string, config: Experi
       if (!point) {
         data ??= new DeviceData(await DATASETS.get(config.data.dataset).load(config.data));
         progress(`threshold ${threshold}: evaluating ${data.test.count} test examples`);
-        const result = evaluate(model, data, data.test, { ...sparsity, threshold });
-        const stats = sparsityStats(model.layers, { threshold, logAlphaClip: sparsity.logAlphaClip });
+        const result = await evaluate(model, data, data.test, { ...sparsity, threshold });
+        const stats = await sparsityStats(model.layers, { threshold, logAlphaClip: sparsity.logAlphaClip });
         point = { threshold, testError: result.error, testNll: result.nll, compression: stats.compression, sparsity: stats.sparsity };
         cache.put(point);
         evaluated++;

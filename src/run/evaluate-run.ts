@@ -30,9 +30,9 @@ export async function evaluateRun(dir: string, threshold?: number, which: Checkp
   let data: DeviceData | null = null;
   try {
     data = new DeviceData(await loadDataset(config));
-    const result = evaluate(model, data, data.test, sparsity);
-    const val = data.validation ? evaluate(model, data, data.validation, sparsity) : null;
-    const stats = sparsityStats(model.layers, sparsity);
+    const result = await evaluate(model, data, data.test, sparsity);
+    const val = data.validation ? await evaluate(model, data, data.validation, sparsity) : null;
+    const stats = await sparsityStats(model.layers, sparsity);
     return {
       runDir: dir, epoch, checkpoint: which, threshold: sparsity.threshold, ...(val && { valError: val.error, valNll: val.nll }),
       testError: result.error, testNll: result.nll, backend: backend.name, ...stats,

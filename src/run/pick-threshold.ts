@@ -52,13 +52,14 @@ export async function pickThreshold(dir: string, maxErrorIncrease: number, thres
     }
     data = new DeviceData(await loadDataset(config));
     const split = data.validation!;
-    const unpruned = evaluate(model, data, split, { ...sparsity, threshold: Infinity }).error;
-    const grid = thresholds ?? modelThresholdGrid(model, sparsity);
-    const candidates = [...new Set(grid)].sort((a, b) => a - b).map((threshold): ThresholdCandidate => ({
-      threshold,
-      valError: evaluate(model, data!, split, { ...sparsity, threshold }).error,
-      compression: sparsityStats(model.layers, { threshold, logAlphaClip: sparsity.logAlphaClip }).compression,
-    }));
+    const unpruned = (await evaluate(model, data, split, { ...sparsity, threshold: Infinity })).error;
+    const grid = thresholds ?? (await modelThresholdGrid(model, sparsity));
+    const candidates: ThresholdCandidate[] = [];
+    for (const threshold of [...new Set(grid)].sort((a, b) => a - b)) {
+      const valError = (await evaluate(model, data, split, { ...sparsity, threshold })).error;
+      const { compression } = await sparsityStats(model.layers, { threshold, logAlphaClip: sparsity.logAlphaClip });
+      candidates.push({ threshold, valError, compression });
+    }
     const chosen = mostCompressedWithin(candidates, unpruned, maxErrorIncrease);
     if (!chosen) {
       const lowest = Math.min(...candidates.map((c) => c.valError));

@@ -44,7 +44,7 @@ export class RunRecorder {
    * the last evaluation's figures in the summary; a fresh run logs what it trains on and takes
    * the epoch-0 snapshot. Then summary.json says `running`.
    */
-  begin(): void {
+  async begin(): Promise<void> {
     const { config, checkpoint, backend, dataset, init } = this.training;
     if (checkpoint) {
       const last = truncateMetrics(this.paths.metrics, checkpoint.epoch);
@@ -56,7 +56,7 @@ export class RunRecorder {
       const validation = dataset.validation && { count: dataset.validation.split.count, from: dataset.validation.from, file: this.paths.validation };
       this.log.info({ name: config.name, backend, sources, preprocessing, ...(validation && { validation }), ...(init && { initFrom: init }) }, 'started');
       for (const warning of configWarnings(config)) this.log.warn({ warning }, 'config warning');
-      this.snapshotIfDue(0);
+      await this.snapshotIfDue(0);
     }
     writeSummary(this.paths.summary, this.summary);
   }
@@ -77,7 +77,7 @@ export class RunRecorder {
     }
     this.summary.epochs = state.epoch;
     this.summary.seconds = state.seconds;
-    this.snapshotIfDue(state.epoch);
+    await this.snapshotIfDue(state.epoch);
     const { training } = this.training.config;
     const best = metrics ? this.newBest(metrics, state.epoch) : null;
     if (state.epoch % training.checkpointEvery === 0 || state.epoch === training.epochs || best) await this.checkpoint(state, null);
@@ -90,8 +90,8 @@ export class RunRecorder {
   }
 
   /** Training ran every epoch: the final sparsity figures, summary `completed`. */
-  completed(state: TrainProgress): void {
-    const stats = sparsityStats(this.training.model.layers, this.training.config.sparsity);
+  async completed(state: TrainProgress): Promise<void> {
+    const stats = await sparsityStats(this.training.model.layers, this.training.config.sparsity);
     Object.assign(this.summary, { status: 'completed', epochs: state.epoch, seconds: state.seconds, sparsity: stats.sparsity, compression: stats.compression, params: stats.params });
     writeSummary(this.paths.summary, this.summary);
     this.log.info(this.summary, 'completed');
@@ -155,9 +155,9 @@ export class RunRecorder {
     return { metric, value, epoch, dir: checkpointDirName(epoch) };
   }
 
-  private snapshotIfDue(epoch: number): void {
+  private async snapshotIfDue(epoch: number): Promise<void> {
     const { config, model } = this.training;
-    if (snapshotDue(config.training, epoch)) writeSnapshot(this.paths.dir, epoch, config.sparsity, snapshotPictures(model, config.sparsity));
+    if (snapshotDue(config.training, epoch)) writeSnapshot(this.paths.dir, epoch, config.sparsity, await snapshotPictures(model, config.sparsity));
   }
 
   private updateFigures(m: EpochMetrics): void {

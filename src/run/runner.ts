@@ -36,6 +36,8 @@ export interface RunOptions {
   argv: string[];
   /** Thread settings (default: from the environment). */
   runtime?: RuntimeOptions;
+  /** resume only: the backend to continue on instead of the run's own (env.json's `resumes` records it). */
+  backend?: string;
 }
 
 /** Starts a new run of `config` (source text `text`); resolves to its directory's paths. */
@@ -87,7 +89,10 @@ function lockRun(paths: RunPaths, opts: RunOptions): () => void {
 
 /** resumeRun's work, with the lock held. */
 async function resumeLocked(paths: RunPaths, opts: RunOptions): Promise<void> {
-  const config = await readResolvedConfig(paths.resolved);
+  const saved = await readResolvedConfig(paths.resolved);
+  // Another backend continues the same run with other float rounding, so its numbers differ from
+  // an uninterrupted run's; resolved.json keeps the backend the run started on.
+  const config = opts.backend ? { ...saved, backend: opts.backend } : saved;
   const env = readEnvJson(paths.env);
   const summary = readSummary(paths.summary);
   const checkpoint = soundCheckpoint(paths, config, summary);
@@ -119,7 +124,7 @@ async function execute(paths: RunPaths, training: Training): Promise<void> {
   const recorder = new RunRecorder(paths, training);
   const stop = watchStopSignals();
   try {
-    recorder.begin();
+    await recorder.begin();
     const { config, model, optimizer, data, random, step, checkpoint } = training;
     const outcome = await train({
       config, model, optimizer, data, random, step,
@@ -131,7 +136,7 @@ async function execute(paths: RunPaths, training: Training): Promise<void> {
       },
     });
     if (outcome.status === 'interrupted') throw await recorder.interrupted(outcome, stop.signal!);
-    recorder.completed(outcome.progress);
+    await recorder.completed(outcome.progress);
   } catch (err) {
     if (err instanceof SvdError && err.code === 'E_INTERRUPTED') throw err;
     throw recorder.failed(err);

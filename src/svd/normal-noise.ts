@@ -12,7 +12,8 @@
  * Each 32-bit draw is split: its low 7 bits pick the layer, its high 25 bits (signed) give the
  * value, so layer and value are independent (the original ziggurat reused the layer bits in the
  * value, a known defect). Values have 24 bits of resolution, more than float32 keeps.
- * The stream is fixed by the seed: same seed, same noise, on every backend.
+ * The stream is fixed by the seed: same seed, same noise, on every backend that has no device
+ * generator of its own (webgpu draws on the GPU: src/kernels/webgpu-normal.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -139,8 +140,21 @@ export function fillStandardNormal(out: Float32Array, seed: number): Float32Arra
   return out;
 }
 
-/** A float32 tensor of `shape` holding standard normal noise from the stream of `seed`. */
+/**
+ * The tfjs kernel that draws the noise on the device where a backend registers it (webgpu:
+ * src/kernels/webgpu-normal.ts, Philox4x32-10 and Box-Muller; attrs `shape`, `seed`).
+ */
+export const DEVICE_NORMAL_KERNEL = 'SvdStandardNormal';
+
+/**
+ * A float32 tensor of `shape` holding standard normal noise from the stream of `seed`: drawn on
+ * the device by DEVICE_NORMAL_KERNEL where the active backend has it (its own stream, the same
+ * for the same seed on that backend), else here on the CPU (the same on every other backend).
+ */
 export function standardNormal(shape: number[], seed: number): tf.Tensor {
+  if (tf.getKernel(DEVICE_NORMAL_KERNEL, tf.getBackend())) {
+    return tf.engine().runKernel(DEVICE_NORMAL_KERNEL, {}, { shape, seed } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  }
   const size = shape.reduce((p, s) => p * s, 1);
   return tf.tensor(fillStandardNormal(new Float32Array(size), seed), shape, 'float32');
 }

@@ -8,6 +8,7 @@ import type { Model } from '../layers/model.js';
 import type { SparsityConfig } from '../config/types.js';
 import { disposeBatch, type DeviceData, type DeviceSplit } from './device-data.js';
 import { correctCount, meanCrossEntropy } from './loss.js';
+import { readScalars } from '../backends/read.js';
 
 /** Test error (fraction) and mean negative log-likelihood. */
 export interface EvalResult {
@@ -21,14 +22,14 @@ export const EVAL_BATCH = 1000;
 /** A model's logits for a batch of inputs. */
 export type LogitsOf = (x: tf.Tensor4D) => tf.Tensor;
 
-/** Evaluates `model` on `split` with masked mean weights (`sparsity.threshold` decides the mask). */
-export function evaluate(model: Model, data: DeviceData, split: DeviceSplit, sparsity: SparsityConfig): EvalResult {
+/** Evaluates `model` on `split` with masked mean weights (`sparsity.threshold` decides the mask); one read at the end. */
+export async function evaluate(model: Model, data: DeviceData, split: DeviceSplit, sparsity: SparsityConfig): Promise<EvalResult> {
   const ctx = { training: false, sparsity, nextSeed: () => 1 };
   return evaluateLogits((x) => model.apply(x, ctx), data, split);
 }
 
-/** Test error and mean cross-entropy of the logits `logitsOf` gives for `split`, in EVAL_BATCH batches. */
-export function evaluateLogits(logitsOf: LogitsOf, data: DeviceData, split: DeviceSplit): EvalResult {
+/** Test error and mean cross-entropy of the logits `logitsOf` gives for `split`, in EVAL_BATCH batches; the sums stay on the device until one read at the end. */
+export async function evaluateLogits(logitsOf: LogitsOf, data: DeviceData, split: DeviceSplit): Promise<EvalResult> {
   let correct = tf.scalar(0);
   let nllSum = tf.scalar(0);
   for (let start = 0; start < split.count; start += EVAL_BATCH) {
@@ -43,7 +44,12 @@ export function evaluateLogits(logitsOf: LogitsOf, data: DeviceData, split: Devi
     correct = c as tf.Scalar;
     nllSum = n as tf.Scalar;
   }
-  const [c, n] = [correct.dataSync()[0], nllSum.dataSync()[0]];
-  tf.dispose([correct, nllSum]);
+  let c: number;
+  let n: number;
+  try {
+    [c, n] = await readScalars([correct, nllSum]);
+  } finally {
+    tf.dispose([correct, nllSum]);
+  }
   return { error: (split.count - c) / split.count, nll: n / split.count };
 }

@@ -15,7 +15,7 @@ import { correctCount, meanCrossEntropy, sgvlb } from './loss.js';
 import { withWeightDecay } from './weight-decay.js';
 import { accumulateMicroBatches } from './micro-batches.js';
 import type { Gradients, StepStats } from './step-stats.js';
-
+import { sumInOrder } from './sum.js';
 
 /** What the trainer and the benchmark need of a training step. */
 export interface TrainStepRunner {
@@ -75,7 +75,7 @@ export class GradientStep {
       const klTerms: tf.Scalar[] | undefined = withPrior ? [] : undefined;
       const logits = this.model.apply(batch.x, { training: true, sparsity: this.loss.sparsity, nextSeed: this.nextSeed, klTerms });
       const nll = meanCrossEntropy(logits, batch.oneHot);
-      const kl = klTerms?.length ? (tf.addN(klTerms) as tf.Scalar) : tf.scalar(0);
+      const kl = klTerms?.length ? sumInOrder(klTerms) : tf.scalar(0);
       stats = {
         nllSum: tf.keep(tf.mul(nll, batch.y.shape[0]) as tf.Scalar),
         kl: tf.keep(kl),

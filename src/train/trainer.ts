@@ -26,6 +26,7 @@ import { disposeStats } from './step-stats.js';
 import { evaluate } from './evaluate.js';
 import { sparsityStats } from '../layers/sparsity.js';
 import { SvdError } from '../errors.js';
+import { readScalars } from '../backends/read.js';
 import { RandomStream, type RunRandom } from './rng.js';
 import type { EpochPosition } from '../store/checkpoint.js';
 import type { EpochMetrics } from '../store/metrics.js';
@@ -101,12 +102,12 @@ export async function train(input: TrainerInput): Promise<TrainOutcome> {
     progress.epoch = epoch + 1;
     const isLast = progress.epoch === training.epochs;
     const evaluated = isLast || progress.epoch % training.evalEvery === 0;
-    const train = readSums(sums, data.train.count);
+    const train = await readSums(sums, data.train.count);
     let metrics: EpochMetrics | null = null;
     if (evaluated) {
-      const test = evaluate(model, data, data.test, sparsity);
-      const val = data.validation ? evaluate(model, data, data.validation, sparsity) : null;
-      const stats = sparsityStats(model.layers, sparsity);
+      const test = await evaluate(model, data, data.test, sparsity);
+      const val = data.validation ? await evaluate(model, data, data.validation, sparsity) : null;
+      const stats = await sparsityStats(model.layers, sparsity);
       progress.seconds += (performance.now() - began) / 1000;
       metrics = {
         epoch: progress.epoch, lr, klWeight,
@@ -175,7 +176,7 @@ async function trainEpoch(input: TrainerInput, epoch: number, klWeight: number, 
     if (hooks.shouldStop?.()) {
       // Never checkpoint a diverged state: the stop checks the weights too.
       await checkFinite(sums, model, epoch, stepsPerEpoch, true);
-      const [nll, kl, correct] = [sums.nll, sums.kl, sums.correct].map((t) => t.dataSync()[0]);
+      const [nll, kl, correct] = await readScalars([sums.nll, sums.kl, sums.correct]);
       disposeSums(sums);
       const seconds = (performance.now() - began) / 1000;
       const position: EpochPosition = { step: step + 1, dataStart, nll, kl, correct, examples: sums.examples, seconds };
@@ -193,7 +194,7 @@ async function trainEpoch(input: TrainerInput, epoch: number, klWeight: number, 
  */
 async function checkFinite(sums: EpochSums, model: Model, epoch: number, steps: number, weights: boolean): Promise<void> {
   const firstBad = (await sums.firstBad.data())[0];
-  const layers = firstBad >= 0 || weights ? nonFiniteLayers(model) : [];
+  const layers = firstBad >= 0 || weights ? await nonFiniteLayers(model) : [];
   if (firstBad < 0 && layers.length === 0) return;
   disposeSums(sums);
   const where = firstBad >= 0 ? `step ${firstBad} of ${steps}` : `by step ${steps} of ${steps}`;
@@ -204,14 +205,20 @@ async function checkFinite(sums: EpochSums, model: Model, epoch: number, steps: 
   throw new SvdError('E_TRAIN', `training diverged in epoch ${epoch + 1}, ${where}: ${what}; ${named}; lower optimizer.lr or check its schedule`, {}, 1);
 }
 
-/** The layers with a variable that holds a NaN or an infinity, and those variables' names. */
-export function nonFiniteLayers(model: Model): Array<{ layer: string; params: string[] }> {
+/** The layers with a variable that holds a NaN or an infinity, and those variables' names (one read for the whole model). */
+export async function nonFiniteLayers(model: Model): Promise<Array<{ layer: string; params: string[] }>> {
+  const layers = model.layers.map((layer) => ({ layer, vars: [...layer.trainable, ...layer.nonTrainable] }));
+  const flags = layers.flatMap(({ vars }) => vars.map((v) => tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(v))))));
+  let bad: number[];
+  try {
+    bad = await readScalars(flags);
+  } finally {
+    tf.dispose(flags);
+  }
   const found: Array<{ layer: string; params: string[] }> = [];
-  for (const layer of model.layers) {
-    const vars = [...layer.trainable, ...layer.nonTrainable];
-    if (vars.length === 0) continue;
-    const bad = tf.tidy(() => tf.stack(vars.map((v) => tf.logicalNot(tf.all(tf.isFinite(v))))).dataSync());
-    const params = vars.filter((_, i) => bad[i]).map((v) => v.name.slice(v.name.lastIndexOf('/') + 1));
+  let next = 0;
+  for (const { layer, vars } of layers) {
+    const params = vars.filter(() => bad[next++] !== 0).map((v) => v.name.slice(v.name.lastIndexOf('/') + 1));
     if (params.length) found.push({ layer: layer.name, params });
   }
   return found;
@@ -226,8 +233,8 @@ function disposeSums(sums: EpochSums): void {
  * the model's total KL (averaged over the epoch's steps) divided by the training-set size, i.e.
  * the KL part of the per-example loss before the KL weight.
  */
-function readSums(sums: EpochSums, trainSize: number): { nll: number; kl: number; accuracy: number } {
-  const [nll, kl, correct] = [sums.nll, sums.kl, sums.correct].map((t) => t.dataSync()[0]);
+async function readSums(sums: EpochSums, trainSize: number): Promise<{ nll: number; kl: number; accuracy: number }> {
+  const [nll, kl, correct] = await readScalars([sums.nll, sums.kl, sums.correct]);
   disposeSums(sums);
   return { nll: nll / sums.examples, kl: kl / sums.steps / trainSize, accuracy: correct / sums.examples };
 }

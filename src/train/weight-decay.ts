@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { paramName } from '../layers/layer.js';
 import type { Model } from '../layers/model.js';
+import { sumInOrder } from './sum.js';
 
 /** The variables `weightDecay` applies to: the parameters each layer's entry names as `decayed`. */
 export function decayedVariables(model: Model): tf.Variable[] {
@@ -21,5 +22,5 @@ export function withWeightDecay(loss: tf.Scalar, model: Model, weightDecay: numb
   if (!weightDecay) return loss;
   const kernels = decayedVariables(model);
   if (kernels.length === 0) return loss;
-  return tf.tidy(() => tf.add(loss, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), weightDecay / 2)) as tf.Scalar);
+  return tf.tidy(() => tf.add(loss, tf.mul(sumInOrder(kernels.map((k) => tf.sum(tf.square(k)))), weightDecay / 2)) as tf.Scalar);
 }

@@ -18,9 +18,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `svd ...args` to completion from the repository root. */
-export function svd(args: string[], timeoutMs = 300_000): CliResult {
-  const r = spawnSync(process.execPath, [SVD_BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+/** Runs `svd ...args` to completion from the repository root, with `env` added to this process's environment. */
+export function svd(args: string[], timeoutMs = 300_000, env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [SVD_BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

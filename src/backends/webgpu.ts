@@ -1,0 +1,79 @@
+/**
+ * `webgpu`: @tensorflow/tfjs-backend-webgpu on Dawn's Node bindings (the optional `webgpu`
+ * package, which ships a prebuilt dawn.node per platform): Vulkan on Linux, Metal on macOS, D3D12
+ * on Windows. `auto` takes it only on a hardware adapter; a software one (Mesa's llvmpipe, i.e.
+ * lavapipe, or SwiftShader: correct, but slower than wasm) only when asked for by name.
+ * Reads on webgpu are asynchronous (dataSync needs OffscreenCanvas, which Node lacks).
+ * SVD_WEBGPU_ADAPTER chooses among several adapters by device name (webgpu-adapter.ts).
+ */
+import { createRequire } from 'node:module';
+import { activateTfBackend, describeImportError, importByName, packageVersion, type BackendEntry } from './backend.js';
+import { ADAPTER_ENV, adapterFlags, describeAdapter, isSoftwareAdapter, type AdapterInfo, type GpuAdapterLike } from './webgpu-adapter.js';
+
+const require = createRequire(import.meta.url);
+const DAWN_PACKAGE = 'webgpu';
+const TFJS_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
+/** What to install when there is no adapter at all. */
+const NO_DRIVER = 'no WebGPU adapter: Dawn found no Vulkan driver (install your GPU\'s Vulkan driver, e.g. NVIDIA\'s, or Mesa\'s software one: apt-get install -t bookworm-backports mesa-vulkan-drivers)';
+
+/** What the `webgpu` package exports. */
+interface DawnModule {
+  create(flags: string[]): { requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null> };
+  globals: Record<string, unknown>;
+}
+
+/** The Dawn instance of this process, for the adapter name it was created with. */
+let found: { flags: string | null; gpu: unknown; info: AdapterInfo } | null = null;
+
+/** `webgpu`. */
+export const webgpu: BackendEntry = {
+  description: 'WebGPU (@tensorflow/tfjs-backend-webgpu on Dawn, package webgpu): Vulkan, Metal or D3D12 GPUs',
+  auto: true,
+  // Not pinned by `svd sweep --devices` yet: Dawn chooses by device name only (webgpu-adapter.ts).
+  capabilities: { workers: false, devices: false, gpu: true },
+  async activate(runtime, how) {
+    let dawn: DawnModule;
+    try {
+      dawn = (await importByName(DAWN_PACKAGE)) as DawnModule;
+    } catch (err) {
+      return { ok: false, why: `${DAWN_PACKAGE}: ${describeImportError(DAWN_PACKAGE, err)}` };
+    }
+    const g = globalThis as unknown as Record<string, unknown> & { navigator?: { gpu?: unknown } };
+    for (const [key, value] of Object.entries(dawn.globals)) if (!(key in g)) g[key] = value;
+    // One Dawn instance per process: tfjs keeps the device of the first activation, and with an
+    // instance made per activation, a test process switching backends aborted at exit
+    // ("terminate called after throwing an instance of 'std::system_error'").
+    if (!found || found.flags !== runtime.gpuAdapter) {
+      let gpu: ReturnType<DawnModule['create']>;
+      let adapter: GpuAdapterLike | null;
+      try {
+        gpu = dawn.create(adapterFlags(runtime.gpuAdapter));
+        adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+      } catch (err) {
+        // Dawn names the adapters it has when the pinned one is not among them.
+        const pinned = runtime.gpuAdapter ? `${ADAPTER_ENV}=${runtime.gpuAdapter}: ` : '';
+        return { ok: false, why: `${DAWN_PACKAGE}: ${pinned}${(err as Error).message.replace(/\s*\n\s*/g, ' ')}` };
+      }
+      if (adapter === null) return { ok: false, why: `${DAWN_PACKAGE}: ${NO_DRIVER}` };
+      found = { flags: runtime.gpuAdapter, gpu, info: describeAdapter(adapter) };
+    }
+    const { gpu, info } = found;
+    if (isSoftwareAdapter(info) && !how.byName) {
+      return { ok: false, why: `${DAWN_PACKAGE}: only a software adapter (${info.description || info.device}), slower than wasm; auto never takes one (ask for it with --backend webgpu)` };
+    }
+    g.navigator ??= {};
+    g.navigator.gpu = gpu;
+    try {
+      await import('@tensorflow/tfjs-backend-webgpu');
+      await import('../kernels/webgpu-normal.js');
+    } catch (err) {
+      return { ok: false, why: `${TFJS_PACKAGE}: ${describeImportError(TFJS_PACKAGE, err)}` };
+    }
+    if (!(await activateTfBackend('webgpu'))) return { ok: false, why: `${TFJS_PACKAGE}: backend "webgpu" did not initialise on ${info.description || info.device}` };
+    return { ok: true, info: { package: TFJS_PACKAGE, adapter: info } };
+  },
+  advice: `install the webgpu package (npm install webgpu) and a Vulkan driver for your GPU, or use --backend wasm`,
+  versions: () => ({ 'tfjs-backend-webgpu': packageVersion(TFJS_PACKAGE, require), webgpu: packageVersion(DAWN_PACKAGE, require) }),
+  defaultWorkers: () => 1,
+  pinJob: () => ({}),
+};
