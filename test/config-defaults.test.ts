@@ -18,7 +18,7 @@ test('a minimal config gets every default', async () => {
     backend: 'auto',
     data: {
       dataset: 'mnist', root: DATASETS.get('mnist').defaultRoot, labels: null, normalize: 'none', zcaEpsilon: 1e-5, cacheDir: null,
-      batchSize: 100, trainLimit: null, testLimit: null, augment: null,
+      batchSize: 100, trainLimit: null, testLimit: null, validation: null, augment: null,
     },
     model: {
       layers: [{ type: 'flatten' }, { type: 'dense-svd', units: 10, activation: 'linear', useBias: true, kernelInitializer: 'glorotUniform', initStddev: 0.01 }],
@@ -27,7 +27,7 @@ test('a minimal config gets every default', async () => {
     sparsity: { threshold: 3, logAlphaClip: 8, logSigma2Init: -10, trainClip: true, trainClipNoise: true, trainClipKl: false },
     kl: { schedule: 'linear', start: 5, end: 20, weight: 1 },
     optimizer: { type: 'adam', lr: 0.001, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, schedule: { type: 'constant' } },
-    training: { epochs: 200, evalEvery: 1, checkpointEvery: 1, snapshotEvery: 0, stepsPerEpoch: null, workers: null },
+    training: { epochs: 200, evalEvery: 1, checkpointEvery: 1, snapshotEvery: 0, stepsPerEpoch: null, keepBest: null, workers: null, microBatch: null },
     init: { from: null },
   });
 });

@@ -39,7 +39,7 @@ test('an unknown key names the path and the valid keys at that level', async () 
   assert.equal(rest.length, 0);
   assert.equal(error.code, 'E_CONFIG_OVERRIDE');
   assert.deepEqual(error.location, { file: '--set', path: 'training.epochz' });
-  assert.equal(error.format(), "--set: training.epochz: unknown key 'epochz'; allowed: epochs, evalEvery, checkpointEvery, snapshotEvery, stepsPerEpoch, workers");
+  assert.equal(error.format(), "--set: training.epochz: unknown key 'epochz'; allowed: epochs, evalEvery, checkpointEvery, snapshotEvery, stepsPerEpoch, keepBest, workers, microBatch");
   const [momentum] = await loadErrors(LENET, ['optimizer.momentum=0.9']); // adam has no momentum
   assert.match(momentum.format(), /^--set: optimizer.momentum: unknown key 'momentum'; allowed: type, lr, weightDecay, schedule, beta1, beta2, epsilon$/);
   const [fileOnly] = await loadErrors(LENET, ['extends=other.yaml']);

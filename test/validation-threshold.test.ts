@@ -137,3 +137,14 @@ test('the end of a run: figures and sparsity by layer name and the next commands
   const env = readJsonFile<{ command: string[] }>(path.join(runDir, 'env.json'));
   assert.deepEqual(env.command.slice(0, 3), ['svd', 'run', 'configs/quickstart.yaml'], 'the command as typed, not node\'s path to the script');
 });
+
+test('the report\'s threshold curve has the validation error at every threshold, as svd eval measures it', () => {
+  const r = svd(['report', runDir, '--thresholds=-1,3']);
+  assert.equal(r.status, 0, r.stderr);
+  const manifest = readJsonFile<{ thresholdCurve: Array<{ threshold: number; valError?: number }> }>(path.join(runDir, 'report', 'report.json'));
+  for (const point of manifest.thresholdCurve) {
+    const measured = JSON.parse(svd(['eval', runDir, `--threshold=${point.threshold}`, '--json']).stdout) as { valError: number };
+    assert.equal(point.valError, measured.valError, `threshold ${point.threshold}`);
+  }
+  assert.ok(fs.readFileSync(path.join(runDir, 'report', 'index.html'), 'utf8').includes('validation error'));
+});

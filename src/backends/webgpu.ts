@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import { activateTfBackend, describeImportError, importByName, packageVersion, type BackendEntry } from './backend.js';
 import { ADAPTER_ENV, adapterFlags, describeAdapter, isSoftwareAdapter, type AdapterInfo, type GpuAdapterLike } from './webgpu-adapter.js';
+import { probeAdapter } from './webgpu-probe.js';
 
 const require = createRequire(import.meta.url);
 const DAWN_PACKAGE = 'webgpu';
@@ -25,6 +26,11 @@ interface DawnModule {
 /** The Dawn instance of this process, for the adapter name it was created with. */
 let found: { flags: string | null; gpu: unknown; info: AdapterInfo } | null = null;
 
+/** Why `auto` passes over a software adapter. */
+function softwareOnly(info: AdapterInfo): string {
+  return `${DAWN_PACKAGE}: only a software adapter (${info.description || info.device}), slower than wasm; auto never takes one (ask for it with --backend webgpu)`;
+}
+
 /** `webgpu`. */
 export const webgpu: BackendEntry = {
   description: 'WebGPU (@tensorflow/tfjs-backend-webgpu on Dawn, package webgpu): Vulkan, Metal or D3D12 GPUs',
@@ -37,6 +43,13 @@ export const webgpu: BackendEntry = {
       dawn = (await importByName(DAWN_PACKAGE)) as DawnModule;
     } catch (err) {
       return { ok: false, why: `${DAWN_PACKAGE}: ${describeImportError(DAWN_PACKAGE, err)}` };
+    }
+    // `auto` asks a child process first, so that a machine it leaves on wasm never shows Dawn's warnings (webgpu-probe.ts).
+    if (!how.byName && !found) {
+      const probe = probeAdapter(runtime.gpuAdapter);
+      if (!probe.ok) return { ok: false, why: `${DAWN_PACKAGE}: ${probe.why}` };
+      if (probe.adapter === null) return { ok: false, why: `${DAWN_PACKAGE}: ${NO_DRIVER}` };
+      if (isSoftwareAdapter(probe.adapter)) return { ok: false, why: softwareOnly(probe.adapter) };
     }
     const g = globalThis as unknown as Record<string, unknown> & { navigator?: { gpu?: unknown } };
     for (const [key, value] of Object.entries(dawn.globals)) if (!(key in g)) g[key] = value;
@@ -59,7 +72,7 @@ export const webgpu: BackendEntry = {
     }
     const { gpu, info } = found;
     if (isSoftwareAdapter(info) && !how.byName) {
-      return { ok: false, why: `${DAWN_PACKAGE}: only a software adapter (${info.description || info.device}), slower than wasm; auto never takes one (ask for it with --backend webgpu)` };
+      return { ok: false, why: softwareOnly(info) };
     }
     g.navigator ??= {};
     g.navigator.gpu = gpu;

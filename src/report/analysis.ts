@@ -10,7 +10,7 @@
  * without Sparse VD layers has nothing to prune: no histogram and no threshold curve.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DATASETS } from '../data/registry.js';
+import { loadDataset } from '../experiment/build.js';
 import { loadRunModel } from '../experiment/run-model.js';
 import type { LayerPicture } from '../store/snapshots.js';
 import { layerPictures } from '../layers/pictures.js';
@@ -119,11 +119,13 @@ async function thresholdCurve(dir: string, checkpointDir: string, config: Experi
     for (const threshold of list) {
       let point = cache.get(threshold);
       if (!point) {
-        data ??= new DeviceData(await DATASETS.get(config.data.dataset).load(config.data));
-        progress(`threshold ${threshold}: evaluating ${data.test.count} test examples`);
+        // the run's own split (data.validation held out as in training), so the curve has the validation error where the run has one
+        data ??= new DeviceData(await loadDataset(config));
+        progress(`threshold ${threshold}: evaluating ${data.test.count} test examples${data.validation ? ` and ${data.validation.count} validation examples` : ''}`);
         const result = await evaluate(model, data, data.test, { ...sparsity, threshold });
+        const val = data.validation ? await evaluate(model, data, data.validation, { ...sparsity, threshold }) : null;
         const stats = await sparsityStats(model.layers, { threshold, logAlphaClip: sparsity.logAlphaClip });
-        point = { threshold, testError: result.error, testNll: result.nll, compression: stats.compression, sparsity: stats.sparsity };
+        point = { threshold, testError: result.error, testNll: result.nll, ...(val && { valError: val.error, valNll: val.nll }), compression: stats.compression, sparsity: stats.sparsity };
         cache.put(point);
         evaluated++;
       }

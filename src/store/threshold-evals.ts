@@ -20,7 +20,7 @@ const VERSION = 1;
  * What the evaluation computes, in a word: a change to the figures a point holds (a new split, a
  * new metric) changes this, so points cached before are evaluated again.
  */
-export const EVALUATION_KIND = 'test-1';
+export const EVALUATION_KIND = 'test-val-2';
 
 /** The model's figures when pruned at one threshold. */
 export interface ThresholdPoint {
