@@ -10,7 +10,7 @@ const REDRAW_MS = 200;
 
 /** Reports training progress for `epochs` epochs. */
 export class Progress {
-  private lastDraw = 0;
+  private lastDraw = -Infinity;
   /** A bar is on the terminal's current line (drawn without a newline). */
   private barShown = false;
   private stepsDone = 0;
