@@ -90,7 +90,9 @@ test('the NaN guard stops a diverging run on webgpu; the last good checkpoint st
 
 test('a webgpu checkpoint resumes on wasm, and a wasm one on webgpu; env.json records each backend', { skip }, async () => {
   const runs = tempDir();
-  await stopAfterCheckpoint(runArgs(runs, 'webgpu', 'training.epochs=4', 'data.trainLimit=200'), runs, 1);
+  // 6 epochs: the wasm leg is fast, and the signal must reach it while it still trains (after its
+  // last epoch it stops listening, and a late SIGTERM just ends the process)
+  await stopAfterCheckpoint(runArgs(runs, 'webgpu', 'training.epochs=6', 'data.trainLimit=200'), runs, 1);
   const dir = runDirIn(runs)!;
   await stopAfterCheckpoint(['resume', dir, '--backend', 'wasm'], runs, 2);
   const r = svd(['resume', dir, '--backend', 'webgpu'], TIMEOUT);
@@ -100,7 +102,7 @@ test('a webgpu checkpoint resumes on wasm, and a wasm one on webgpu; env.json re
   assert.deepEqual(env.resumes.map((x) => x.backend.name), ['wasm', 'webgpu']);
   assert.ok(env.resumes[0].fromEpoch >= 1 && env.resumes[1].fromEpoch >= 2, JSON.stringify(env.resumes));
   const metrics = readJsonl<{ epoch: number; testError: number }>(path.join(dir, 'metrics.jsonl'));
-  assert.deepEqual(metrics.map((m) => m.epoch), [1, 2, 3, 4]);
+  assert.deepEqual(metrics.map((m) => m.epoch), [1, 2, 3, 4, 5, 6]);
   assert.ok(metrics.every((m) => Number.isFinite(m.testError)));
   assert.equal(readJsonFile<{ status: string }>(path.join(dir, 'summary.json')).status, 'completed');
 });
