@@ -19,8 +19,8 @@ import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import { loadLatestCheckpoint } from '../src/store/checkpoint.js';
 import { restoreCheckpoint } from '../src/experiment/checkpoint-state.js';
-import { main } from '../src/cli/main.js';
-import { lastLine, readJsonFile, svd, tempDir, type CliResult } from './helpers/cli.js';
+import { svdHere } from './helpers/cli-in-process.js';
+import { lastLine, readJsonFile, svd, tempDir } from './helpers/cli.js';
 
 const TRAIN = [
   'run', 'configs/quickstart.yaml', '--set', 'data.trainLimit=1000', '--set', 'data.testLimit=500', '--set', 'training.epochs=8',
@@ -64,20 +64,6 @@ function exportJson(args: string[]): ExportJson {
   return JSON.parse(r.stdout) as ExportJson;
 }
 
-/** `svd ...args` in this process (no start-up cost): for the many error cases. */
-async function svdHere(args: string[]): Promise<CliResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const status = await main(args);
-    return { status, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    Object.assign(console, { log, error });
-  }
-}
 
 function evalError(dir: string): number {
   const r = svd(['eval', dir, '--json']);

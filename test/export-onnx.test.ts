@@ -21,8 +21,8 @@ import { loadLatestCheckpoint } from '../src/store/checkpoint.js';
 import { restoreCheckpoint } from '../src/experiment/checkpoint-state.js';
 import { makeCifarSplit, writeCifar10 } from './helpers/cifar-files.js';
 import { writeSmallMnist } from './helpers/small-run.js';
-import { lastLine, readJsonFile, svd, tempDir, type CliResult } from './helpers/cli.js';
-import { main } from '../src/cli/main.js';
+import { lastLine, readJsonFile, svd, tempDir } from './helpers/cli.js';
+import { svdHere } from './helpers/cli-in-process.js';
 import { decodeOnnxModel } from '../src/formats/onnx-proto.js';
 
 const mnist = tempDir('svd-onnx-mnist-');
@@ -75,20 +75,6 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 }
 
-/** `svd ...args` in this process (the CLI's own code, without a process start per call). */
-async function svdHere(args: string[]): Promise<CliResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const status = await main(args);
-    return { status, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    Object.assign(console, { log, error });
-  }
-}
 
 async function evalJson(dir: string): Promise<{ testError: number }> {
   const r = await svdHere(['eval', dir, '--json']);

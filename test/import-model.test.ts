@@ -27,9 +27,9 @@ import { encodeOnnxModel } from '../src/formats/onnx-proto.js';
 import { importOnnx } from '../src/import/onnx-import.js';
 import { sparseTypeOf } from '../src/import/config-from-model.js';
 import { SvdError } from '../src/errors.js';
-import { main } from '../src/cli/main.js';
+import { svdHere } from './helpers/cli-in-process.js';
 import { writeSmallMnist } from './helpers/small-run.js';
-import { lastLine, readJsonFile, svd, tempDir, type CliResult } from './helpers/cli.js';
+import { lastLine, readJsonFile, svd, tempDir } from './helpers/cli.js';
 import { PAPER_SPARSITY } from './helpers/layers.js';
 import * as fs from 'node:fs';
 
@@ -41,20 +41,6 @@ before(async () => {
   await selectBackend('wasm');
 });
 
-/** `svd ...args` in this process. */
-async function svdHere(args: string[]): Promise<CliResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const status = await main(args);
-    return { status, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    Object.assign(console, { log, error });
-  }
-}
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);

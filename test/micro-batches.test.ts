@@ -11,16 +11,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { OPTIMIZERS } from '../src/registries.js';
 import { selectBackend } from '../src/backends/select.js';
 import type { LayerSpec } from '../src/config/types.js';
 import { Model } from '../src/layers/model.js';
-import { RunRandom } from '../src/train/rng.js';
-import { DeviceData, disposeBatch, type Batch } from '../src/train/device-data.js';
+import { disposeBatch } from '../src/train/device-data.js';
 import { GradientStep, TrainStep, type TrainStepRunner } from '../src/train/step.js';
-import { disposeStats, type StepStats } from '../src/train/step-stats.js';
+import { disposeStats } from '../src/train/step-stats.js';
 import { ParallelTrainStep } from '../src/train/parallel-step.js';
-import { syntheticDataset } from './helpers/synthetic.js';
+import { batchOf, disposeTwins, readStats, twins } from './helpers/step-twins.js';
 import { PAPER_SPARSITY } from './helpers/layers.js';
 
 const SPARSITY = { ...PAPER_SPARSITY, logSigma2Init: -4 };
@@ -53,34 +51,6 @@ before(async () => {
   await selectBackend('wasm');
 });
 
-/** Two identical models (same init seed) with their own Adam, and the data. */
-function twins(layers: LayerSpec[]) {
-  const dataset = syntheticDataset(40);
-  const make = () => ({
-    model: Model.build({ layers, inputShape: dataset.inputShape, sparsity: SPARSITY, width: 1 }, RunRandom.fromSeed(7).init),
-    optimizer: OPTIMIZERS.get('adam').create({ type: 'adam', lr: 0.01, schedule: { type: 'linear' } }, 0.01),
-  });
-  return { data: new DeviceData(dataset), a: make(), b: make() };
-}
-
-function dispose({ data, a, b }: ReturnType<typeof twins>): void {
-  for (const m of [a, b]) {
-    m.model.dispose();
-    m.optimizer.dispose();
-  }
-  data.dispose();
-}
-
-function batchOf(data: DeviceData, start: number, count: number): Batch {
-  return data.batch(data.train, Int32Array.from({ length: count }, (_, i) => (start + i * 3) % data.train.count));
-}
-
-function readStats(s: StepStats): number[] {
-  const out = [s.nllSum, s.kl, s.correct].map((t) => t.dataSync()[0]);
-  disposeStats(s);
-  return out;
-}
-
 function assertSameModel(actual: Model, expected: Model, tol: number, names?: (name: string) => boolean): void {
   const e = [...expected.namedVariables()];
   const a = new Map([...actual.namedVariables()]);
@@ -110,15 +80,15 @@ function compareSteps(pair: ReturnType<typeof twins>, whole: TrainStepRunner, sp
 }
 
 test('micro-batches of 3 on one thread: the whole batch\'s update', () => {
-  const pair = twins(PLAIN);
+  const pair = twins(PLAIN, SPARSITY);
   const whole = new TrainStep(pair.a.model, pair.a.optimizer, LOSS, () => 1);
   const split = new TrainStep(pair.b.model, pair.b.optimizer, LOSS, () => 1, 3);
   compareSteps(pair, whole, split, [10, 7, 10, 3, 1]);
-  dispose(pair);
+  disposeTwins(pair);
 });
 
 test('micro-batches of 2 in each of 2 worker threads: the whole batch\'s update', async () => {
-  const pair = twins(PLAIN);
+  const pair = twins(PLAIN, SPARSITY);
   const whole = new TrainStep(pair.a.model, pair.a.optimizer, LOSS, () => 1);
   const split = await ParallelTrainStep.create(pair.b.model, pair.b.optimizer, LOSS, () => 1, { workers: 2, backend: 'wasm', maxBatch: 10, model: pair.b.model.spec, numClasses: 3, microBatch: 2 });
   try {
@@ -126,11 +96,11 @@ test('micro-batches of 2 in each of 2 worker threads: the whole batch\'s update'
   } finally {
     split.dispose();
   }
-  dispose(pair);
+  disposeTwins(pair);
 });
 
 test('Sparse VD in micro-batches of 4: the KL enters the gradient once, as for the whole batch', () => {
-  const pair = twins(SPARSE);
+  const pair = twins(SPARSE, SPARSITY);
   const wholeStep = new GradientStep(pair.a.model, LOSS, () => 1);
   const splitStep = new GradientStep(pair.a.model, LOSS, () => 1, 4);
   const batch = batchOf(pair.data, 0, 10);
@@ -158,11 +128,11 @@ test('Sparse VD in micro-batches of 4: the KL enters the gradient once, as for t
     const scale = Math.max(1e-12, ...want.map(Math.abs));
     for (let j = 0; j < want.length; j++) assert.ok(Math.abs(split[i][j] - want[j]) <= 1e-4 * scale, `${names[i]}[${j}]: ${split[i][j]} vs ${want[j]}`);
   }
-  dispose(pair);
+  disposeTwins(pair);
 });
 
 test('batchnorm\'s running mean follows the whole batch\'s mean; no tensor leaked per step', () => {
-  const pair = twins(NORMALISED);
+  const pair = twins(NORMALISED, SPARSITY);
   const whole = new TrainStep(pair.a.model, pair.a.optimizer, { ...LOSS, weightDecay: 0 }, () => 1);
   const split = new TrainStep(pair.b.model, pair.b.optimizer, { ...LOSS, weightDecay: 0 }, () => 1, 5);
   let tensors = 0;
@@ -177,5 +147,5 @@ test('batchnorm\'s running mean follows the whole batch\'s mean; no tensor leake
     if (i === 1) tensors = tf.memory().numTensors;
   }
   assert.equal(tf.memory().numTensors, tensors);
-  dispose(pair);
+  disposeTwins(pair);
 });

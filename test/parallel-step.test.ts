@@ -17,13 +17,14 @@ import { Model } from '../src/layers/model.js';
 import { RunRandom } from '../src/train/rng.js';
 import { DeviceData, disposeBatch, type Batch } from '../src/train/device-data.js';
 import { GradientStep, TrainStep } from '../src/train/step.js';
-import { disposeStats, type StepStats } from '../src/train/step-stats.js';
+import { disposeStats } from '../src/train/step-stats.js';
 import { ParallelTrainStep } from '../src/train/parallel-step.js';
 import { buildTrainStep } from '../src/experiment/build.js';
 import { stepFor } from './helpers/training.js';
 import { seedSequence, splitRows } from '../src/train/parallel-shared.js';
 import { train, type EpochMetrics } from '../src/train/trainer.js';
 import { syntheticDataset } from './helpers/synthetic.js';
+import { batchOf, disposeTwins, readStats, twins } from './helpers/step-twins.js';
 import { PAPER_SPARSITY } from './helpers/layers.js';
 
 const PLAIN: LayerSpec[] = [
@@ -78,36 +79,6 @@ function assertClose(actual: Map<string, Float32Array>, expected: Map<string, Fl
   }
 }
 
-function readStats(s: StepStats): number[] {
-  const out = [s.nllSum, s.kl, s.correct].map((t) => t.dataSync()[0]);
-  disposeStats(s);
-  return out;
-}
-
-/** Two identical models (same init seed) with their own Adam. */
-function twins(layers: LayerSpec[]) {
-  const dataset = syntheticDataset(40);
-  const make = () => {
-    const model = Model.build({ layers: layers, inputShape: dataset.inputShape, sparsity: SPARSITY, width: 1 }, RunRandom.fromSeed(7).init);
-    const optimizer = OPTIMIZERS.get('adam').create({ type: 'adam', lr: 0.01, schedule: { type: 'linear' } }, 0.01);
-    return { model, optimizer };
-  };
-  return { dataset, data: new DeviceData(dataset), a: make(), b: make() };
-}
-
-/** Frees what `twins` made. */
-function disposeTwins({ data, a, b }: ReturnType<typeof twins>): void {
-  for (const m of [a, b]) {
-    m.model.dispose();
-    m.optimizer.dispose();
-  }
-  data.dispose();
-}
-
-function batchOf(data: DeviceData, start: number, count: number): Batch {
-  return data.batch(data.train, Int32Array.from({ length: count }, (_, i) => (start + i * 3) % data.train.count));
-}
-
 async function parallel(model: Model, optimizer: tf.Optimizer, nextSeed: () => number, maxBatch = 10): Promise<ParallelTrainStep> {
   return ParallelTrainStep.create(model, optimizer, LOSS, nextSeed, { workers: 2, backend: 'wasm', maxBatch, model: model.spec, numClasses: 3, microBatch: null });
 }
@@ -123,7 +94,7 @@ test('splitRows: contiguous parts, as equal as possible', () => {
 });
 
 test('without noise or batchnorm, 2 workers give the one-thread updates', async () => {
-  const pair = twins(PLAIN);
+  const pair = twins(PLAIN, SPARSITY);
   const { data, a, b } = pair;
   const single = new TrainStep(a.model, a.optimizer, LOSS, () => 1);
   const par = await parallel(b.model, b.optimizer, () => 1);
@@ -148,7 +119,7 @@ test('without noise or batchnorm, 2 workers give the one-thread updates', async 
 });
 
 test('with noise, dropout and batchnorm, 2 workers equal the per-part one-thread reference', async () => {
-  const pair = twins(NOISY);
+  const pair = twins(NOISY, SPARSITY);
   const { data, a, b } = pair;
   const seedsA = RunRandom.fromSeed(11).noise;
   const seedsB = RunRandom.fromSeed(11).noise;
@@ -219,7 +190,7 @@ test('with noise, dropout and batchnorm, 2 workers equal the per-part one-thread
 });
 
 test('the step refuses a batch larger than it was set up for', async () => {
-  const { data, a } = twins(PLAIN);
+  const { data, a } = twins(PLAIN, SPARSITY);
   const par = await parallel(a.model, a.optimizer, () => 1, 4);
   const batch = batchOf(data, 0, 10);
   assert.throws(() => par.run(batch, 1), /larger than/);
@@ -231,7 +202,7 @@ test('the step refuses a batch larger than it was set up for', async () => {
 });
 
 test('a worker thread that is gone makes the step fail with E_TRAIN instead of waiting', async () => {
-  const { data, a } = twins(PLAIN);
+  const { data, a } = twins(PLAIN, SPARSITY);
   const par = await parallel(a.model, a.optimizer, () => 1);
   const { worker } = (par as unknown as { handles: Array<{ worker: import('node:worker_threads').Worker }> }).handles[0];
   const exited = new Promise((resolve) => worker.once('exit', resolve));
@@ -281,7 +252,7 @@ test('trainer with training.workers 2: same seed, same metrics; no tensor leaks'
 });
 
 test('buildTrainStep: training.workers 1 is the one-thread TrainStep', async () => {
-  const { data, a } = twins(PLAIN);
+  const { data, a } = twins(PLAIN, SPARSITY);
   const step = await buildTrainStep(config(PLAIN, 1), {
     model: a.model, optimizer: a.optimizer, workers: 1, backend: 'wasm', trainSize: TRAIN_SIZE, numClasses: 3, nextSeed: () => 1,
   });
