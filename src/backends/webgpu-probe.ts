@@ -15,8 +15,20 @@ export type ProbeResult = { ok: true; adapter: AdapterInfo | null } | { ok: fals
 const CHILD = fileURLToPath(new URL('./webgpu-probe-child.js', import.meta.url));
 const TIMEOUT_MS = 30_000;
 
-/** Probes the adapter `adapterName` (SVD_WEBGPU_ADAPTER; null: Dawn's choice) in a child process. */
+/** What each adapter name was found to be in this process (the machine does not change while it runs). */
+const probed = new Map<string | null, ProbeResult>();
+
+/** Probes the adapter `adapterName` (SVD_WEBGPU_ADAPTER; null: Dawn's choice) in a child process, once per process. */
 export function probeAdapter(adapterName: string | null): ProbeResult {
+  let result = probed.get(adapterName);
+  if (!result) {
+    result = probeOnce(adapterName);
+    probed.set(adapterName, result);
+  }
+  return result;
+}
+
+function probeOnce(adapterName: string | null): ProbeResult {
   const env = { ...process.env, ...(adapterName ? { SVD_WEBGPU_ADAPTER: adapterName } : {}) };
   const r = spawnSync(process.execPath, [CHILD], { env, encoding: 'utf8', timeout: TIMEOUT_MS, stdio: ['ignore', 'pipe', 'ignore'] });
   if (r.error) return { ok: false, why: `the adapter probe did not run: ${r.error.message}` };
