@@ -27,7 +27,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../src/experiment/load-config.js';
-import { DATASETS } from '../src/registries.js';
 import { buildModel, buildOptimizer, buildTrainStep } from '../src/experiment/build.js';
 import { trainingWorkers } from '../src/experiment/training.js';
 import { runtimeFromEnv } from '../src/backends/backend.js';
@@ -38,22 +37,13 @@ import { DeviceData, disposeBatch } from '../src/train/device-data.js';
 import { disposeStats } from '../src/train/step-stats.js';
 import { ParallelTrainStep } from '../src/train/parallel-step.js';
 import { evaluate } from '../src/train/evaluate.js';
-import type { Dataset } from '../src/data/dataset.js';
 import type { ExperimentConfig } from '../src/config/types.js';
 import { trainingStepFlops } from './flops.js';
 import { matMulPeakGflops } from './peak.js';
+import { BENCH_BATCH, BENCH_MODELS as MODELS, BENCH_TRAIN_SIZE, syntheticDataset } from './models.js';
 
-/** A benchmarked model: a shipped config plus overrides, and the reference's arguments for the same network. */
-const MODELS: Record<string, { config: string; sets: string[]; torchArgs: string[] }> = {
-  lenet300: { config: 'configs/lenet300-mnist.yaml', sets: [], torchArgs: [] },
-  lenet5: { config: 'configs/lenet5-mnist.yaml', sets: [], torchArgs: [] },
-  vgg: { config: 'configs/vgg-cifar10.yaml', sets: ['model.width=0.25', 'init.from=null'], torchArgs: ['--width', '0.25'] },
-  // the full-width network: its batch of 100 does not fit a 4 GiB wasm heap at once, so in micro-batches of 25 (timed only when --models names it)
-  'vgg-full': { config: 'configs/vgg-cifar10.yaml', sets: ['model.width=1', 'init.from=null', 'training.microBatch=25'], torchArgs: ['--width', '1'] },
-};
-
-const TRAIN_SIZE = 60_000;
-const BATCH = 100;
+const TRAIN_SIZE = BENCH_TRAIN_SIZE;
+const BATCH = BENCH_BATCH;
 const EVAL_SAMPLES = 2000;
 
 interface BenchResult {
@@ -78,18 +68,6 @@ interface BenchResult {
   peakFraction: number;
   /** With workers > 1: the main thread's mean ms per step in its part, waiting for the workers and applying the update, and the slowest worker's ms for its part. */
   breakdown?: Record<'mainPart' | 'wait' | 'apply' | 'worker', number>;
-}
-
-/** Random images of the dataset's shape (the step's cost does not depend on the pixel values). */
-function syntheticDataset(config: ExperimentConfig, count: number): Dataset {
-  const entry = DATASETS.get(config.data.dataset);
-  const size = entry.inputShape.reduce((a, b) => a * b, 1);
-  const x = new Float32Array(count * size);
-  const y = new Int32Array(count);
-  for (let i = 0; i < x.length; i++) x[i] = Math.random() - 0.5;
-  for (let i = 0; i < count; i++) y[i] = i % entry.numClasses;
-  const split = { x, y, count };
-  return { name: 'synthetic', inputShape: entry.inputShape, numClasses: entry.numClasses, train: split, test: split, sources: [] };
 }
 
 async function benchOne(name: string, config: ExperimentConfig, info: BackendInfo, peakGflops: number, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult> {
