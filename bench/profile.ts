@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     totals.set(k.name, t);
   }
   const kernelMs = [...totals.values()].reduce((a, t) => a + t.ms, 0) / steps;
-  console.log(`${values.model} on ${info.name}: ${wallMs.toFixed(1)} ms per profiled step (profiling adds to it), ${kernelMs.toFixed(1)} ms in ${kernels.length / steps} kernel calls, ${(wallMs - kernelMs).toFixed(1)} ms outside kernels`);
+  console.log(`${values.model} on ${info.name}${info.native ? ` (native kernels: ${info.native})` : ''}: ${wallMs.toFixed(1)} ms per profiled step (profiling adds to it), ${kernelMs.toFixed(1)} ms in ${kernels.length / steps} kernel calls, ${(wallMs - kernelMs).toFixed(1)} ms outside kernels`);
   console.log('kernel                         share    ms/step   calls/step   largest output');
   const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(values.top));
   for (const [name, t] of rows) {

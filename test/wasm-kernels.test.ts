@@ -1,117 +1,36 @@
 /**
  * The wasm kernels we add or replace (src/kernels/wasm-kernels.ts: Conv2DBackpropFilter,
- * MaxPoolGrad, Conv2DBackpropInput, BatchMatMul, Identity, Cast) against the cpu backend's, the full
+ * MaxPoolGrad, Conv2DBackpropInput, BatchMatMul, Identity, Cast, GatherV2) against the cpu backend's, the full
  * gradient of a small conv net on both backends, every other gradient training uses, and
- * leaks across repeated calls.
+ * leaks across repeated calls, with the native path (wasm-native.ts) off.
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../src/backends/select.js';
 import { wasmConv2DBackpropFilter } from '../src/kernels/wasm-conv2d-backprop-filter.js';
+import { nativeCalls } from '../src/kernels/wasm-native.js';
+import {
+  assertSameOnWasmAndCpu, convCases, describeCase, filterGradient, inputGradient, matMulCases, randomTensor,
+  type ConvCase, type Shape4,
+} from './helpers/kernel-cases.js';
 
-type Shape4 = [number, number, number, number];
-type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-
-/** Deterministic values in [-1, 1) so both backends see identical inputs. */
-function pseudoRandom(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let state = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function randomTensor(shape: number[], seed: number): tf.Tensor {
-  return tf.tensor(pseudoRandom(shape.reduce((a, b) => a * b, 1), seed), shape);
-}
-
-/** Runs `compute` on `backend` and downloads every result. */
-async function valuesOn(backend: 'cpu' | 'wasm', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await selectBackend(backend);
-  const out = tf.tidy(compute);
-  const list = Array.isArray(out) ? out : [out];
-  const values = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose(list);
-  return values;
-}
-
-/** Asserts max |actual - expected| <= rel * max(1, max |expected|). */
-function assertClose(actual: Float32Array, expected: Float32Array, rel: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let maxDiff = 0;
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  assert.ok(maxDiff <= rel * scale, `${what}: max difference ${maxDiff} exceeds ${rel} x ${scale}`);
-}
-
-/** Both backends' results for the same computation, compared elementwise. */
-async function assertSameOnWasmAndCpu(compute: () => tf.Tensor | tf.Tensor[], rel: number, what: string): Promise<void> {
-  const expected = await valuesOn('cpu', compute);
-  const actual = await valuesOn('wasm', compute);
-  assert.equal(actual.length, expected.length);
-  actual.forEach((values, i) => assertClose(values, expected[i]!, rel, `${what} [output ${i}]`));
-}
+// These are the wasm kernels; test/wasm-native.test.ts checks the native path (every activation of wasm reads this).
+process.env.SVD_NATIVE = '0';
 
 before(async () => {
   await selectBackend('wasm');
 });
 
-interface ConvCase {
-  x: Shape4;
-  filter: Shape4;
-  strides: number | [number, number];
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-const convCases: ConvCase[] = [
-  { x: [1, 5, 5, 1], filter: [3, 3, 1, 1], strides: 1, pad: 'valid' },
-  { x: [3, 7, 6, 4], filter: [3, 2, 4, 5], strides: 1, pad: 'valid' },
-  { x: [3, 7, 6, 4], filter: [3, 2, 4, 5], strides: 1, pad: 'same' },
-  { x: [3, 9, 8, 3], filter: [2, 3, 3, 4], strides: 2, pad: 'valid' },
-  { x: [1, 9, 8, 1], filter: [3, 3, 1, 2], strides: 2, pad: 'same' },
-  { x: [3, 10, 10, 2], filter: [4, 4, 2, 3], strides: [2, 3], pad: 'same' },
-  { x: [2, 9, 9, 3], filter: [3, 3, 3, 5], strides: [2, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
-  { x: [3, 8, 8, 2], filter: [3, 3, 2, 4], strides: 2, pad: 1, dimRoundingMode: 'floor' },
-  { x: [2, 4, 4, 3], filter: [5, 5, 3, 2], strides: 1, pad: 'same' },
-  { x: [2, 1, 1, 3], filter: [1, 1, 3, 4], strides: 1, pad: 'valid' },
-  { x: [1, 28, 28, 1], filter: [5, 5, 1, 6], strides: 1, pad: 'valid' },
-  { x: [3, 12, 12, 20], filter: [5, 5, 20, 50], strides: 1, pad: 'valid' },
-];
-
-function describeCase(c: ConvCase): string {
-  return `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${JSON.stringify(c.pad)}`;
-}
-
-/** The Conv2DBackpropFilter kernel run as tfjs-core's conv2d gradient runs it. */
-function filterGradient(c: ConvCase): tf.Tensor {
-  const outShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode).outShape;
-  const x = randomTensor(c.x, 1);
-  const dy = randomTensor(outShape, 2);
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: c.filter };
-  return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
-}
+after(() => {
+  assert.equal(nativeCalls(), 0, 'no call went native');
+});
 
 for (const c of convCases) {
   test(`Conv2DBackpropFilter on wasm equals cpu: ${describeCase(c)}`, async () => {
     await assertSameOnWasmAndCpu(() => filterGradient(c), 1e-4, describeCase(c));
   });
-}
-
-/** The Conv2DBackpropInput kernel run as tfjs-core's conv2d gradient runs it. */
-function inputGradient(c: ConvCase): tf.Tensor {
-  const outShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode).outShape;
-  const dy = randomTensor(outShape, 3);
-  const filter = randomTensor(c.filter, 4);
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
-  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 // Stride 1 takes our XNNPACK path, stride > 1 the stock kernel; both must match cpu.
@@ -122,18 +41,7 @@ for (const c of [...convCases, { x: [2, 6, 6, 2], filter: [3, 3, 2, 3], strides:
 }
 
 // Transposed unbatched products take our XNNPACK path, the rest the stock kernel.
-for (const [aShape, bShape, transposeA, transposeB] of [
-  [[7, 5], [5, 3], false, false],
-  [[7, 5], [3, 5], false, true],
-  [[5, 7], [5, 3], true, false],
-  [[5, 7], [3, 5], true, true],
-  [[1, 5, 7], [1, 3, 5], true, true],
-  [[1, 1], [3, 1], false, true],
-  [[2, 5, 7], [2, 5, 3], true, false],
-  [[100, 80], [50, 80], false, true],
-  [[3, 20], [40, 20], false, true],
-  [[1, 4, 20], [1, 40, 20], false, true],
-] as const) {
+for (const [aShape, bShape, transposeA, transposeB] of matMulCases) {
   test(`BatchMatMul on wasm equals cpu: ${aShape}${transposeA ? '^T' : ''} x ${bShape}${transposeB ? '^T' : ''}`, async () => {
     await assertSameOnWasmAndCpu(
       () => tf.matMul(randomTensor([...aShape], 5), randomTensor([...bShape], 6), transposeA, transposeB), 1e-5, 'matMul');
@@ -285,6 +193,22 @@ test('Identity and same-dtype Cast share memory on wasm: no new buffer, values o
   assert.deepEqual([...asInt.dataSync()], [...expected].map((v) => Math.trunc(v) || 0), 'a real cast still converts');
   tf.dispose([...copies, asInt]);
   assert.equal(tf.backend().numDataIds(), dataIds - 1, 'the shared buffer is freed with its last reference');
+});
+
+test('GatherV2 along axis 0 on wasm equals cpu: float32 and int32 rows, repeated and 2-D indices; a bad index is refused', async () => {
+  const x = () => randomTensor([6, 3, 2, 2], 11);
+  const rowsOf = (idx: number[], shape = [idx.length]) => tf.tensor(idx, shape, 'int32');
+  await assertSameOnWasmAndCpu(() => [
+    tf.gather(x(), rowsOf([5, 0, 0, 3])),
+    tf.gather(x(), rowsOf([1, 4, 2, 2], [2, 2])),
+    tf.gather(x(), rowsOf([])),
+    tf.gather(tf.cast(tf.mul(x(), 100), 'int32'), rowsOf([2, 1])),
+    tf.gather(x(), rowsOf([1, 0]), 2), // another axis: the stock kernel
+  ], 0, 'gather');
+  await selectBackend('wasm');
+  const dataIds = tf.backend().numDataIds();
+  assert.throws(() => tf.tidy(() => tf.gather(x(), rowsOf([0, 6]))), /GatherV2: index 6 at position 1 is outside \[0, 5\]/);
+  assert.equal(tf.backend().numDataIds(), dataIds, 'nothing left behind by the refused gather');
 });
 
 // Last in this file: it grows the wasm heap to its 4 GiB maximum (address space only, the

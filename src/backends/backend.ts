@@ -25,6 +25,11 @@ export interface BackendInfo {
   threads?: boolean;
   /** wasm only: threads XNNPACK runs its operators on (the calling thread included). */
   threadsCount?: number;
+  /**
+   * wasm only: what runs its convolutions and large matrix products natively (src/kernels/wasm-native.ts),
+   * e.g. "onnxruntime-node 1.30.0, 1 thread", or why nothing does ("off: SVD_NATIVE=0").
+   */
+  native?: string;
   /** webgpu only: the adapter it runs on. */
   adapter?: AdapterInfo;
   /** Why faster backends were skipped, e.g. "@tensorflow/tfjs-node-gpu: not installed". */
@@ -42,6 +47,8 @@ export interface RuntimeOptions {
   xnnpackThreads: number;
   /** The WebGPU adapter to use, a part of its device name: SVD_WEBGPU_ADAPTER; null: Dawn's first (webgpu-adapter.ts). */
   gpuAdapter: string | null;
+  /** wasm: run convolutions and large matrix products on onnxruntime-node's native kernels where it loads (SVD_NATIVE=0: never). */
+  native: boolean;
 }
 
 /** How a backend is being asked for. */
@@ -95,6 +102,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeOpt
     cpus: positive(env.SVD_WASM_THREADS),
     xnnpackThreads: Math.min(8, positive(env.SVD_XNNPACK_THREADS) ?? 1),
     gpuAdapter: env.SVD_WEBGPU_ADAPTER?.trim() || null,
+    native: env.SVD_NATIVE?.trim() !== '0',
   };
 }
 

@@ -7,6 +7,8 @@ import './wasm-max-pool-grad.js';
 import './wasm-conv2d-backprop-input.js';
 import './wasm-batch-mat-mul.js';
 import './wasm-identity.js';
+import './wasm-gather.js';
+import './wasm-native.js'; // after the kernels it puts itself in front of
 import './wasm-heap-guard.js'; // not a kernel: a failed heap allocation throws instead of corrupting the heap
 
 /** The wasm kernels we register, with what we did to each, for logs and run metadata. */
@@ -17,4 +19,5 @@ export const WASM_KERNEL_PATCHES: Readonly<Record<string, 'added' | 'fixed' | 'f
   BatchMatMul: 'faster', // XNNPACK for transposed unbatched products, stock otherwise
   Identity: 'faster', // shares the input's memory instead of copying it
   Cast: 'faster', // to the same dtype: shares the input's memory
+  GatherV2: 'faster', // along axis 0: row copies instead of element by element
 };

@@ -16,7 +16,7 @@ export function svdVersion(): string {
 }
 
 /** Environment variables that change how svd computes (threads, devices; backends/backend.ts reads the SVD_ ones). */
-const RELEVANT_ENV = ['SVD_WASM_THREADS', 'SVD_XNNPACK_THREADS', 'SVD_WEBGPU_ADAPTER', 'CUDA_VISIBLE_DEVICES', 'TF_CPP_MIN_LOG_LEVEL'];
+const RELEVANT_ENV = ['SVD_WASM_THREADS', 'SVD_XNNPACK_THREADS', 'SVD_NATIVE', 'SVD_WEBGPU_ADAPTER', 'CUDA_VISIBLE_DEVICES', 'TF_CPP_MIN_LOG_LEVEL'];
 
 /**
  * The env.json object. `determinism` gathers what decides the numbers besides the config: the
@@ -38,7 +38,7 @@ export function envInfo(backend: BackendInfo, seed: number, argv: string[], trai
     versions,
     machine: { hostname: os.hostname(), platform: `${os.platform()} ${os.release()} ${os.arch()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30) },
     determinism: {
-      backend: backend.name, simd: backend.simd ?? null, xnnpackThreads: backend.threadsCount ?? null, trainingWorkers, seed,
+      backend: backend.name, simd: backend.simd ?? null, xnnpackThreads: backend.threadsCount ?? null, native: backend.native ?? null, trainingWorkers, seed,
       versions, arch: os.arch(), env, tfjsFlags: tf.env().getFlags(),
     },
   };

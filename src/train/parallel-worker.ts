@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backends/select.js';
+import { runtimeFromEnv } from '../backends/backend.js';
 import { Model } from '../layers/model.js';
 import { RunRandom } from './rng.js';
 import { GradientStep } from './step.js';
@@ -29,7 +30,7 @@ process.on('exit', () => {
 
 async function main(): Promise<void> {
   // One backend thread per worker: the parallelism is the workers.
-  await selectBackend(setup.backend, { cpus: 1, xnnpackThreads: 1, gpuAdapter: null });
+  await selectBackend(setup.backend, { ...runtimeFromEnv(), cpus: 1, xnnpackThreads: 1, gpuAdapter: null });
   // The initial values do not matter: every step starts from the main thread's variables.
   const model = Model.build(setup.model, RunRandom.fromSeed(0).init);
   const named = model.namedVariables();

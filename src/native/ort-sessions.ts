@@ -1,0 +1,68 @@
+/**
+ * onnxruntime sessions of the small graphs native kernels run (conv-graphs.ts), one per graph and
+ * shape, created on first use and kept (a training run meets a handful of shapes: its batch, the
+ * last smaller batch, evaluation's); the least recently used go past MAX_SESSIONS. Each runs on
+ * `threads` onnxruntime threads, without spinning between runs (spinning threads would take the
+ * cores from the JavaScript thread and the worker threads between two convolutions).
+ */
+import { ortNative, type NativeSession } from './ort-binding.js';
+
+/** Sessions kept per thread. */
+const MAX_SESSIONS = 48;
+
+const sessions = new Map<string, NativeSession>();
+let threads = 1;
+
+/** Sets the onnxruntime threads of sessions created from now on (the step thread's share of the cores). */
+export function setNativeThreads(count: number): void {
+  threads = Math.max(1, Math.floor(count));
+}
+
+/** The onnxruntime threads new sessions get. */
+export function nativeThreads(): number {
+  return threads;
+}
+
+/** The session of graph `key` (built from `bytes()` on first use), or null without onnxruntime. */
+function sessionOf(key: string, bytes: () => Uint8Array): NativeSession | null {
+  const ort = ortNative();
+  if (!ort) return null;
+  const fullKey = `${threads}:${key}`;
+  let session = sessions.get(fullKey);
+  if (session) {
+    sessions.delete(fullKey); // re-inserted below: the map's order is recency
+  } else {
+    const model = bytes();
+    session = ort.session();
+    session.loadModel(model.buffer, model.byteOffset, model.byteLength, {
+      executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1,
+      executionMode: 'sequential', extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+    if (sessions.size >= MAX_SESSIONS) {
+      const [oldest, old] = sessions.entries().next().value as [string, NativeSession];
+      old.dispose();
+      sessions.delete(oldest);
+    }
+  }
+  sessions.set(fullKey, session);
+  return session;
+}
+
+/**
+ * Runs graph `key` on `inputs` (name -> data and dims), writing its single output `output` into
+ * `into`; false (nothing written) when onnxruntime is not available.
+ */
+export function runGraph(key: string, bytes: () => Uint8Array, inputs: Array<[string, Float32Array, number[]]>, output: [string, Float32Array, number[]]): boolean {
+  const ort = ortNative();
+  const session = sessionOf(key, bytes);
+  if (!ort || !session) return false;
+  const feeds = Object.fromEntries(inputs.map(([name, data, dims]) => [name, ort.tensor(data, dims)]));
+  session.run(feeds, { [output[0]]: ort.tensor(output[1], output[2]) }, {});
+  return true;
+}
+
+/** Frees every session (tests; a thread's sessions otherwise live as long as it). */
+export function disposeNativeSessions(): void {
+  for (const session of sessions.values()) session.dispose();
+  sessions.clear();
+}
