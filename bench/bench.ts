@@ -212,14 +212,10 @@ async function benchRound(models: string[], backends: string[], workerCounts: nu
   for (const backend of backends) {
     let info: BackendInfo;
     try {
-      info = await selectBackend(backend);
+      // Without --backends, each is asked for as `auto` would ask (webgpu: a hardware adapter only, probed in a child process first).
+      info = await selectBackend(backend, runtimeFromEnv(), { byName: opts.named });
     } catch (err) {
       console.error(`skipping backend ${backend}: ${(err as Error).message}`);
-      continue;
-    }
-    // Without --backends, a software GPU adapter (lavapipe) is left out as `auto` leaves it out.
-    if (!opts.named && info.adapter?.software) {
-      console.error(`skipping backend ${backend}: its adapter is a software one (${info.adapter.description}); time it with --backends ${backend}`);
       continue;
     }
     const peak = await matMulPeakGflops();

@@ -1,7 +1,8 @@
 /**
  * This machine's peak the way training reaches it: a large single-precision matrix product
- * through the active tfjs backend (on wasm, XNNPACK's SIMD kernels on one thread, the path every
- * dense layer and, through im2col, every convolution of a step takes). The best of a few timed
+ * through the active tfjs backend (on wasm, onnxruntime's native kernels on one thread where they
+ * load, the path every large product and convolution of a step takes, else XNNPACK's SIMD
+ * kernels; src/kernels/wasm-native.ts). The best of a few timed
  * products, in GFLOP/s; the benchmark divides each model's achieved rate by it.
  */
 import * as tf from '@tensorflow/tfjs';

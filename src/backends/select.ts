@@ -4,7 +4,7 @@
  * ones were skipped. An explicit request that cannot be met is an E_BACKEND error (exit 2).
  */
 import { SvdError } from '../errors.js';
-import { runtimeFromEnv, type BackendEntry, type BackendInfo, type BackendRequest, type RuntimeOptions } from './backend.js';
+import { runtimeFromEnv, type ActivateOptions, type BackendEntry, type BackendInfo, type BackendRequest, type RuntimeOptions } from './backend.js';
 import { quietCpuNotice } from './cpu.js';
 import { BACKENDS } from './registry.js';
 
@@ -23,15 +23,16 @@ export function candidateBackends(requested: string): Array<[string, BackendEntr
 
 /**
  * Activates the requested backend (awaiting its initialisation) and describes it. Safe to call
- * again, with the same or another request.
+ * again, with the same or another request. `how.byName` false asks as `auto` would (the benchmark
+ * trying every backend): a backend may then refuse what it takes when named (a software GPU adapter).
  * @throws SvdError E_BACKEND (exit code 2) when an explicit request cannot be met.
  */
-export async function selectBackend(requested: BackendRequest, runtime: RuntimeOptions = runtimeFromEnv()): Promise<BackendInfo> {
+export async function selectBackend(requested: BackendRequest, runtime: RuntimeOptions = runtimeFromEnv(), how: ActivateOptions = { byName: true }): Promise<BackendInfo> {
   quietCpuNotice();
   if (requested === 'auto') return selectAuto(runtime);
   if (!BACKENDS.has(requested)) throw new SvdError('E_BACKEND', `unknown backend "${requested}"; known: ${backendChoices().join(', ')}`);
   const entry = BACKENDS.get(requested);
-  const result = await entry.activate(runtime, { byName: true });
+  const result = await entry.activate(runtime, how);
   if (result.ok) return describe(requested, result.info, requested);
   throw new SvdError('E_BACKEND', `backend "${requested}" is not available: ${result.why}; ${entry.advice}`, {});
 }

@@ -77,7 +77,17 @@ export class Model {
 
   /** Logits for a batch [batch, ...inputShape]. */
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    return this.layers.reduce((h, layer) => layer.apply(h, ctx), x);
+    if (ctx.training || ctx.klTerms || tf.engine().isTapeOn()) return this.layers.reduce((h, layer) => layer.apply(h, ctx), x);
+    // Inference with nothing recording: each layer's output is freed once the next layer has read
+    // it, so a pass holds about two layers' outputs at a time, not all of them (evaluation batches
+    // of the full-width VGG-like would otherwise fill a 4 GiB wasm heap).
+    let h = x;
+    for (const layer of this.layers) {
+      const next = tf.tidy(() => layer.apply(h, ctx));
+      if (h !== x && h !== next) h.dispose();
+      h = next;
+    }
+    return h;
   }
 
   /** The Sparse VD layers. */
