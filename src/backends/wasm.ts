@@ -1,8 +1,9 @@
 /**
  * `wasm`: @tensorflow/tfjs-backend-wasm with our kernels for it (src/kernels/wasm-kernels.ts: the
  * Conv2DBackpropFilter that 4.22's wasm lacks, a fixed MaxPoolGrad, faster Conv2DBackpropInput,
- * transposed BatchMatMul and GatherV2), its convolutions and large matrix products on
- * onnxruntime-node's native CPU kernels where that loads (src/kernels/wasm-native.ts). One backend thread per process by default; more than one
+ * transposed BatchMatMul and GatherV2), and its convolutions and large matrix products on
+ * onnxruntime-node's native CPU kernels where that loads (src/kernels/wasm-native.ts, one
+ * onnxruntime thread per backend thread). One backend thread per process by default; more than one
  * XNNPACK thread (RuntimeOptions.xnnpackThreads) starts the threaded-SIMD build
  * (src/kernels/wasm-threads.ts), which pays on large operators only and loses when the cores are
  * busy: training steps use the cores through worker threads instead (training.workers,
@@ -13,7 +14,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { activateTfBackend, describeImportError, packageVersion, type BackendEntry } from './backend.js';
 import { ortNative, ortUnavailableReason } from '../native/ort-binding.js';
-import { nativeThreads } from '../native/ort-sessions.js';
+import { NATIVE_THREADS } from '../native/ort-sessions.js';
 
 const require = createRequire(import.meta.url);
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
@@ -27,7 +28,7 @@ async function startNativeKernels(wanted: boolean, sharedHeap: boolean): Promise
   const why = !wanted ? 'SVD_NATIVE=0' : sharedHeap ? 'the threaded wasm build (SVD_XNNPACK_THREADS) shares its heap, which onnxruntime-node cannot read' : null;
   const ort = why ? null : ortNative();
   (await import('../kernels/wasm-native.js')).setNativeKernels(ort !== null);
-  if (ort) return `onnxruntime-node ${ort.version}, ${nativeThreads()} thread${nativeThreads() === 1 ? '' : 's'}`;
+  if (ort) return `onnxruntime-node ${ort.version}, ${NATIVE_THREADS} thread${NATIVE_THREADS === 1 ? '' : 's'}`;
   return `off: ${why ?? ortUnavailableReason()}`;
 }
 
@@ -53,7 +54,7 @@ export const wasm: BackendEntry = {
     return { ok: true, info: { package: WASM_PACKAGE, simd, threads, threadsCount: threaded.wasmThreadsCount(), native } };
   },
   advice: `reinstall ${WASM_PACKAGE}, or use --backend cpu`,
-  versions: () => ({ 'tfjs-backend-wasm': packageVersion(WASM_PACKAGE, require) }),
+  versions: () => ({ 'tfjs-backend-wasm': packageVersion(WASM_PACKAGE, require), 'onnxruntime-node': packageVersion('onnxruntime-node', require) }),
   defaultWorkers: (cpus) => cpus,
   pinJob: (_device, cpus) => ({ SVD_WASM_THREADS: String(cpus) }),
 };

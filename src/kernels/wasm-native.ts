@@ -31,11 +31,6 @@ export function setNativeKernels(on: boolean, minMacs = DEFAULT_MIN_MACS): void 
   settings.minMacs = minMacs;
 }
 
-/** Whether calls of this thread may go native now. */
-export function nativeKernelsOn(): boolean {
-  return settings.on;
-}
-
 /** Calls that ran native on this thread so far (tests check that the native path ran). */
 export function nativeCalls(): number {
   return settings.calls;

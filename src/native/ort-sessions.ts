@@ -1,10 +1,12 @@
 /**
- * onnxruntime sessions of the small graphs native kernels run (conv-graphs.ts), one per graph and
+ * onnxruntime sessions of the small graphs native kernels run (conv-graphs.ts, matmul-graph.ts), one per graph and
  * shape, created on first use and kept (a training run meets a handful of shapes: its batch, the
  * last smaller batch, evaluation's); the least recently used go past MAX_SESSIONS. Each runs on
- * `threads` onnxruntime threads, without spinning between runs (spinning threads would take the
- * cores from the JavaScript thread and the worker threads between two convolutions), and without
- * onnxruntime's memory arena, which keeps every session's largest temporaries for good: measured
+ * one onnxruntime thread (the cores are used by training.workers; two onnxruntime threads for the
+ * one-worker VGG-like were no faster, 1,883 against 1,794 ms per step here), without spinning
+ * between runs (spinning threads would take the cores from the JavaScript thread and the worker
+ * threads between two convolutions), and without onnxruntime's memory arena, which keeps every
+ * session's largest temporaries for good: measured
  * on the full-width VGG-like (bench vgg-full), 6,438 MB resident with it against 2,994 MB without,
  * at the same speed (25.0 and 25.8 s per step, a loaded machine).
  */
@@ -14,31 +16,22 @@ import { ortNative, type NativeSession } from './ort-binding.js';
 const MAX_SESSIONS = 96;
 
 const sessions = new Map<string, NativeSession>();
-let threads = 1;
 
-/** Sets the onnxruntime threads of sessions created from now on (the step thread's share of the cores). */
-export function setNativeThreads(count: number): void {
-  threads = Math.max(1, Math.floor(count));
-}
-
-/** The onnxruntime threads new sessions get. */
-export function nativeThreads(): number {
-  return threads;
-}
+/** onnxruntime threads per session. */
+export const NATIVE_THREADS = 1;
 
 /** The session of graph `key` (built from `bytes()` on first use), or null without onnxruntime. */
 function sessionOf(key: string, bytes: () => Uint8Array): NativeSession | null {
   const ort = ortNative();
   if (!ort) return null;
-  const fullKey = `${threads}:${key}`;
-  let session = sessions.get(fullKey);
+  let session = sessions.get(key);
   if (session) {
-    sessions.delete(fullKey); // re-inserted below: the map's order is recency
+    sessions.delete(key); // re-inserted below: the map's order is recency
   } else {
     const model = bytes();
     session = ort.session();
     session.loadModel(model.buffer, model.byteOffset, model.byteLength, {
-      executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1,
+      executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: NATIVE_THREADS, interOpNumThreads: 1,
       executionMode: 'sequential', enableCpuMemArena: false, extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     if (sessions.size >= MAX_SESSIONS) {
@@ -47,7 +40,7 @@ function sessionOf(key: string, bytes: () => Uint8Array): NativeSession | null {
       sessions.delete(oldest);
     }
   }
-  sessions.set(fullKey, session);
+  sessions.set(key, session);
   return session;
 }
 
@@ -62,10 +55,4 @@ export function runGraph(key: string, bytes: () => Uint8Array, inputs: Array<[st
   const feeds = Object.fromEntries(inputs.map(([name, data, dims]) => [name, ort.tensor(data, dims)]));
   session.run(feeds, { [output[0]]: ort.tensor(output[1], output[2]) }, {});
   return true;
-}
-
-/** Frees every session (tests; a thread's sessions otherwise live as long as it). */
-export function disposeNativeSessions(): void {
-  for (const session of sessions.values()) session.dispose();
-  sessions.clear();
 }
