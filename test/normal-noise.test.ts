@@ -1,12 +1,13 @@
 /**
  * The LRT noise generator (src/svd/normal-noise.ts) against the standard normal distribution:
  * moments, a Kolmogorov-Smirnov test, the tail beyond the ziggurat's base strip, independence of
- * neighbours, and reproducibility per seed.
+ * neighbours, reproducibility per seed, and the wasm kernel that writes the same stream into its heap.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { fillStandardNormal, standardNormal } from '../src/svd/normal-noise.js';
+import { DEVICE_NORMAL_KERNEL, fillStandardNormal, standardNormal } from '../src/svd/normal-noise.js';
+import { selectBackend } from '../src/backends/select.js';
 
 /** Standard normal CDF via erfc (W. J. Cody's rational approximations are overkill; A&S 7.1.26 is 1.5e-7). */
 function normalCdf(x: number): number {
@@ -70,4 +71,14 @@ test('the same seed gives the same noise; another seed other noise; the tensor h
   assert.deepEqual(t.dataSync(), fillStandardNormal(new Float32Array(60), 7));
   t.dispose();
   assert.equal(tf.memory().numTensors, 0);
+});
+
+test('on wasm the noise is written into the heap by its own kernel, bit for bit the CPU stream, without leaks', async () => {
+  await selectBackend('wasm');
+  assert.ok(tf.getKernel(DEVICE_NORMAL_KERNEL, 'wasm'), 'wasm registers the noise kernel');
+  const dataIds = tf.backend().numDataIds();
+  const t = standardNormal([10, 7, 3], 99);
+  assert.deepEqual(t.dataSync(), fillStandardNormal(new Float32Array(210), 99));
+  t.dispose();
+  assert.equal(tf.backend().numDataIds(), dataIds);
 });

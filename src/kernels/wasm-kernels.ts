@@ -8,6 +8,7 @@ import './wasm-conv2d-backprop-input.js';
 import './wasm-batch-mat-mul.js';
 import './wasm-identity.js';
 import './wasm-gather.js';
+import './wasm-normal.js';
 import './wasm-native.js'; // after the kernels it puts itself in front of
 import './wasm-heap-guard.js'; // not a kernel: a failed heap allocation throws instead of corrupting the heap
 
@@ -20,4 +21,5 @@ export const WASM_KERNEL_PATCHES: Readonly<Record<string, 'added' | 'fixed' | 'f
   Identity: 'faster', // shares the input's memory instead of copying it
   Cast: 'faster', // to the same dtype: shares the input's memory
   GatherV2: 'faster', // along axis 0: row copies instead of element by element
+  SvdStandardNormal: 'added', // the LRT noise written straight into the heap
 };

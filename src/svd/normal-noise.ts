@@ -141,8 +141,9 @@ export function fillStandardNormal(out: Float32Array, seed: number): Float32Arra
 }
 
 /**
- * The tfjs kernel that draws the noise on the device where a backend registers it (webgpu:
- * src/kernels/webgpu-normal.ts, Philox4x32-10 and Box-Muller; attrs `shape`, `seed`).
+ * The tfjs kernel that draws the noise on the device where a backend registers it (attrs `shape`,
+ * `seed`): webgpu's own stream (src/kernels/webgpu-normal.ts, Philox4x32-10 and Box-Muller), or
+ * this module's stream written in place (wasm: src/kernels/wasm-normal.ts).
  */
 export const DEVICE_NORMAL_KERNEL = 'SvdStandardNormal';
 
