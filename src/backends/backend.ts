@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   xnnpackThreads: number;
   /** The WebGPU adapter to use, a part of its device name: SVD_WEBGPU_ADAPTER; null: Dawn's first (webgpu-adapter.ts). */
   gpuAdapter: string | null;
+  /** The WebGPU adapter this process is pinned to, its index in Dawn's list: SVD_WEBGPU_DEVICE (what `svd sweep --devices` gives a webgpu job); null: not pinned (webgpu-device.ts). */
+  gpuDevice: string | null;
 }
 
 /** How a backend is being asked for. */
@@ -95,6 +97,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeOpt
     cpus: positive(env.SVD_WASM_THREADS),
     xnnpackThreads: Math.min(8, positive(env.SVD_XNNPACK_THREADS) ?? 1),
     gpuAdapter: env.SVD_WEBGPU_ADAPTER?.trim() || null,
+    gpuDevice: env.SVD_WEBGPU_DEVICE?.trim() || null,
   };
 }
 
