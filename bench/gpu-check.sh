@@ -18,6 +18,7 @@
 #   GPU_CHECK_QUICK=1        2 steps, 400 evaluated images, the VGG-like at k = 0.125, an epoch of 200 images (to try it on lavapipe)
 #   GPU_CHECK_ADAPTER=NAME   SVD_WEBGPU_ADAPTER: the adapter whose name contains NAME
 #   GPU_CHECK_PARTS=LIST     which of adapter,bench,torch,epoch to run (default: all)
+#   GPU_CHECK_TORCH_DEVICE=D torch_ref.py's --device (default cuda; cpu tries this part without a GPU)
 #   GPU_CHECK_STEPS=N        timed steps per model (default 30; quick 2)
 #   GPU_CHECK_TRAIN=N        training images of the epoch (default 50000; quick 200)
 #   GPU_CHECK_LOADER=bundled the bundled Vulkan loader even where the system has one (to test it)
@@ -109,19 +110,21 @@ fi
 
 if want torch; then
   section "3. PyTorch on the same GPU"
+  torch_device=${GPU_CHECK_TORCH_DEVICE:-cuda}
   ref=""
   for f in "$repo/../shared/bench/torch_ref.py" "$bundle/torch_ref.py"; do [ -f "$f" ] && { ref=$f; break; }; done
   py=""
   for p in /usr/bin/python3 python3; do command -v "$p" >/dev/null 2>&1 && "$p" -c 'import torch' 2>/dev/null && { py=$p; break; }; done
   if [ -z "$ref" ]; then say "torch_ref.py not found (../shared/bench/torch_ref.py or $bundle/torch_ref.py): no PyTorch figures"
   elif [ -z "$py" ]; then say "PyTorch not found (/usr/bin/python3 or python3 with torch): no PyTorch figures"
-  elif ! "$py" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
-    say "PyTorch $("$py" -c 'import torch; print(torch.__version__)') has no CUDA device here: no PyTorch figures"
+  elif [ "$torch_device" = cuda ] && ! "$py" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+    say "PyTorch $("$py" -c 'import torch; print(torch.__version__)') ($py) has no CUDA device here: no PyTorch figures"
   else
-    say "PyTorch $("$py" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda, "on", torch.cuda.get_device_name(0))')"
-    "$py" "$ref" --device cuda --models lenet5 --steps "$steps" --warmup "$warmup" 2>&1 | keep_json
+    if [ "$torch_device" = cuda ]; then say "PyTorch $("$py" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda, "on", torch.cuda.get_device_name(0))') ($py)"
+    else say "PyTorch $("$py" -c 'import torch; print(torch.__version__)') ($py) on $torch_device"; fi
+    "$py" "$ref" --device "$torch_device" --models lenet5 --steps "$steps" --warmup "$warmup" 2>&1 | keep_json
     rc=${PIPESTATUS[0]}; [ "$rc" = 0 ] || fail "torch lenet5" "torch_ref.py exited $rc"
-    "$py" "$ref" --device cuda --models vgg --width "$width" --steps "$steps" --warmup "$warmup" 2>&1 | keep_json
+    "$py" "$ref" --device "$torch_device" --models vgg --width "$width" --steps "$steps" --warmup "$warmup" 2>&1 | keep_json
     rc=${PIPESTATUS[0]}; [ "$rc" = 0 ] || fail "torch vgg" "torch_ref.py exited $rc"
   fi
 fi
@@ -135,7 +138,7 @@ if want epoch; then
   "$node" bin/svd.js run configs/vgg-cifar10.yaml --backend webgpu "${sets[@]}" --runs-dir "$work/runs" > "$work/epoch.out" 2> "$work/epoch.err"
   code=$?
   seconds=$(( $(date +%s) - t0 ))
-  grep -v 'artificially reduced' "$work/epoch.err" | tr '\r' '\n' | grep -v '^\s*$' | tail -n 8 | sed 's/^/  /'
+  grep -v 'artificially reduced' "$work/epoch.err" | tr '\r' '\n' | grep -v -e '^\s*$' -e '^ *next:' -e '^ *svd report ' -e '^ *svd export ' | tail -n 6 | sed 's/^/  /'
   run_dir=$(tail -n 1 "$work/epoch.out")
   if [ "$code" = 0 ] && [ -f "$run_dir/summary.json" ]; then
     "$node" -e '
@@ -157,6 +160,7 @@ section "summary"
   const a = rows.find((r) => r.check === "adapter");
   if (a) console.log(`adapter: ${a.backend.adapter?.vendor} / ${a.backend.adapter?.architecture} / ${a.backend.adapter?.device} (${a.backend.adapter?.description})${a.backend.adapter?.software ? " [software]" : ""}`);
   const torch = Object.fromEntries(rows.filter((r) => r.torch).map((r) => [r.model === "vgg" ? "vgg-full" : r.model, r.msPerStep]));
+  for (const r of rows.filter((r) => r.torch)) console.log(`PyTorch ${r.torch} on ${r.device}: ${r.model}${r.width !== undefined ? ` (width ${r.width})` : ""} ${r.msPerStep} ms/step`);
   for (const r of rows.filter((r) => r.msPerStep !== undefined && r.backend === "webgpu")) {
     const batch = r.model === "vgg-full" ? ((r.sets ?? []).includes("training.microBatch=null") ? ", one batch of 100" : ", micro-batches of 25") : "";
     const t = torch[r.model] ? `; PyTorch ${torch[r.model]} ms (webgpu ${(r.msPerStep / torch[r.model]).toFixed(1)}x)` : "";
