@@ -155,19 +155,6 @@ if want epoch; then
 fi
 
 section "summary"
-"$node" -e '
-  const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
-  const a = rows.find((r) => r.check === "adapter");
-  if (a) console.log(`adapter: ${a.backend.adapter?.vendor} / ${a.backend.adapter?.architecture} / ${a.backend.adapter?.device} (${a.backend.adapter?.description})${a.backend.adapter?.software ? " [software]" : ""}`);
-  const torch = Object.fromEntries(rows.filter((r) => r.torch).map((r) => [r.model === "vgg" ? "vgg-full" : r.model, r.msPerStep]));
-  for (const r of rows.filter((r) => r.torch)) console.log(`PyTorch ${r.torch} on ${r.device}: ${r.model}${r.width !== undefined ? ` (width ${r.width})` : ""} ${r.msPerStep} ms/step`);
-  for (const r of rows.filter((r) => r.msPerStep !== undefined && r.backend === "webgpu")) {
-    const batch = r.model === "vgg-full" ? ((r.sets ?? []).includes("training.microBatch=null") ? ", one batch of 100" : ", micro-batches of 25") : "";
-    const t = torch[r.model] ? `; PyTorch ${torch[r.model]} ms (webgpu ${(r.msPerStep / torch[r.model]).toFixed(1)}x)` : "";
-    console.log(`${r.model}${batch}${(r.sets ?? []).find((s) => s.startsWith("model.width")) ? ` (${(r.sets).find((s) => s.startsWith("model.width"))})` : ""}: webgpu ${r.msPerStep} ms/step, eval ${r.evalSamplesPerSec} samples/s, ${r.tensorsLeakedPerStep} tensors leaked/step${t}`);
-  }
-  const e = rows.find((r) => r.check === "epoch");
-  if (e) console.log(`one epoch of vgg-cifar10 on ${e.backend}: ${e.wallSeconds} s for the command (start, ZCA fit, evaluation included), ${e.epochSeconds?.toFixed(1)} s for the epoch; test error ${(100 * e.testError).toFixed(2)}% (random images: chance is 90%)`);
-' "$jsonl"
+"$node" dist/bench/gpu-summary.js "$jsonl" || fail summary "gpu-summary.js failed"
 if [ ${#failed[@]} -gt 0 ]; then say "failed: ${failed[*]}"; exit 1; fi
 say "all parts ran"

@@ -15,7 +15,7 @@ const files = bundleFiles(ROOT);
 const dawn = fs.existsSync(path.join(ROOT, 'node_modules', 'webgpu', 'package.json'));
 
 test('the bundle carries the CLI, the benchmark and the linux-x64 Dawn binary, and no other platform\'s', { skip: dawn ? false : 'the webgpu package is not installed' }, () => {
-  for (const f of ['package.json', 'bin/svd.js', 'configs/vgg-cifar10.yaml', 'dist/src/cli/main.js', 'dist/bench/bench.js', 'dist/bench/cifar-synthetic.js', 'dist/bench/gpu-adapter.js',
+  for (const f of ['package.json', 'bin/svd.js', 'configs/vgg-cifar10.yaml', 'dist/src/cli/main.js', 'dist/bench/bench.js', 'dist/bench/cifar-synthetic.js', 'dist/bench/gpu-adapter.js', 'dist/bench/gpu-summary.js',
     'node_modules/webgpu/index.js', 'node_modules/webgpu/dist/linux-x64/dawn.node', 'node_modules/@tensorflow/tfjs/dist/tf.node.js',
     'node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.node.js', 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm']) {
     assert.ok(files.includes(f), `${f} travels`);
