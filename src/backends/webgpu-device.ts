@@ -69,10 +69,14 @@ export function pinAdapter(adapters: ListedAdapter[], device: string, nameFilter
 /** The part of the `webgpu` package's create() this module calls. */
 export type DawnCreate = (flags: string[]) => { requestAdapter(options?: { powerPreference?: string }): Promise<unknown> };
 
-/** Dawn's list of adapters, asked by requesting one with a name none has (an empty list when it answers otherwise). */
+/**
+ * Dawn's list of adapters, asked by requesting one with a name none has (an empty list when it
+ * answers otherwise), with the power preference svd requests its adapter with: Dawn lists the
+ * adapters it then chooses among, in the order it tries them.
+ */
 export async function listAdapters(create: DawnCreate): Promise<ListedAdapter[]> {
   try {
-    await create([LIST_FLAG]).requestAdapter();
+    await create([LIST_FLAG]).requestAdapter({ powerPreference: 'high-performance' });
     return [];
   } catch (err) {
     return parseAdapterList(err instanceof Error ? err.message : String(err));
