@@ -24,6 +24,7 @@
 #   GPU_CHECK_LOADER=bundled the bundled Vulkan loader even where the system has one (to test it)
 #   GPU_CHECK_KEEP=1         keep the temporary folder (node, project, data, the epoch's run) instead of removing it
 #   GPU_BUNDLE=DIR           the bundle (default: gpu-bundle/ beside bench/)
+#   TMPDIR=DIR               where it unpacks (default /tmp; node runs from there, so not a noexec mount)
 # A part that fails is reported and the next one runs; the exit code is 1 when any failed.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
