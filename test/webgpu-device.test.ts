@@ -105,5 +105,5 @@ test('on lavapipe: pinned to adapter 0 it runs there and env.json records the in
   assert.equal(got.env.SVD_WEBGPU_DEVICE, '0');
   const five = pinnedJob('5');
   assert.equal(five.status, 2, five.stderr);
-  assert.match(five.stderr, /^E_BACKEND backend "webgpu" is not available: webgpu: SVD_WEBGPU_DEVICE=5: no adapter 5: Dawn found 1 \(0 llvmpipe \(LLVM [^)]*\) \(vulkan\)\)/m);
+  assert.match(five.stderr, /^E_BACKEND backend "webgpu" is not available: webgpu: SVD_WEBGPU_DEVICE=5: no adapter 5: Dawn found 1 \(0 llvmpipe \(LLVM [^)]*\) \(vulkan\)\); pin it to an adapter of that list \(svd sweep --devices takes their indexes\), or unset SVD_WEBGPU_DEVICE$/m);
 });

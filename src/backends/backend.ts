@@ -31,8 +31,8 @@ export interface BackendInfo {
   reason?: string;
 }
 
-/** Outcome of trying one backend: what runs, or why it cannot. */
-export type Attempt = { ok: true; info: Omit<BackendInfo, 'name' | 'requested'> } | { ok: false; why: string };
+/** Outcome of trying one backend: what runs, or why it cannot (with what to do instead of the entry's `advice`, where that does not fit). */
+export type Attempt = { ok: true; info: Omit<BackendInfo, 'name' | 'requested'> } | { ok: false; why: string; advice?: string };
 
 /** Thread settings of this process, from the user's environment (runtimeFromEnv). */
 export interface RuntimeOptions {

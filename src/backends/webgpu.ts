@@ -25,6 +25,9 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 
+/** What to do when the adapter a job is pinned to cannot be had. */
+const PIN_ADVICE = `pin it to an adapter of that list (svd sweep --devices takes their indexes), or unset ${DEVICE_ENV}`;
+
 /** The Dawn instance of this process, for the adapter name and index it was created with. */
 let found: { key: string; gpu: unknown; info: AdapterInfo } | null = null;
 
@@ -62,7 +65,7 @@ export const webgpu: BackendEntry = {
     if (!found || found.key !== key) {
       // A job of `svd sweep --devices` is pinned to adapter SVD_WEBGPU_DEVICE of Dawn's list (webgpu-device.ts).
       const choice = await chooseAdapter((flags) => dawn.create(flags), runtime.gpuAdapter, runtime.gpuDevice);
-      if (!choice.ok) return { ok: false, why: `${DAWN_PACKAGE}: ${choice.why}` };
+      if (!choice.ok) return { ok: false, why: `${DAWN_PACKAGE}: ${choice.why}`, advice: PIN_ADVICE };
       let gpu: ReturnType<DawnModule['create']>;
       let adapter: GpuAdapterLike | null;
       try {
