@@ -56,7 +56,8 @@ if [ ! -f "$OUT_DIR/libvulkan/libvulkan.so.1" ]; then
   rm -rf "$work"
 fi
 
-if [ -f ../shared/bench/torch_ref.py ]; then cp ../shared/bench/torch_ref.py "$OUT_DIR/torch_ref.py"; else rm -f "$OUT_DIR/torch_ref.py"; fi
+rm -f "$OUT_DIR/torch_ref.py"
+if [ -f ../shared/bench/torch_ref.py ]; then install -m 0644 ../shared/bench/torch_ref.py "$OUT_DIR/torch_ref.py"; fi
 
 {
   echo "gpu-bundle, built $(date -u +%Y-%m-%dT%H:%M:%SZ) from $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
