@@ -39,6 +39,7 @@ jsonl=$work/gpu-check.jsonl
 if [ -n "${OUT:-}" ]; then
   mkdir -p "$OUT"
   exec > >(tee "$OUT/gpu-check.txt") 2>&1
+  tee_pid=$!
 fi
 failed=()
 say() { printf '%s\n' "$*"; }
@@ -49,6 +50,8 @@ keep_json() { while IFS= read -r line; do say "$line"; case $line in '{'*) say "
 at_exit() {
   if [ -n "${OUT:-}" ]; then cp "$jsonl" "$OUT/gpu-check.jsonl"; fi
   if [ "${GPU_CHECK_KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
+  # the copy in $OUT is complete when the script ends
+  if [ -n "${tee_pid:-}" ]; then exec >&- 2>&-; wait "$tee_pid" 2>/dev/null; fi
 }
 trap at_exit EXIT
 want() { [[ $parts == *",$1,"* ]]; }
