@@ -14,6 +14,10 @@
  *          last resorts, webgpu only on a hardware adapter)  --steps N  --warmup N
  *          --seconds S (cap on timed seconds per model/backend)  --torch
  *          --workers 1,2 (training.workers values to time; default: the shipped config's own value)
+ *          --eval-samples N (images evaluated per model, default 2000, at least 400)
+ *          --set path=value (repeatable: a config override for every model, after the model's own,
+ *          e.g. --set model.width=0.125, or --set training.microBatch=null for vgg-full's batch
+ *          of 100 at once; the JSON lines then carry `sets`)
  *          --rounds R (repeat everything R times, PyTorch first in each round; the table shows
  *          medians, and each round's ratio is printed: on a shared machine one short window
  *          can be 20% off)
@@ -44,6 +48,7 @@ import { BENCH_BATCH, BENCH_MODELS as MODELS, BENCH_TRAIN_SIZE, syntheticDataset
 
 const TRAIN_SIZE = BENCH_TRAIN_SIZE;
 const BATCH = BENCH_BATCH;
+/** Images evaluated per model (--eval-samples), at least 4 batches. */
 const EVAL_SAMPLES = 2000;
 
 interface BenchResult {
@@ -70,9 +75,9 @@ interface BenchResult {
   breakdown?: Record<'mainPart' | 'wait' | 'apply' | 'worker', number>;
 }
 
-async function benchOne(name: string, config: ExperimentConfig, info: BackendInfo, peakGflops: number, opts: { steps: number; warmup: number; seconds: number }): Promise<BenchResult> {
+async function benchOne(name: string, config: ExperimentConfig, info: BackendInfo, peakGflops: number, opts: { steps: number; warmup: number; seconds: number; evalSamples: number }): Promise<BenchResult> {
   const backend = info.name;
-  const dataset = syntheticDataset(config, Math.max(EVAL_SAMPLES, BATCH * 4));
+  const dataset = syntheticDataset(config, Math.max(opts.evalSamples, BATCH * 4));
   const random = RunRandom.fromSeed(0);
   const model = buildModel(config, random);
   const optimizer = buildOptimizer(config);
@@ -176,9 +181,11 @@ async function main(): Promise<void> {
       torch: { type: 'boolean', default: false },
       workers: { type: 'string', default: '' },
       rounds: { type: 'string', default: '1' },
+      set: { type: 'string', multiple: true, default: [] },
+      'eval-samples': { type: 'string', default: String(EVAL_SAMPLES) },
     },
   });
-  const opts = { steps: Number(values.steps), warmup: Number(values.warmup), seconds: Number(values.seconds) };
+  const opts = { steps: Number(values.steps), warmup: Number(values.warmup), seconds: Number(values.seconds), evalSamples: Number(values['eval-samples']) };
   const models = values.models.split(',');
   const workerCounts = values.workers ? values.workers.split(',').map(Number) : null;
   const rounds = Math.max(1, Number(values.rounds));
@@ -187,7 +194,7 @@ async function main(): Promise<void> {
   for (let index = 0; index < rounds; index++) {
     const torch = values.torch ? torchReference(models, opts.steps) : {};
     torchRuns.push(torch);
-    const mine = await benchRound(models, values.backends?.split(',') ?? defaultBackends().split(','), workerCounts, { ...opts, named: values.backends !== undefined });
+    const mine = await benchRound(models, values.backends?.split(',') ?? defaultBackends().split(','), workerCounts, { ...opts, named: values.backends !== undefined, sets: values.set });
     results.push(mine);
     if (rounds > 1 && values.torch) {
       for (const r of mine) if (torch[r.model]) console.log(JSON.stringify({ round: index + 1, model: r.model, backend: r.backend, workers: r.workers, ratio: round(r.msPerStep / torch[r.model]) }));
@@ -207,7 +214,7 @@ async function main(): Promise<void> {
 }
 
 /** One pass over every backend, model and worker count. */
-async function benchRound(models: string[], backends: string[], workerCounts: number[] | null, opts: { steps: number; warmup: number; seconds: number; named: boolean }): Promise<BenchResult[]> {
+async function benchRound(models: string[], backends: string[], workerCounts: number[] | null, opts: { steps: number; warmup: number; seconds: number; evalSamples: number; named: boolean; sets: string[] }): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const backend of backends) {
     let info: BackendInfo;
@@ -227,13 +234,13 @@ async function benchRound(models: string[], backends: string[], workerCounts: nu
         console.error(`skipping ${name}: ${spec.config} not found`);
         continue;
       }
-      const { config } = await loadConfig(spec.config, spec.sets);
+      const { config } = await loadConfig(spec.config, [...spec.sets, ...opts.sets]);
       // a last-resort backend is 100x slower on convolutions: a short measurement is enough there
-      const run = BACKENDS.get(info.name).lastResort ? { steps: 3, warmup: 1, seconds: opts.seconds } : opts;
+      const run = BACKENDS.get(info.name).lastResort ? { steps: 3, warmup: 1, seconds: opts.seconds, evalSamples: opts.evalSamples } : opts;
       for (const workers of workerCounts ?? [config.training.workers]) {
         const result = await benchOne(name, { ...config, training: { ...config.training, workers } }, info, peak, run);
         results.push(result);
-        console.log(JSON.stringify(result));
+        console.log(JSON.stringify(opts.sets.length > 0 ? { ...result, sets: opts.sets } : result));
       }
     }
   }

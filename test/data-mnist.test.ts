@@ -137,40 +137,40 @@ test('a corrupt gzip file and a missing file are reported with the file', () => 
 
 // ---- normalization ----
 
-test('normalize none leaves the data as it is', () => {
+test('normalize none leaves the data as it is', async () => {
   const train = Float32Array.from([0.1, 0.2, 0.3, 0.4]);
   const test = Float32Array.from([0.5, 0.6]);
-  normalizeSplits('none', train, test, [1, 2, 1]);
+  await normalizeSplits('none', train, test, [1, 2, 1]);
   assertClose(train, [0.1, 0.2, 0.3, 0.4]);
   assertClose(test, [0.5, 0.6]);
 });
 
-test('normalize mean-image subtracts the mean training image from both splits', () => {
+test('normalize mean-image subtracts the mean training image from both splits', async () => {
   // shape [1,2,1]: train images (0, 1), (0.5, 0), (1, 0.5): mean image (0.5, 0.5).
   const train = Float32Array.from([0, 1, 0.5, 0, 1, 0.5]);
   const test = Float32Array.from([0.25, 0.75]);
-  const stats = normalizeSplits('mean-image', train, test, [1, 2, 1]);
+  const stats = await normalizeSplits('mean-image', train, test, [1, 2, 1]);
   assertClose(stats.mean!, [0.5, 0.5]);
   assertClose(train, [-0.5, 0.5, 0, -0.5, 0.5, 0]);
   assertClose(test, [-0.25, 0.25]);
 });
 
-test('normalize standardize uses per-channel training mean and std', () => {
+test('normalize standardize uses per-channel training mean and std', async () => {
   // shape [1,2,2]: channel 0 values 0,2,4,6 (mean 3, std sqrt 5); channel 1: 10..40 (mean 25, std 5 sqrt 5).
   const train = Float32Array.from([0, 10, 2, 20, 4, 30, 6, 40]);
   const s5 = Math.sqrt(5);
   const test = Float32Array.from([3, 25, 3 + s5, 25 + 5 * s5]);
-  const stats = normalizeSplits('standardize', train, test, [1, 2, 2]);
+  const stats = await normalizeSplits('standardize', train, test, [1, 2, 2]);
   assertClose(stats.mean!, [3, 25]);
   assertClose(stats.std!, [s5, 5 * s5], 1e-5);
   assertClose(test, [0, 0, 1, 1], 1e-6);
   assertClose(train, [-3 / s5, -15 / (5 * s5), -1 / s5, -5 / (5 * s5), 1 / s5, 5 / (5 * s5), 3 / s5, 15 / (5 * s5)], 1e-6);
 });
 
-test('normalize standardize only centers a constant channel', () => {
+test('normalize standardize only centers a constant channel', async () => {
   const train = Float32Array.from([0.5, 0.5, 0.5]);
   const test = Float32Array.from([0.75]);
-  normalizeSplits('standardize', train, test, [1, 1, 1]);
+  await normalizeSplits('standardize', train, test, [1, 1, 1]);
   assertClose(train, [0, 0, 0]);
   assertClose(test, [0.25]);
 });

@@ -2,7 +2,7 @@
  * ZCA whitening: the symmetric eigen-solver, both fitting paths (covariance when N > D, Gram
  * matrix when N <= D) against an explicit float64 computation, whitened training data with unit
  * covariance, the fit cache (hit, miss on other data or epsilon, refit of a corrupt file, atomic
- * writes), and CIFAR loaded with `normalize: zca`.
+ * writes), CIFAR loaded with `normalize: zca`, and the fit on webgpu (asynchronous reads only).
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import { cachedZcaFit } from '../src/data/zca-cache.js';
 import { normalizeSplits } from '../src/data/normalize.js';
 import { makeCifarSplit, writeCifar10 } from './helpers/cifar-files.js';
 import { tempDir } from './helpers/cli.js';
+import { webgpuUnavailable } from './helpers/webgpu.js';
 
 before(async () => {
   await selectBackend('wasm');
@@ -82,19 +83,19 @@ test('symmetricEigen: A v = lambda v, orthonormal vectors, ascending values', ()
   assert.deepEqual([...symmetricEigen(Float64Array.of(5), 1).values], [5]);
 });
 
-test('fitZca matches the explicit (Sigma + eps I)^(-1/2) with N > D and with N <= D', () => {
+test('fitZca matches the explicit (Sigma + eps I)^(-1/2) with N > D and with N <= D', async () => {
   for (const [count, dim] of [[200, 12], [6, 12], [12, 12]]) {
     const x = correlated(count, dim);
-    const fit = fitZca(x, dim, 1e-3);
+    const fit = await fitZca(x, dim, 1e-3);
     const reference = referenceZca(x, dim, 1e-3);
     assert.ok(maxRelativeDifference(fit.matrix, reference) < 1e-3, `N=${count} D=${dim}: ${maxRelativeDifference(fit.matrix, reference)}`);
   }
 });
 
-test('whitened training data has (near) unit covariance and zero mean', () => {
+test('whitened training data has (near) unit covariance and zero mean', async () => {
   const [count, dim, epsilon] = [500, 8, 1e-6];
   const x = correlated(count, dim);
-  applyZca(x, fitZca(x, dim, epsilon));
+  await applyZca(x, await fitZca(x, dim, epsilon));
   for (let i = 0; i < dim; i++) {
     let mean = 0;
     for (let n = 0; n < count; n++) mean += x[n * dim + i] / count;
@@ -107,39 +108,39 @@ test('whitened training data has (near) unit covariance and zero mean', () => {
   }
 });
 
-test('the ZCA cache: a hit for the same data and epsilon, a miss otherwise, a refit of a corrupt file', () => {
+test('the ZCA cache: a hit for the same data and epsilon, a miss otherwise, a refit of a corrupt file', async () => {
   const dir = path.join(tempDir(), 'cache');
   const x = correlated(30, 10);
   const opts = { dir, dataset: 'toy' };
-  const first = cachedZcaFit(x, 10, 1e-4, opts);
+  const first = await cachedZcaFit(x, 10, 1e-4, opts);
   assert.equal(first.cached, false);
   assert.match(path.basename(first.cacheFile!), /^zca-toy-n30-eps0\.0001-[0-9a-f]{16}\.bin$/);
-  const second = cachedZcaFit(x, 10, 1e-4, opts);
+  const second = await cachedZcaFit(x, 10, 1e-4, opts);
   assert.equal(second.cached, true);
   assert.equal(second.cacheFile, first.cacheFile);
   assert.deepEqual(second.fit.matrix, first.fit.matrix);
   assert.deepEqual(second.fit.mean, first.fit.mean);
-  assert.equal(cachedZcaFit(x, 10, 1e-3, opts).cached, false, 'other epsilon');
-  assert.equal(cachedZcaFit(x.subarray(0, 200), 10, 1e-4, opts).cached, false, 'other limit');
+  assert.equal((await cachedZcaFit(x, 10, 1e-3, opts)).cached, false, 'other epsilon');
+  assert.equal((await cachedZcaFit(x.subarray(0, 200), 10, 1e-4, opts)).cached, false, 'other limit');
   const changed = Float32Array.from(x);
   changed[7] += 0.5;
-  assert.equal(cachedZcaFit(changed, 10, 1e-4, opts).cached, false, 'other data');
+  assert.equal((await cachedZcaFit(changed, 10, 1e-4, opts)).cached, false, 'other data');
   writeFileSync(first.cacheFile!, 'garbage');
-  const refit = cachedZcaFit(x, 10, 1e-4, opts);
+  const refit = await cachedZcaFit(x, 10, 1e-4, opts);
   assert.equal(refit.cached, false);
   assert.deepEqual(refit.fit.matrix, first.fit.matrix);
-  assert.equal(cachedZcaFit(x, 10, 1e-4, opts).cached, true);
+  assert.equal((await cachedZcaFit(x, 10, 1e-4, opts)).cached, true);
   assert.deepEqual(readdirSync(dir).filter((f) => !f.endsWith('.bin')), [], 'no temporary files left');
-  assert.equal(cachedZcaFit(x, 10, 1e-4, { dir: null, dataset: 'toy' }).cacheFile, null);
+  assert.equal((await cachedZcaFit(x, 10, 1e-4, { dir: null, dataset: 'toy' })).cacheFile, null);
 });
 
-test('normalizeSplits zca applies the training fit to both splits', () => {
+test('normalizeSplits zca applies the training fit to both splits', async () => {
   const x = correlated(40, 6);
   const [train, test] = [x.slice(0, 30 * 6), x.slice(30 * 6)];
-  const fit = fitZca(train, 6, 1e-5);
+  const fit = await fitZca(train, 6, 1e-5);
   const expectedTest = Float32Array.from(test);
-  applyZca(expectedTest, fit);
-  const stats = normalizeSplits('zca', train, test, [1, 2, 3], 'toy', { epsilon: 1e-5, cache: { dir: null, dataset: 'toy' } });
+  await applyZca(expectedTest, fit);
+  const stats = await normalizeSplits('zca', train, test, [1, 2, 3], 'toy', { epsilon: 1e-5, cache: { dir: null, dataset: 'toy' } });
   assert.deepEqual(stats.zca, { epsilon: 1e-5, cacheFile: null, cached: false, fitSeconds: stats.zca!.fitSeconds });
   assert.ok(maxRelativeDifference(test, expectedTest) < 1e-6);
 });
@@ -160,4 +161,21 @@ test('CIFAR-10 with normalize zca: whitened, cached in <root>/.cache, identical 
   const again = await DATASETS.get('cifar10').load(config);
   assert.equal((again.preprocessing?.zca as { cached: boolean }).cached, true);
   assert.ok(maxRelativeDifference(again.test.x, ds.test.x) < 1e-6);
+});
+
+test('ZCA fits and applies on webgpu too, whose reads are asynchronous only (lavapipe here)', async (t) => {
+  const why = await webgpuUnavailable(); // selects webgpu when it starts
+  try {
+    if (why) return t.skip(why);
+    for (const [count, dim] of [[200, 12], [6, 12]]) {
+      const x = correlated(count, dim);
+      const fit = await fitZca(x, dim, 1e-3);
+      assert.ok(maxRelativeDifference(fit.matrix, referenceZca(x, dim, 1e-3)) < 1e-3, `N=${count} D=${dim} on webgpu`);
+      const whitened = Float32Array.from(x);
+      await applyZca(whitened, fit);
+      assert.ok(whitened.every(Number.isFinite));
+    }
+  } finally {
+    await selectBackend('wasm');
+  }
 });

@@ -30,7 +30,7 @@ for (const mode of ['mean-image', 'standardize', 'zca'] as NormalizeMode[]) {
     const train = pixels(30, 1);
     const rawTest = pixels(7, 2);
     const test = Float32Array.from(rawTest);
-    const stats = normalizeSplits(mode, train, test, SHAPE, 'toy', { epsilon: 1e-2, cache: { dir: null, dataset: 'toy' } });
+    const stats = await normalizeSplits(mode, train, test, SHAPE, 'toy', { epsilon: 1e-2, cache: { dir: null, dataset: 'toy' } });
     const dataset = { name: 'toy', inputShape: SHAPE, numClasses: SIZE, normalization: stats } as unknown as Dataset;
     const preprocess = preprocessLayers(dataset);
     assert.ok(preprocess.length > 0);
@@ -50,7 +50,7 @@ for (const mode of ['mean-image', 'standardize', 'zca'] as NormalizeMode[]) {
   });
 }
 
-test('normalize none: no preprocessing layers', () => {
-  const stats = normalizeSplits('none', pixels(2, 1), pixels(1, 2), SHAPE);
+test('normalize none: no preprocessing layers', async () => {
+  const stats = await normalizeSplits('none', pixels(2, 1), pixels(1, 2), SHAPE);
   assert.deepEqual(preprocessLayers({ inputShape: SHAPE, normalization: stats } as unknown as Dataset), []);
 });

@@ -14,7 +14,7 @@ import { lastLine, readJsonFile, readJsonl, ROOT, SVD_BIN, tempDir, waitFor } fr
 
 const FAKE = path.join(ROOT, 'test', 'fixtures', 'sweeps', 'fake-svd.mjs');
 
-interface FakeRecord { command: string; dir: string; device: string | null; start: number; end: number; killed?: boolean; failed?: boolean }
+interface FakeRecord { command: string; dir: string; device: string | null; webgpuDevice: string | null; start: number; end: number; killed?: boolean; failed?: boolean }
 interface Job { index: number; status: string; device: string | null; runDir: string | null; exitCode: number | null; attempts: number; stderrTail?: string; overrides: Record<string, unknown> }
 
 /** A sweep file in a fresh folder, based on the repository's quickstart config. */
@@ -50,6 +50,24 @@ test('with devices, each job holds one device and no two jobs overlap on one', (
   for (const job of jobs) {
     const seen = records.find((rec) => path.resolve(rec.dir) === path.resolve(sweepDir, job.runDir!));
     assert.equal(seen?.device, job.device);
+  }
+});
+
+test('a webgpu job holds its device as SVD_WEBGPU_DEVICE (its adapter in Dawn\'s list), not CUDA_VISIBLE_DEVICES', () => {
+  const { dir, file } = sweepFile('set:\n  backend: webgpu\ngrid:\n  seed: [0, 1, 2, 3]\n');
+  const log = path.join(dir, 'fake.jsonl');
+  const r = svdFake(['sweep', file, '--jobs', '2', '--devices', '0,1', '--runs-dir', dir], { FAKE_SVD_LOG: log, FAKE_SVD_MS: '100' });
+  assert.equal(r.status, 0, r.stderr);
+  const records = readJsonl<FakeRecord>(log);
+  assert.equal(records.length, 4);
+  for (const rec of records) {
+    assert.ok(['0', '1'].includes(rec.webgpuDevice ?? ''), `SVD_WEBGPU_DEVICE ${rec.webgpuDevice}`);
+    assert.equal(rec.device, null, 'a webgpu job gets no CUDA_VISIBLE_DEVICES');
+  }
+  const jobs = readJsonl<Job>(path.join(lastLine(r.stdout), 'jobs.jsonl'));
+  for (const job of jobs) {
+    const seen = records.find((rec) => path.resolve(rec.dir) === path.resolve(lastLine(r.stdout), job.runDir!));
+    assert.equal(seen?.webgpuDevice, job.device);
   }
 });
 

@@ -36,8 +36,8 @@ export interface BackendInfo {
   reason?: string;
 }
 
-/** Outcome of trying one backend: what runs, or why it cannot. */
-export type Attempt = { ok: true; info: Omit<BackendInfo, 'name' | 'requested'> } | { ok: false; why: string };
+/** Outcome of trying one backend: what runs, or why it cannot (with what to do instead of the entry's `advice`, where that does not fit). */
+export type Attempt = { ok: true; info: Omit<BackendInfo, 'name' | 'requested'> } | { ok: false; why: string; advice?: string };
 
 /** Thread settings of this process, from the user's environment (runtimeFromEnv). */
 export interface RuntimeOptions {
@@ -49,6 +49,8 @@ export interface RuntimeOptions {
   gpuAdapter: string | null;
   /** wasm: run convolutions and large matrix products on onnxruntime-node's native kernels where it loads (SVD_NATIVE=0: never). */
   native: boolean;
+  /** The WebGPU adapter this process is pinned to, its index in Dawn's list: SVD_WEBGPU_DEVICE (what `svd sweep --devices` gives a webgpu job); null: not pinned (webgpu-device.ts). */
+  gpuDevice: string | null;
 }
 
 /** How a backend is being asked for. */
@@ -103,6 +105,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeOpt
     xnnpackThreads: Math.min(8, positive(env.SVD_XNNPACK_THREADS) ?? 1),
     gpuAdapter: env.SVD_WEBGPU_ADAPTER?.trim() || null,
     native: env.SVD_NATIVE?.trim() !== '0',
+    gpuDevice: env.SVD_WEBGPU_DEVICE?.trim() || null,
   };
 }
 

@@ -34,7 +34,7 @@ export async function selectBackend(requested: BackendRequest, runtime: RuntimeO
   const entry = BACKENDS.get(requested);
   const result = await entry.activate(runtime, how);
   if (result.ok) return describe(requested, result.info, requested);
-  throw new SvdError('E_BACKEND', `backend "${requested}" is not available: ${result.why}; ${entry.advice}`, {});
+  throw new SvdError('E_BACKEND', `backend "${requested}" is not available: ${result.why}; ${result.advice ?? entry.advice}`, {});
 }
 
 /** The first `auto` backend that starts, with why others were skipped. */

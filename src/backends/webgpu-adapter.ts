@@ -18,6 +18,8 @@ export interface AdapterInfo {
   description: string;
   /** A software rasteriser (lavapipe, SwiftShader), not a GPU. */
   software: boolean;
+  /** Its index in Dawn's list of adapters, when the process is pinned to one (SVD_WEBGPU_DEVICE, webgpu-device.ts). */
+  index?: number;
 }
 
 /** The part of a GPUAdapter this module reads. */

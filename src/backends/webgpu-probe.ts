@@ -15,26 +15,32 @@ export type ProbeResult = { ok: true; adapter: AdapterInfo | null } | { ok: fals
 const CHILD = fileURLToPath(new URL('./webgpu-probe-child.js', import.meta.url));
 const TIMEOUT_MS = 30_000;
 
-/** What each adapter name was found to be in this process (the machine does not change while it runs). */
-const probed = new Map<string | null, ProbeResult>();
+/** What each adapter name and index was found to be in this process (the machine does not change while it runs). */
+const probed = new Map<string, ProbeResult>();
 
-/** Probes the adapter `adapterName` (SVD_WEBGPU_ADAPTER; null: Dawn's choice) in a child process, once per process. */
-export function probeAdapter(adapterName: string | null): ProbeResult {
-  let result = probed.get(adapterName);
+/**
+ * Probes the adapter `adapterName` (SVD_WEBGPU_ADAPTER; null: Dawn's choice), or adapter `device`
+ * of Dawn's list (SVD_WEBGPU_DEVICE; null: not pinned), in a child process, once per process.
+ */
+export function probeAdapter(adapterName: string | null, device: string | null = null): ProbeResult {
+  const key = `${adapterName ?? ''}\u0000${device ?? ''}`;
+  let result = probed.get(key);
   if (!result) {
-    result = probeOnce(adapterName);
-    probed.set(adapterName, result);
+    result = probeOnce(adapterName, device);
+    probed.set(key, result);
   }
   return result;
 }
 
-function probeOnce(adapterName: string | null): ProbeResult {
-  const env = { ...process.env, ...(adapterName ? { SVD_WEBGPU_ADAPTER: adapterName } : {}) };
+function probeOnce(adapterName: string | null, device: string | null): ProbeResult {
+  const env: NodeJS.ProcessEnv = { ...process.env, SVD_WEBGPU_ADAPTER: adapterName ?? '', SVD_WEBGPU_DEVICE: device ?? '' };
   const r = spawnSync(process.execPath, [CHILD], { env, encoding: 'utf8', timeout: TIMEOUT_MS, stdio: ['ignore', 'pipe', 'ignore'] });
   if (r.error) return { ok: false, why: `the adapter probe did not run: ${r.error.message}` };
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
-    if (r.status === 0) return { ok: true, adapter: JSON.parse(line) as AdapterInfo | null };
+    const answer = r.status === 0 ? (JSON.parse(line) as AdapterInfo | { error: string } | null) : undefined;
+    if (answer && 'error' in answer) return { ok: false, why: answer.error };
+    if (answer !== undefined) return { ok: true, adapter: answer };
   } catch {
     // fall through: not the probe's answer
   }

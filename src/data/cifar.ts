@@ -34,7 +34,7 @@ export async function loadCifar(spec: CifarSpec, entry: DatasetEntry, data: Data
   const sources: string[] = [];
   const train = readSplit(files, files.train, field, data.trainLimit, sources);
   const test = readSplit(files, files.test, field, data.testLimit, sources);
-  const stats = normalizeSplits(data.normalize, train.x, test.x, [SIDE, SIDE, CHANNELS], spec.name, zcaOptions(data, root, spec.name));
+  const stats = await normalizeSplits(data.normalize, train.x, test.x, [SIDE, SIDE, CHANNELS], spec.name, zcaOptions(data, root, spec.name));
   return {
     name: spec.name,
     inputShape: [SIDE, SIDE, CHANNELS],

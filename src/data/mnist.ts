@@ -87,7 +87,7 @@ export async function loadMnist(data: DataConfig): Promise<Dataset> {
   const files = locateMnistFiles(root);
   const train = readSplit(files.trainImages, files.trainLabels, checkLimit(data.trainLimit, 'data.trainLimit'));
   const test = readSplit(files.testImages, files.testLabels, checkLimit(data.testLimit, 'data.testLimit'));
-  const stats = normalizeSplits(data.normalize, train.x, test.x, [ROWS, COLS, 1], 'mnist', zcaOptions(data, root, 'mnist'));
+  const stats = await normalizeSplits(data.normalize, train.x, test.x, [ROWS, COLS, 1], 'mnist', zcaOptions(data, root, 'mnist'));
   return {
     name: 'mnist',
     inputShape: [ROWS, COLS, 1],

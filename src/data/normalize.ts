@@ -43,6 +43,8 @@ export interface NormalizeStats {
  *   standard deviation (population std; a channel with std 0 is only centered);
  * - `zca`: ZCA whitening of the flattened images, fitted on the training split (cached as
  *   `zca` says; default: epsilon 1e-5, no cache).
+ * Bad arguments throw at once (E_CONFIG_CHECK); the computation itself is asynchronous, since
+ * ZCA reads its matrix products back from the backend (webgpu has no synchronous read in Node).
  * @param shape [height, width, channels] of one image.
  * @param datasetName names the dataset in errors and cache files.
  */
@@ -53,19 +55,19 @@ export function normalizeSplits(
   shape: readonly [number, number, number],
   datasetName = 'this dataset',
   zca: ZcaOptions = { epsilon: DEFAULT_ZCA_EPSILON, cache: { dir: null, dataset: datasetName } },
-): NormalizeStats {
+): Promise<NormalizeStats> {
   const imageSize = shape[0] * shape[1] * shape[2];
   checkLength(train, imageSize, 'training', shape);
   checkLength(test, imageSize, 'test', shape);
   switch (mode) {
     case 'none':
-      return { mode };
+      return Promise.resolve({ mode });
     case 'mean-image':
-      return { mode, mean: subtractMeanImage(train, test, imageSize) };
+      return Promise.resolve({ mode, mean: subtractMeanImage(train, test, imageSize) });
     case 'standardize':
-      return { mode, ...standardizeChannels(train, test, shape[2]) };
+      return Promise.resolve({ mode, ...standardizeChannels(train, test, shape[2]) });
     case 'zca':
-      return { mode, ...whiten(train, test, imageSize, zca) };
+      return whiten(train, test, imageSize, zca).then((stats) => ({ mode, ...stats }));
     default:
       throw new SvdError('E_CONFIG_CHECK', `unknown normalize mode '${String(mode)}'; known: none, mean-image, standardize, zca`, {
         path: 'data.normalize',
@@ -73,16 +75,18 @@ export function normalizeSplits(
   }
 }
 
-/** ZCA-whitens both splits with the (cached) fit of the training split. */
-function whiten(train: Float32Array, test: Float32Array, imageSize: number, options: ZcaOptions): Pick<NormalizeStats, 'zca' | 'zcaFit'> {
+/** ZCA-whitens both splits with the (cached) fit of the training split; bad arguments throw at once. */
+function whiten(train: Float32Array, test: Float32Array, imageSize: number, options: ZcaOptions): Promise<Pick<NormalizeStats, 'zca' | 'zcaFit'>> {
   requireTrainingExamples(train, imageSize, 'zca');
   if (!(options.epsilon > 0)) {
     throw new SvdError('E_CONFIG_CHECK', `must be greater than 0, got ${options.epsilon}`, { path: 'data.zcaEpsilon' });
   }
-  const { fit, cacheFile, cached, fitSeconds } = cachedZcaFit(train, imageSize, options.epsilon, options.cache);
-  applyZca(train, fit);
-  applyZca(test, fit);
-  return { zca: { epsilon: options.epsilon, cacheFile, cached, fitSeconds }, zcaFit: fit };
+  return (async () => {
+    const { fit, cacheFile, cached, fitSeconds } = await cachedZcaFit(train, imageSize, options.epsilon, options.cache);
+    await applyZca(train, fit);
+    await applyZca(test, fit);
+    return { zca: { epsilon: options.epsilon, cacheFile, cached, fitSeconds }, zcaFit: fit };
+  })();
 }
 
 /** Subtracts the mean of the training images from both splits; returns that mean image. */

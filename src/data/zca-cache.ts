@@ -40,7 +40,7 @@ export interface ZcaResult {
  * The ZCA fit of `train` (count x dim) with `epsilon`, from the cache when it holds one for
  * exactly these values, else fitted (and cached).
  */
-export function cachedZcaFit(train: Float32Array, dim: number, epsilon: number, options: ZcaCacheOptions): ZcaResult {
+export async function cachedZcaFit(train: Float32Array, dim: number, epsilon: number, options: ZcaCacheOptions): Promise<ZcaResult> {
   const count = train.length / dim;
   const hash = createHash('sha256').update(`${dim}:${epsilon}:`).update(new Uint8Array(train.buffer, train.byteOffset, train.byteLength)).digest('hex');
   const file = options.dir === null ? null : path.join(options.dir, `zca-${safe(options.dataset)}-n${count}-eps${epsilon}-${hash.slice(0, 16)}.bin`);
@@ -52,7 +52,7 @@ export function cachedZcaFit(train: Float32Array, dim: number, epsilon: number, 
     process.stderr.write(`svd: fitting ZCA whitening on ${count} training images of ${dim} values (slow for large sets: minutes on CIFAR; done once${file ? `, cached in ${file}` : ''})\n`);
   }
   const began = performance.now();
-  const fit = fitZca(train, dim, epsilon);
+  const fit = await fitZca(train, dim, epsilon);
   const fitSeconds = (performance.now() - began) / 1000;
   if (file !== null) writeFit(file, hash, fit);
   return { fit, cacheFile: file, cached: false, fitSeconds };

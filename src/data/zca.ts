@@ -30,16 +30,16 @@ function chunkRows(dim: number): number {
  * Fits ZCA on `train` (count x dim, row-major). `epsilon` is added to every eigenvalue of the
  * covariance (pixel values in [0, 1]); negative eigenvalues from rounding count as 0.
  */
-export function fitZca(train: Float32Array, dim: number, epsilon: number): ZcaFit {
+export async function fitZca(train: Float32Array, dim: number, epsilon: number): Promise<ZcaFit> {
   const count = train.length / dim;
   if (!Number.isInteger(count) || count < 1) throw new Error(`fitZca: ${train.length} values are not a whole number (>= 1) of ${dim}-dimensional rows`);
   const mean = columnMean(train, dim, count);
-  const matrix = count > dim ? fromCovariance(train, dim, count, mean, epsilon) : fromGram(train, dim, count, mean, epsilon);
+  const matrix = count > dim ? await fromCovariance(train, dim, count, mean, epsilon) : await fromGram(train, dim, count, mean, epsilon);
   return { dim, epsilon, count, mean, matrix };
 }
 
-/** Replaces every row x of `x` by (x - mean) W, in place. */
-export function applyZca(x: Float32Array, fit: ZcaFit): void {
+/** Replaces every row x of `x` by (x - mean) W, in place (reading asynchronously: webgpu has no synchronous read in Node). */
+export async function applyZca(x: Float32Array, fit: ZcaFit): Promise<void> {
   const { dim } = fit;
   const rows = x.length / dim;
   const step = chunkRows(dim);
@@ -48,8 +48,11 @@ export function applyZca(x: Float32Array, fit: ZcaFit): void {
     for (let start = 0; start < rows; start += step) {
       const end = Math.min(rows, start + step);
       const out = tf.tidy(() => tf.matMul(tf.sub(tf.tensor2d(x.subarray(start * dim, end * dim), [end - start, dim]), mean), w));
-      x.set(out.dataSync() as Float32Array, start * dim);
-      out.dispose();
+      try {
+        x.set((await out.data()) as Float32Array, start * dim);
+      } finally {
+        out.dispose();
+      }
     }
   } finally {
     tf.dispose([mean, w]);
@@ -64,7 +67,7 @@ function columnMean(x: Float32Array, dim: number, count: number): Float32Array {
 }
 
 /** W from the eigen-decomposition of the dim x dim covariance. */
-function fromCovariance(x: Float32Array, dim: number, count: number, mean: Float32Array, epsilon: number): Float32Array {
+async function fromCovariance(x: Float32Array, dim: number, count: number, mean: Float32Array, epsilon: number): Promise<Float32Array> {
   const cov = new Float64Array(dim * dim);
   const step = chunkRows(dim);
   const m = tf.tensor2d(mean, [1, dim]);
@@ -75,8 +78,12 @@ function fromCovariance(x: Float32Array, dim: number, count: number, mean: Float
         const centered = tf.sub(tf.tensor2d(x.subarray(start * dim, end * dim), [end - start, dim]), m);
         return tf.matMul(centered, centered, true, false);
       });
-      const values = part.dataSync();
-      part.dispose();
+      let values: Float32Array;
+      try {
+        values = (await part.data()) as Float32Array;
+      } finally {
+        part.dispose();
+      }
       for (let i = 0; i < cov.length; i++) cov[i] += values[i];
     }
   } finally {
@@ -92,11 +99,13 @@ function fromCovariance(x: Float32Array, dim: number, count: number, mean: Float
   return download(w);
 }
 
-/** The values of `t` (a copy), disposing it. (Never return big typed arrays from tf.tidy: it walks them.) */
-function download(t: tf.Tensor): Float32Array {
-  const values = t.dataSync() as Float32Array;
-  t.dispose();
-  return values;
+/** The values of `t` (a copy, read asynchronously), disposing it. (Never return big typed arrays from tf.tidy: it walks them.) */
+async function download(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
 }
 
 /**
@@ -104,20 +113,24 @@ function download(t: tf.Tensor): Float32Array {
  * covariance's eigenvectors of nonzero eigenvalue are u_i = Xc^T v_i / sqrt(N l_i), and
  * W = I / sqrt(eps) + sum_i (1 / sqrt(l_i + eps) - 1 / sqrt(eps)) u_i u_i^T.
  */
-function fromGram(x: Float32Array, dim: number, count: number, mean: Float32Array, epsilon: number): Float32Array {
-  return download(tf.tidy(() => {
-    const centered = tf.sub(tf.tensor2d(x, [count, dim]), tf.tensor2d(mean, [1, dim]));
-    const gram = Float64Array.from(tf.div(tf.matMul(centered, centered, false, true), count).dataSync());
+async function fromGram(x: Float32Array, dim: number, count: number, mean: Float32Array, epsilon: number): Promise<Float32Array> {
+  const centered = tf.tidy(() => tf.sub(tf.tensor2d(x, [count, dim]), tf.tensor2d(mean, [1, dim])));
+  try {
+    const gram = Float64Array.from(await download(tf.tidy(() => tf.div(tf.matMul(centered, centered, false, true), count))));
     const { values, vectors } = symmetricEigen(gram, count);
     const largest = values[count - 1];
     const keep = [...values.keys()].filter((i) => values[i] > Math.max(largest, 0) * 1e-9 && values[i] > 0);
     const base = 1 / Math.sqrt(epsilon);
-    const identity = tf.mul(tf.eye(dim), base);
-    if (keep.length === 0) return identity;
-    const v = tf.tensor2d(Float32Array.from(keep.flatMap((i) => [...vectors.subarray(i * count, (i + 1) * count)])), [keep.length, count]);
-    const norm = tf.tensor2d(Float32Array.from(keep, (i) => 1 / Math.sqrt(count * values[i])), [keep.length, 1]);
-    const u = tf.mul(tf.matMul(v, centered), norm); // keep x dim, orthonormal rows
-    const gain = tf.tensor2d(Float32Array.from(keep, (i) => 1 / Math.sqrt(values[i] + epsilon) - base), [keep.length, 1]);
-    return tf.add(identity, tf.matMul(u, tf.mul(u, gain), true, false));
-  }));
+    return await download(tf.tidy(() => {
+      const identity = tf.mul(tf.eye(dim), base);
+      if (keep.length === 0) return identity;
+      const v = tf.tensor2d(Float32Array.from(keep.flatMap((i) => [...vectors.subarray(i * count, (i + 1) * count)])), [keep.length, count]);
+      const norm = tf.tensor2d(Float32Array.from(keep, (i) => 1 / Math.sqrt(count * values[i])), [keep.length, 1]);
+      const u = tf.mul(tf.matMul(v, centered), norm); // keep x dim, orthonormal rows
+      const gain = tf.tensor2d(Float32Array.from(keep, (i) => 1 / Math.sqrt(values[i] + epsilon) - base), [keep.length, 1]);
+      return tf.add(identity, tf.matMul(u, tf.mul(u, gain), true, false));
+    }));
+  } finally {
+    centered.dispose();
+  }
 }

@@ -2,8 +2,10 @@
  * Running an ONNX model with onnxruntime-node (its CPU execution provider, inside the npm
  * package): the logits of a whole split, in batches, for `svd eval EXPORT_DIR` on an onnx
  * export. Nothing of svd runs in between: the bytes go to onnxruntime as they are in the file.
+ * onnxruntime-node is loaded on first use, not with the CLI: its native library is large, and
+ * the other commands never need it.
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { SvdError } from '../errors.js';
 import { ONNX_INPUT, ONNX_OUTPUT } from './onnx-graph.js';
 
@@ -12,7 +14,8 @@ const BATCH = 1000;
 
 /** The logits [count, classes] of the model in `bytes` for the `count` examples of `x` (per example `inputShape`). */
 export async function onnxLogits(bytes: Uint8Array, x: Float32Array, count: number, inputShape: number[], classes: number, file: string): Promise<Float32Array> {
-  let session: ort.InferenceSession;
+  const ort: typeof Ort = await import('onnxruntime-node');
+  let session: Ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
   } catch (err) {
@@ -27,7 +30,7 @@ export async function onnxLogits(bytes: Uint8Array, x: Float32Array, count: numb
     for (let start = 0; start < count; start += BATCH) {
       const n = Math.min(BATCH, count - start);
       const input = new ort.Tensor('float32', x.subarray(start * size, (start + n) * size), [n, ...inputShape]);
-      let result: ort.InferenceSession.OnnxValueMapType;
+      let result: Ort.InferenceSession.OnnxValueMapType;
       try {
         result = await session.run({ [ONNX_INPUT]: input });
       } catch (err) {

@@ -16,7 +16,7 @@ export function svdVersion(): string {
 }
 
 /** Environment variables that change how svd computes (threads, devices; backends/backend.ts reads the SVD_ ones). */
-const RELEVANT_ENV = ['SVD_WASM_THREADS', 'SVD_XNNPACK_THREADS', 'SVD_NATIVE', 'SVD_WEBGPU_ADAPTER', 'CUDA_VISIBLE_DEVICES', 'TF_CPP_MIN_LOG_LEVEL'];
+const RELEVANT_ENV = ['SVD_WASM_THREADS', 'SVD_XNNPACK_THREADS', 'SVD_NATIVE', 'SVD_WEBGPU_ADAPTER', 'SVD_WEBGPU_DEVICE', 'CUDA_VISIBLE_DEVICES', 'TF_CPP_MIN_LOG_LEVEL'];
 
 /**
  * The env.json object. `determinism` gathers what decides the numbers besides the config: the

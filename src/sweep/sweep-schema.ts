@@ -44,7 +44,7 @@ export function composeSweepSchema(): JsonSchema {
       devices: {
         type: 'array', minItems: 1, uniqueItems: true,
         items: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: DEVICE_ID_PATTERN }] },
-        description: 'devices to spread jobs over, one per running job (CUDA_VISIBLE_DEVICES of the job): indexes 0, 1, ... or GPU-/MIG- UUIDs; `--devices` wins',
+        description: 'devices to spread jobs over, one per running job (CUDA_VISIBLE_DEVICES of the job; for webgpu SVD_WEBGPU_DEVICE, an index only): indexes 0, 1, ... or GPU-/MIG- UUIDs; `--devices` wins',
       },
       executor: {
         type: 'object',

@@ -30,7 +30,7 @@ process.on('exit', () => {
 
 async function main(): Promise<void> {
   // One backend thread per worker: the parallelism is the workers.
-  await selectBackend(setup.backend, { ...runtimeFromEnv(), cpus: 1, xnnpackThreads: 1, gpuAdapter: null });
+  await selectBackend(setup.backend, { ...runtimeFromEnv(), cpus: 1, xnnpackThreads: 1, gpuAdapter: null, gpuDevice: null });
   // The initial values do not matter: every step starts from the main thread's variables.
   const model = Model.build(setup.model, RunRandom.fromSeed(0).init);
   const named = model.namedVariables();
