@@ -2,8 +2,9 @@
  * Running an ONNX model with onnxruntime-node (its CPU execution provider, inside the npm
  * package): the logits of a whole split, in batches, for `svd eval EXPORT_DIR` on an onnx
  * export. Nothing of svd runs in between: the bytes go to onnxruntime as they are in the file.
- * onnxruntime-node is loaded on first use, not with the CLI: its native library is large, and
- * the other commands never need it.
+ * onnxruntime-node is loaded on first use, not with the CLI: commands that neither evaluate an
+ * onnx export nor train on wasm (whose native kernels load it, src/native/ort-binding.ts) never
+ * need its native library, and the GPU check's bundle leaves it out.
  */
 import type * as Ort from 'onnxruntime-node';
 import { SvdError } from '../errors.js';
