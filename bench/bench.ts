@@ -44,10 +44,8 @@ import { evaluate } from '../src/train/evaluate.js';
 import type { ExperimentConfig } from '../src/config/types.js';
 import { trainingStepFlops } from './flops.js';
 import { matMulPeakGflops } from './peak.js';
-import { BENCH_BATCH, BENCH_MODELS as MODELS, BENCH_TRAIN_SIZE, syntheticDataset } from './models.js';
+import { BENCH_BATCH, BENCH_MODELS as MODELS, BENCH_TRAIN_SIZE, benchBatch, syntheticDataset } from './models.js';
 
-const TRAIN_SIZE = BENCH_TRAIN_SIZE;
-const BATCH = BENCH_BATCH;
 /** Images evaluated per model (--eval-samples), at least 4 batches. */
 const EVAL_SAMPLES = 2000;
 
@@ -77,21 +75,20 @@ interface BenchResult {
 
 async function benchOne(name: string, config: ExperimentConfig, info: BackendInfo, peakGflops: number, opts: { steps: number; warmup: number; seconds: number; evalSamples: number }): Promise<BenchResult> {
   const backend = info.name;
-  const dataset = syntheticDataset(config, Math.max(opts.evalSamples, BATCH * 4));
+  const dataset = syntheticDataset(config, Math.max(opts.evalSamples, BENCH_BATCH * 4));
   const random = RunRandom.fromSeed(0);
   const model = buildModel(config, random);
   const optimizer = buildOptimizer(config);
   const data = new DeviceData(dataset);
   const workers = trainingWorkers(config, info, runtimeFromEnv());
   const step = await buildTrainStep(config, {
-    model, optimizer, workers, backend: info.name, trainSize: TRAIN_SIZE, numClasses: dataset.numClasses, nextSeed: () => random.noise.nextSeed(), maxBatch: BATCH,
+    model, optimizer, workers, backend: info.name, trainSize: BENCH_TRAIN_SIZE, numClasses: dataset.numClasses, nextSeed: () => random.noise.nextSeed(), maxBatch: BENCH_BATCH,
   });
   const order = random.data.permutation(dataset.train.count);
   const timed = step instanceof ParallelTrainStep ? step : null;
   const breakdown = { mainPart: 0, wait: 0, apply: 0, worker: 0 };
   const runStep = (i: number) => {
-    const start = (i * BATCH) % (dataset.train.count - BATCH);
-    const batch = data.batch(data.train, order.subarray(start, start + BATCH));
+    const batch = benchBatch(data, order, i);
     const stats = step.run(batch, 1);
     disposeStats(stats);
     disposeBatch(batch);

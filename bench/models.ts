@@ -1,11 +1,12 @@
 /**
  * What the benchmark and the profiler run: the benchmarked models (shipped configs plus
  * overrides, with the PyTorch reference's arguments for the same network), the batch, the
- * training-set size of the loss, and random inputs of a dataset's shape.
+ * training-set size of the loss, random inputs of a dataset's shape, and step i's batch of them.
  */
 import type { Dataset } from '../src/data/dataset.js';
 import type { ExperimentConfig } from '../src/config/types.js';
 import { DATASETS } from '../src/registries.js';
+import type { Batch, DeviceData } from '../src/train/device-data.js';
 
 /** A benchmarked model: a shipped config plus overrides, and the reference's arguments for the same network. */
 export interface BenchModel {
@@ -38,4 +39,10 @@ export function syntheticDataset(config: ExperimentConfig, count: number): Datas
   for (let i = 0; i < count; i++) y[i] = i % entry.numClasses;
   const split = { x, y, count };
   return { name: 'synthetic', inputShape: entry.inputShape, numClasses: entry.numClasses, train: split, test: split, sources: [] };
+}
+
+/** Step `i`'s batch: BENCH_BATCH rows of the training split in `order`, consecutive steps BENCH_BATCH rows apart (caller disposes it). */
+export function benchBatch(data: DeviceData, order: Int32Array, i: number): Batch {
+  const start = (i * BENCH_BATCH) % (data.train.count - BENCH_BATCH);
+  return data.batch(data.train, order.subarray(start, start + BENCH_BATCH));
 }

@@ -19,7 +19,7 @@ import { RunRandom } from '../src/train/rng.js';
 import { DeviceData, disposeBatch } from '../src/train/device-data.js';
 import { disposeStats } from '../src/train/step-stats.js';
 import { TrainStep } from '../src/train/step.js';
-import { BENCH_MODELS, BENCH_BATCH, BENCH_TRAIN_SIZE, syntheticDataset } from './models.js';
+import { BENCH_MODELS, BENCH_BATCH, BENCH_TRAIN_SIZE, benchBatch, syntheticDataset } from './models.js';
 
 /** One kernel name's total over the profiled steps. */
 interface KernelTotal {
@@ -51,8 +51,7 @@ async function main(): Promise<void> {
   const step = new TrainStep(model, optimizer, loss, () => random.noise.nextSeed(), config.training.microBatch ?? null);
   const order = random.data.permutation(dataset.train.count);
   const runStep = (i: number) => {
-    const start = (i * BATCH_STRIDE) % (dataset.train.count - BENCH_BATCH);
-    const batch = data.batch(data.train, order.subarray(start, start + BENCH_BATCH));
+    const batch = benchBatch(data, order, i);
     disposeStats(step.run(batch, 1));
     disposeBatch(batch);
   };
@@ -90,8 +89,5 @@ async function main(): Promise<void> {
 function size(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
-
-/** Consecutive steps take batches this many rows apart. */
-const BATCH_STRIDE = BENCH_BATCH;
 
 await main();

@@ -47,9 +47,12 @@ type ConvAttrs = {
 };
 type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: Record<string, unknown> };
 
-/** One call as a graph: its session key, bytes, inputs (tensor and graph dims), output (tfjs shape and graph dims) and size. */
+/**
+ * One call as a graph: its session key and bytes (both made only for a call that goes native),
+ * inputs (tensor and graph dims), output (tfjs shape and graph dims) and size.
+ */
 interface NativeCall {
-  key: string;
+  key(): string;
   bytes(): Uint8Array;
   inputs: Array<[string, TensorInfo, number[]]>;
   output: [string, number[], number[]];
@@ -79,7 +82,7 @@ function convKernel(kind: ConvGraphKind, shapes: (a: Args) => [number[], number[
     if (!g) return null;
     const { inputs, output } = convGraphSignature(kind, g);
     return {
-      key: `${kind}:${JSON.stringify(g)}`,
+      key: () => `${kind}:${JSON.stringify(g)}`,
       bytes: () => convGraphBytes(kind, g),
       inputs: inputs.map(([name, dims]) => [name, args.inputs[names[name]], dims]),
       output: [output[0], output[1], output[1]],
@@ -99,7 +102,7 @@ const matMulKernel: NativeKernel = (args) => {
   const { inputs, output } = matMulSignature(g);
   const lead = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
   return {
-    key: `matmul:${JSON.stringify(g)}`,
+    key: () => `matmul:${JSON.stringify(g)}`,
     bytes: () => matMulGraphBytes(g),
     inputs: [[inputs[0][0], a, inputs[0][1]], [inputs[1][0], b, inputs[1][1]]],
     output: [output[0], [...lead, m, n], output[1]],
@@ -120,7 +123,7 @@ function runNative(backend: BackendWasm, call: NativeCall): TensorInfo | null {
   const out = backend.makeOutput(call.output[1], 'float32');
   // views after the allocation: a growing heap replaces its buffer
   const inputs = call.inputs.map(([name, t, dims]) => [name, backend.typedArrayFromHeap(t) as Float32Array, dims] as [string, Float32Array, number[]]);
-  if (!runGraph(call.key, call.bytes, inputs, [call.output[0], backend.typedArrayFromHeap(out) as Float32Array, call.output[2]])) {
+  if (!runGraph(call.key(), call.bytes, inputs, [call.output[0], backend.typedArrayFromHeap(out) as Float32Array, call.output[2]])) {
     backend.disposeData(out.dataId);
     return null;
   }
