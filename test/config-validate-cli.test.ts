@@ -8,20 +8,12 @@ import * as path from 'node:path';
 import validate from '../src/cli/validate.js';
 import { SvdError } from '../src/errors.js';
 import { FIXTURES } from './config-support.js';
+import { withConsoleCaptured } from './helpers/cli-in-process.js';
 
 /** Runs the command with console output captured. */
 async function runValidate(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...args: unknown[]) => void out.push(args.join(' '));
-  console.error = (...args: unknown[]) => void err.push(args.join(' '));
-  try {
-    return { code: await validate.run(argv), out, err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
+  const { value: code, out, err } = await withConsoleCaptured(() => validate.run(argv));
+  return { code, out, err };
 }
 
 const good = path.join(FIXTURES, 'good', 'minimal.yaml');

@@ -11,7 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/backends/select.js';
 import { runtimeFromEnv } from '../src/backends/backend.js';
 import { DEFAULT_MIN_MACS, nativeCalls, setNativeKernels } from '../src/kernels/wasm-native.js';
-import { convCases, describeCase, filterGradient, inputGradient, matMulCases, randomTensor, type ConvCase } from './helpers/kernel-cases.js';
+import {
+  assertClose, convCases, describeCase, filterGradient, inputGradient, matMulCases, randomTensor, valuesOf, valuesOn, type ConvCase,
+} from './helpers/kernel-cases.js';
 
 /** Every wasm activation turns the path on with the default size limit; these tests take every size. */
 async function nativeOnWasm(): Promise<void> {
@@ -21,32 +23,13 @@ async function nativeOnWasm(): Promise<void> {
 
 /** Asserts `compute` on the native path equals the cpu backend's and ran `calls` native calls. */
 async function assertNative(compute: () => tf.Tensor | tf.Tensor[], calls: number, rel: number, what: string): Promise<void> {
-  const expected = await (async () => {
-    await selectBackend('cpu');
-    const out = tf.tidy(compute);
-    const list = Array.isArray(out) ? out : [out];
-    const values = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array));
-    tf.dispose(list);
-    return values;
-  })();
-  await nativeOnWasm();
+  const expected = await valuesOn('cpu', compute);
+  await nativeOnWasm(); // not valuesOn('wasm'): activating wasm again would restore the default size limit
   const before = nativeCalls();
-  const out = tf.tidy(compute);
-  const list = Array.isArray(out) ? out : [out];
-  const actual = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose(list);
+  const actual = await valuesOf(compute);
   assert.equal(nativeCalls() - before, calls, `${what}: native calls`);
-  actual.forEach((values, i) => {
-    const ref = expected[i]!;
-    assert.equal(values.length, ref.length, `${what}: length`);
-    let diff = 0;
-    let scale = 1;
-    for (let j = 0; j < ref.length; j++) {
-      diff = Math.max(diff, Math.abs(values[j]! - ref[j]!));
-      scale = Math.max(scale, Math.abs(ref[j]!));
-    }
-    assert.ok(diff <= rel * scale, `${what} [output ${i}]: max difference ${diff} exceeds ${rel} x ${scale}`);
-  });
+  assert.equal(actual.length, expected.length, `${what}: outputs`);
+  actual.forEach((values, i) => assertClose(values, expected[i]!, rel, `${what} [output ${i}]`));
 }
 
 before(async () => {

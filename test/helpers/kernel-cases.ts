@@ -28,6 +28,11 @@ export function randomTensor(shape: number[], seed: number): tf.Tensor {
 /** Runs `compute` on `backend` and downloads every result. */
 export async function valuesOn(backend: 'cpu' | 'wasm', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await selectBackend(backend);
+  return valuesOf(compute);
+}
+
+/** Runs `compute` on the active backend and downloads every result. */
+export async function valuesOf(compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   const out = tf.tidy(compute);
   const list = Array.isArray(out) ? out : [out];
   const values = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array));
